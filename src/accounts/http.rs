@@ -1,0 +1,200 @@
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::NewUser;
+use crate::audit::Actor;
+use crate::entities::{auth_token, user};
+use crate::http::auth::sha256_hex;
+use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login)
+        .service(logout)
+        .service(current_account)
+        .service(create_user);
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 64))]
+    pub username: String,
+    #[validate(length(min = 1, max = 200))]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. Only its hash is stored.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub role: String,
+}
+
+/// Log in with a staff or desk account.
+///
+/// Anyone may call this. The token expires after the configured lifetime and can be revoked with logout.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "wrong username or password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    body: ApiJson<LoginRequest>,
+) -> ApiResult<web::Json<LoginResponse>> {
+    let l = super::login(
+        &state.db,
+        &body.body.username,
+        &body.body.password,
+        state.settings.token_ttl_hours,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(web::Json(LoginResponse {
+        token: l.token,
+        expires_at: l.expires_at,
+        role: l.role,
+    }))
+}
+
+/// Revoke the token of this request.
+///
+/// Any authenticated account.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+async fn logout(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    _me: Principal,
+) -> ApiResult<HttpResponse> {
+    let token = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .trim();
+    if let Some(row) = auth_token::Entity::find_by_id(sha256_hex(token))
+        .one(&state.db)
+        .await?
+    {
+        let mut active: auth_token::ActiveModel = row.into();
+        active.revoked_at = Set(Some(state.clock.now()));
+        active.update(&state.db).await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub display_name: String,
+    pub bureau_code: Option<String>,
+    pub station_id: Option<String>,
+    pub business_id: Option<String>,
+}
+
+impl From<user::Model> for Account {
+    fn from(u: user::Model) -> Self {
+        Account {
+            id: u.id,
+            username: u.username,
+            role: u.role,
+            display_name: u.display_name,
+            bureau_code: u.bureau_code,
+            station_id: u.station_id,
+            business_id: u.business_id,
+        }
+    }
+}
+
+/// The account behind the token.
+///
+/// Any authenticated account.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/auth/me")]
+async fn current_account(
+    state: web::Data<AppState>,
+    me: Principal,
+) -> ApiResult<web::Json<Account>> {
+    let u = user::Entity::find_by_id(me.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
+    Ok(web::Json(u.into()))
+}
+
+/// Create a staff or desk account.
+///
+/// `system_admin` creates any account; `bureau_admin` creates mediators, enforcement officers and
+/// bureau admins of their own bureau only.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, body = Account),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "username taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+async fn create_user(
+    state: web::Data<AppState>,
+    me: Principal,
+    body: ApiJson<NewUser>,
+) -> ApiResult<HttpResponse> {
+    me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;
+    let new = body.body;
+    if me.role == Role::BureauAdmin {
+        if !matches!(
+            new.role,
+            Role::Mediator | Role::EnforcementOfficer | Role::BureauAdmin
+        ) {
+            return Err(ApiError::forbidden(
+                "a bureau admin creates only staff of their bureau",
+            ));
+        }
+        let target_bureau = match &new.station_id {
+            Some(id) if new.role == Role::Mediator => {
+                crate::entities::station::Entity::find_by_id(id.clone())
+                    .one(&state.db)
+                    .await?
+                    .map(|s| s.bureau_code)
+            }
+            _ => new.bureau_code.clone(),
+        };
+        if target_bureau.is_some() && target_bureau != me.bureau_code {
+            return Err(ApiError::forbidden(
+                "that station or bureau is outside your bureau",
+            ));
+        }
+    }
+    let created = super::create_user(&state.db, new, &Actor::from(&me), state.clock.now()).await?;
+    Ok(HttpResponse::Created().json(Account::from(created)))
+}

@@ -1,0 +1,211 @@
+//! Staff and desk accounts: argon2 password hashes, login tokens stored as hashes, and user creation.
+
+pub mod http;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::audit::{self, Actor};
+use crate::entities::{auth_token, bureau, business, station, user};
+use crate::http::auth::sha256_hex;
+use crate::http::{ApiError, ApiResult, FieldError, Role};
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random token with 256 bits of entropy, hex encoded.
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewUser {
+    #[validate(length(min = 3, max = 64), custom(function = "username_chars"))]
+    pub username: String,
+    #[validate(length(min = 10, max = 200, message = "must be 10 to 200 characters"))]
+    pub password: String,
+    pub role: Role,
+    #[validate(length(min = 1, max = 100))]
+    pub display_name: String,
+    #[validate(email)]
+    pub email: Option<String>,
+    /// County code of the bureau, for `bureau_admin` and `enforcement_officer`.
+    pub bureau_code: Option<String>,
+    /// For `mediator`.
+    pub station_id: Option<String>,
+    /// For `enterprise_agent`.
+    pub business_id: Option<String>,
+}
+
+fn username_chars(u: &str) -> Result<(), validator::ValidationError> {
+    if u.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("username")
+            .with_message("use lowercase letters, digits, '.', '_' or '-'".into()))
+    }
+}
+
+/// Creates an account after checking its binding: the bureau, station or business must exist, and
+/// a station-bound mediator gets the station's bureau as well.
+pub async fn create_user(
+    db: &impl ConnectionTrait,
+    new: NewUser,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ApiResult<user::Model> {
+    let mut errors = Vec::new();
+    let mut bureau_code = None;
+    let mut station_id = None;
+    let mut business_id = None;
+    match new.role {
+        Role::BureauAdmin | Role::EnforcementOfficer => match &new.bureau_code {
+            Some(code)
+                if bureau::Entity::find_by_id(code.clone())
+                    .one(db)
+                    .await?
+                    .is_some() =>
+            {
+                bureau_code = Some(code.clone())
+            }
+            Some(_) => errors.push(FieldError::new("bureau_code", "no bureau has this code")),
+            None => errors.push(FieldError::new("bureau_code", "required for this role")),
+        },
+        Role::Mediator => match &new.station_id {
+            Some(id) => match station::Entity::find_by_id(id.clone()).one(db).await? {
+                Some(s) => {
+                    bureau_code = Some(s.bureau_code);
+                    station_id = Some(s.id);
+                }
+                None => errors.push(FieldError::new("station_id", "no station has this id")),
+            },
+            None => errors.push(FieldError::new("station_id", "required for this role")),
+        },
+        Role::EnterpriseAgent => match &new.business_id {
+            Some(id)
+                if business::Entity::find_by_id(id.clone())
+                    .one(db)
+                    .await?
+                    .is_some() =>
+            {
+                business_id = Some(id.clone())
+            }
+            Some(_) => errors.push(FieldError::new("business_id", "no business has this id")),
+            None => errors.push(FieldError::new("business_id", "required for this role")),
+        },
+        Role::SystemAdmin => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let row = user::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        username: Set(new.username.clone()),
+        password_hash: Set(hash_password(&new.password)?),
+        role: Set(new.role.as_str().to_owned()),
+        display_name: Set(new.display_name),
+        email: Set(new.email),
+        bureau_code: Set(bureau_code),
+        station_id: Set(station_id),
+        business_id: Set(business_id),
+        active: Set(true),
+        created_at: Set(now),
+    };
+    let created = row.insert(db).await.map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
+            "username_taken",
+            format!("the username {} is taken", new.username),
+        ),
+        _ => e.into(),
+    })?;
+    audit::record(
+        db,
+        actor,
+        "user.create",
+        None,
+        serde_json::json!({"user_id": created.id, "username": created.username, "role": created.role}),
+        now,
+    )
+    .await?;
+    Ok(created)
+}
+
+pub struct Login {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub role: String,
+}
+
+pub async fn login(
+    db: &impl ConnectionTrait,
+    username: &str,
+    password: &str,
+    ttl_hours: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<Login> {
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?;
+    // Verify against a fixed hash when the user is unknown, so timing does not reveal usernames.
+    let (hash, account) = match &found {
+        Some(u) => (u.password_hash.as_str(), Some(u)),
+        None => (DUMMY_HASH, None),
+    };
+    let ok = verify_password(hash, password);
+    let account = match account {
+        Some(u) if ok && u.active => u,
+        _ => {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "the username or password is wrong",
+            ));
+        }
+    };
+    let token = random_token();
+    let expires_at = now + Duration::hours(ttl_hours);
+    auth_token::ActiveModel {
+        token_hash: Set(sha256_hex(&token)),
+        user_id: Set(account.id.clone()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(Login {
+        token,
+        expires_at,
+        role: account.role.clone(),
+    })
+}
+
+/// An argon2 hash of a random string nobody knows.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wPo5PcOeYTXPvb0nm1ZQQsmVUCeDqdKr8G/TUZA1Y4U";

@@ -1,0 +1,410 @@
+//! Staff and desk views of cases, scoped in the query to what the caller may see.
+
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::audit::{self, Actor};
+use crate::deadlines::DeadlineView;
+use crate::domain::identifiers::{PersonName, ResidentId, mask_address};
+use crate::entities::{audit_log, case, case_event, deadline, party};
+use crate::http::{ApiError, ApiResult, Principal, Problem, Role};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_cases)
+        .service(get_case)
+        .service(list_audit);
+}
+
+const STAFF: &[Role] = &[
+    Role::EnterpriseAgent,
+    Role::Mediator,
+    Role::BureauAdmin,
+    Role::EnforcementOfficer,
+    Role::SystemAdmin,
+];
+
+/// The cases a principal may see: a bureau its county, a station its own, a desk the complaints
+/// against its business (never reports).
+pub fn visible_to(p: &Principal) -> Condition {
+    let bound = |v: &Option<String>| v.clone().unwrap_or_default();
+    match p.role {
+        Role::SystemAdmin => Condition::all(),
+        Role::BureauAdmin | Role::EnforcementOfficer => {
+            Condition::all().add(case::Column::BureauCode.eq(bound(&p.bureau_code)))
+        }
+        Role::Mediator => Condition::all().add(case::Column::StationId.eq(bound(&p.station_id))),
+        Role::EnterpriseAgent => Condition::all()
+            .add(case::Column::BusinessId.eq(bound(&p.business_id)))
+            .add(case::Column::Kind.eq("complaint")),
+    }
+}
+
+/// Loads a case the principal may see: 404 when it does not exist, 403 when it is not theirs.
+pub async fn load_visible(state: &AppState, p: &Principal, id: &str) -> ApiResult<case::Model> {
+    if let Some(c) = case::Entity::find_by_id(id.to_owned())
+        .filter(visible_to(p))
+        .one(&state.db)
+        .await?
+    {
+        return Ok(c);
+    }
+    match case::Entity::find_by_id(id.to_owned())
+        .count(&state.db)
+        .await?
+    {
+        0 => Err(ApiError::not_found(format!("no case {id}"))),
+        _ => Err(ApiError::forbidden(
+            "this case is outside your jurisdiction",
+        )),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `complaint` or `report`.
+    kind: Option<String>,
+    status: Option<String>,
+    /// Page size, 1–200 (default 50).
+    limit: Option<u64>,
+    /// Return cases received before this instant (for the next page).
+    before: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub kind: String,
+    pub receipt_number: String,
+    pub status: String,
+    pub category: String,
+    pub channel: String,
+    pub received_at: DateTime<Utc>,
+    pub respondent_name: String,
+    pub bureau_code: String,
+    pub station_id: Option<String>,
+    pub probable_duplicate: bool,
+}
+
+impl From<case::Model> for CaseSummary {
+    fn from(c: case::Model) -> Self {
+        CaseSummary {
+            probable_duplicate: c.duplicate_of_id.is_some(),
+            id: c.id,
+            kind: c.kind,
+            receipt_number: c.receipt_number,
+            status: c.status,
+            category: c.category,
+            channel: c.channel,
+            received_at: c.received_at,
+            respondent_name: c.respondent_name,
+            bureau_code: c.bureau_code,
+            station_id: c.station_id,
+        }
+    }
+}
+
+/// Cases in the caller's jurisdiction, newest first.
+///
+/// Any staff role or desk agent; each sees only its own scope. No personal data in the list.
+#[utoipa::path(
+    tag = "cases",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, body = Vec<CaseSummary>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases")]
+async fn list_cases(
+    state: web::Data<AppState>,
+    me: Principal,
+    q: web::Query<ListQuery>,
+) -> ApiResult<web::Json<Vec<CaseSummary>>> {
+    me.require(STAFF)?;
+    let mut find = case::Entity::find().filter(visible_to(&me));
+    if let Some(kind) = &q.kind {
+        find = find.filter(case::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(status) = &q.status {
+        find = find.filter(case::Column::Status.eq(status.as_str()));
+    }
+    if let Some(before) = q.before {
+        find = find.filter(case::Column::ReceivedAt.lt(before));
+    }
+    let rows = find
+        .order_by_desc(case::Column::ReceivedAt)
+        .limit(q.limit.unwrap_or(50).clamp(1, 200))
+        .all(&state.db)
+        .await?;
+    Ok(web::Json(rows.into_iter().map(CaseSummary::from).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartyView {
+    /// `complainant`, `representative` or `reporter`.
+    pub role: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub id_type: Option<String>,
+    pub id_number: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor_kind: String,
+    pub public: bool,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub rule_set: String,
+    pub routing_rule: String,
+    pub linked_case_id: Option<String>,
+    pub duplicate_of_id: Option<String>,
+    pub respondent_uscc: Option<String>,
+    pub respondent_address: String,
+    pub respondent_division_code: Option<String>,
+    pub business_id: Option<String>,
+    pub occurred_on: Option<chrono::NaiveDate>,
+    pub dispute_division_code: String,
+    pub goods_or_service: String,
+    pub amount_fen: Option<i64>,
+    pub facts: String,
+    pub demands: Vec<String>,
+    pub evidence: Vec<String>,
+    pub choose_odr: bool,
+    pub consent_to_publish: bool,
+    pub conceal_identity_from_business: bool,
+    pub anonymous: bool,
+    pub parties: Vec<PartyView>,
+    pub deadlines: Vec<DeadlineView>,
+    pub timeline: Vec<EventView>,
+}
+
+/// One case with its parties, deadlines and full timeline.
+///
+/// Any staff role or desk agent within its scope (403 otherwise). Handling staff see personal data
+/// and the read is audited; a desk sees the complainant only as the consumer allowed, and ID
+/// numbers masked.
+#[utoipa::path(
+    tag = "cases",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, body = CaseDetail),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}")]
+async fn get_case(
+    state: web::Data<AppState>,
+    me: Principal,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<CaseDetail>> {
+    me.require(STAFF)?;
+    let c = load_visible(&state, &me, &path).await?;
+    let parties = party::Entity::find()
+        .filter(party::Column::CaseId.eq(&c.id))
+        .order_by_asc(party::Column::Position)
+        .all(&state.db)
+        .await?;
+    let deadlines = deadline::Entity::find()
+        .filter(deadline::Column::CaseId.eq(&c.id))
+        .order_by_asc(deadline::Column::DueAt)
+        .all(&state.db)
+        .await?;
+    let events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(&c.id))
+        .order_by_asc(case_event::Column::Id)
+        .all(&state.db)
+        .await?;
+    let desk = me.role == Role::EnterpriseAgent;
+    let parties: Vec<PartyView> = parties
+        .into_iter()
+        .map(|p| {
+            if desk {
+                desk_view(p, c.conceal_identity)
+            } else {
+                full_view(p)
+            }
+        })
+        .collect();
+    if !desk && !parties.is_empty() {
+        audit::record(
+            &state.db,
+            &Actor::from(&me),
+            "case.read_personal_data",
+            Some(&c.id),
+            json!({}),
+            state.clock.now(),
+        )
+        .await?;
+    }
+    let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+    Ok(web::Json(CaseDetail {
+        rule_set: c.rule_set.clone(),
+        routing_rule: c.routing_rule.clone(),
+        linked_case_id: c.linked_case_id.clone(),
+        duplicate_of_id: c.duplicate_of_id.clone(),
+        respondent_uscc: c.respondent_uscc.clone(),
+        respondent_address: c.respondent_address.clone(),
+        respondent_division_code: c.respondent_division_code.clone(),
+        business_id: c.business_id.clone(),
+        occurred_on: c.occurred_on,
+        dispute_division_code: c.dispute_division_code.clone(),
+        goods_or_service: c.goods_or_service.clone(),
+        amount_fen: c.amount_fen,
+        facts: c.facts.clone(),
+        demands: list(&c.demands),
+        evidence: list(&c.evidence),
+        choose_odr: c.choose_odr,
+        consent_to_publish: c.consent_to_publish,
+        conceal_identity_from_business: c.conceal_identity,
+        anonymous: c.anonymous,
+        parties,
+        deadlines: deadlines.iter().map(DeadlineView::from).collect(),
+        timeline: events
+            .into_iter()
+            .filter(|e| !desk || e.public)
+            .map(|e| EventView {
+                at: e.at,
+                detail: serde_json::from_str(&e.detail).unwrap_or_default(),
+                kind: e.kind,
+                actor_kind: e.actor_kind,
+                public: e.public,
+            })
+            .collect(),
+        summary: CaseSummary::from(c),
+    }))
+}
+
+fn full_view(p: party::Model) -> PartyView {
+    PartyView {
+        role: p.role,
+        name: p.name,
+        phone: p.phone,
+        address: p.address,
+        email: p.email,
+        id_type: p.id_type,
+        id_number: p.id_number,
+    }
+}
+
+/// What a business's desk sees of a complainant: contact details unless the consumer concealed
+/// their identity, and never a full ID number.
+fn desk_view(p: party::Model, concealed: bool) -> PartyView {
+    if concealed {
+        return PartyView {
+            role: p.role,
+            name: PersonName::parse(&p.name)
+                .map(|n| n.masked())
+                .unwrap_or_else(|_| "*".into()),
+            phone: None,
+            address: None,
+            email: None,
+            id_type: None,
+            id_number: None,
+        };
+    }
+    PartyView {
+        role: p.role,
+        name: p.name,
+        phone: p.phone,
+        address: p.address,
+        email: p.email,
+        id_number: p.id_number.as_deref().map(|n| {
+            ResidentId::parse(n)
+                .map(|id| id.masked())
+                .unwrap_or_else(|_| mask_address(n))
+        }),
+        id_type: p.id_type,
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    case_id: Option<String>,
+    /// 1–500, default 100.
+    limit: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub case_id: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// The audit trail, newest first.
+///
+/// `system_admin` sees everything; `bureau_admin` sees the entries of one case of its bureau
+/// (`case_id` required).
+#[utoipa::path(
+    tag = "cases",
+    security(("bearer" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, body = Vec<AuditEntry>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/audit")]
+async fn list_audit(
+    state: web::Data<AppState>,
+    me: Principal,
+    q: web::Query<AuditQuery>,
+) -> ApiResult<web::Json<Vec<AuditEntry>>> {
+    me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;
+    let mut find = audit_log::Entity::find();
+    match (&q.case_id, me.role) {
+        (Some(id), _) => {
+            load_visible(&state, &me, id).await?;
+            find = find.filter(audit_log::Column::CaseId.eq(id.as_str()));
+        }
+        (None, Role::SystemAdmin) => {}
+        (None, _) => return Err(ApiError::field("case_id", "required for a bureau admin")),
+    }
+    let rows = find
+        .order_by_desc(audit_log::Column::Id)
+        .limit(q.limit.unwrap_or(100).clamp(1, 500))
+        .all(&state.db)
+        .await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| AuditEntry {
+                id: r.id,
+                at: r.at,
+                actor_user_id: r.actor_user_id,
+                actor_role: r.actor_role,
+                action: r.action,
+                case_id: r.case_id,
+                detail: serde_json::from_str(&r.detail).unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}

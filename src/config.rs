@@ -1,0 +1,177 @@
+//! Settings from the environment, optionally layered over a TOML file.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// A value that must never reach logs or error messages.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub host: String,
+    pub port: u16,
+    /// SQLite file by default; `postgres://…` for PostgreSQL. Wrapped because it may carry a password.
+    pub database_url: Secret,
+    pub database_max_connections: u32,
+    /// `smtp://host:port`; without it mail stays queued in the outbox.
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    /// Lifetime of a login token.
+    pub token_ttl_hours: i64,
+    /// Window in which a complaint by the same complainant against the same respondent is a probable duplicate.
+    pub duplicate_window_days: i64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// `json` for one JSON object per line, `text` for people.
+    pub log_format: String,
+    /// Run background workers (outbox sender, deadline sweeps) in this process.
+    pub workers: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            host: "0.0.0.0".into(),
+            port: 8080,
+            database_url: Secret::new("sqlite://xiaobao.db?mode=rwc"),
+            database_max_connections: 16,
+            smtp_url: None,
+            mail_from: "xiaobao <noreply@xiaobao.local>".into(),
+            token_ttl_hours: 12,
+            duplicate_window_days: 30,
+            max_body_bytes: 256 * 1024,
+            log_format: "text".into(),
+            workers: true,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    /// Reads `XIAOBAO_CONFIG` (or `./xiaobao.toml` when present), then lets environment variables win:
+    /// the contract's `PORT`, `DATABASE_URL`, `SMTP_URL` and `XIAOBAO_<FIELD>` for every other field.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(|key| std::env::var(key).ok())
+    }
+
+    pub fn load_from(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let file = env("XIAOBAO_CONFIG").map(PathBuf::from).or_else(|| {
+            let default = PathBuf::from("xiaobao.toml");
+            default.exists().then_some(default)
+        });
+        let mut settings = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?
+            }
+            None => Settings::default(),
+        };
+        let var = |plain: &str, field: &str| {
+            env(plain).or_else(|| env(&format!("XIAOBAO_{}", field.to_ascii_uppercase())))
+        };
+        if let Some(v) = var("HOST", "host") {
+            settings.host = v;
+        }
+        if let Some(v) = var("PORT", "port") {
+            settings.port = parse_num("PORT", &v)?;
+        }
+        if let Some(v) = var("DATABASE_URL", "database_url") {
+            settings.database_url = Secret::new(v);
+        }
+        if let Some(v) = var("SMTP_URL", "smtp_url") {
+            settings.smtp_url = (!v.is_empty()).then(|| Secret::new(v));
+        }
+        let prefixed = |field: &str| env(&format!("XIAOBAO_{}", field.to_ascii_uppercase()));
+        if let Some(v) = prefixed("database_max_connections") {
+            settings.database_max_connections = parse_num("XIAOBAO_DATABASE_MAX_CONNECTIONS", &v)?;
+        }
+        if let Some(v) = prefixed("mail_from") {
+            settings.mail_from = v;
+        }
+        if let Some(v) = prefixed("token_ttl_hours") {
+            settings.token_ttl_hours = parse_num("XIAOBAO_TOKEN_TTL_HOURS", &v)?;
+        }
+        if let Some(v) = prefixed("duplicate_window_days") {
+            settings.duplicate_window_days = parse_num("XIAOBAO_DUPLICATE_WINDOW_DAYS", &v)?;
+        }
+        if let Some(v) = prefixed("max_body_bytes") {
+            settings.max_body_bytes = parse_num("XIAOBAO_MAX_BODY_BYTES", &v)?;
+        }
+        if let Some(v) = prefixed("log_format") {
+            settings.log_format = v;
+        }
+        if let Some(v) = prefixed("workers") {
+            settings.workers = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(settings)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.expose().starts_with("postgres")
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError(format!("{name} must be a number, got {value:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn environment_overrides_defaults_and_secrets_do_not_print() {
+        let env: HashMap<&str, &str> = HashMap::from([
+            ("PORT", "9090"),
+            ("DATABASE_URL", "postgres://u:hunter2@db/x"),
+            ("XIAOBAO_DUPLICATE_WINDOW_DAYS", "7"),
+        ]);
+        let s = Settings::load_from(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(s.port, 9090);
+        assert_eq!(s.duplicate_window_days, 7);
+        assert!(s.is_postgres());
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_bad_number_is_a_clear_error() {
+        let err = Settings::load_from(|k| (k == "PORT").then(|| "eighty".to_string())).unwrap_err();
+        assert!(err.to_string().contains("PORT"));
+    }
+}

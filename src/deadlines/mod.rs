@@ -1,0 +1,439 @@
+//! Statutory deadlines: which rule set governs a case, the limits it sets (data/rule_sets.toml),
+//! and how a due instant is computed on the working-day calendar, with an explanation of each step.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Asia::Shanghai;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::schedule::Calendar;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum RuleSetId {
+    #[serde(rename = "order-20")]
+    Order20,
+    #[serde(rename = "order-121")]
+    Order121,
+}
+
+impl RuleSetId {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleSetId::Order20 => "order-20",
+            RuleSetId::Order121 => "order-121",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    WorkingDays,
+    CalendarDays,
+    Hours,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineKind {
+    /// Accept or refuse a complaint.
+    Acceptance,
+    /// The enterprise desk's settlement window.
+    OdrSettlement,
+    /// The mediation window from acceptance.
+    Mediation,
+    /// Telling the parties of a termination.
+    TerminationNotice,
+    /// Verify a report and decide 立案.
+    ReportVerification,
+    /// Verify a 诉转案 clue.
+    ClueVerification,
+    /// Tell a named reporter of the decision.
+    ReporterNotice,
+    /// Settle a jurisdiction dispute between bureaus.
+    JurisdictionDispute,
+    /// First contact for an urgent non-working-day item.
+    UrgentFirstContact,
+}
+
+impl DeadlineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::Acceptance => "acceptance",
+            DeadlineKind::OdrSettlement => "odr_settlement",
+            DeadlineKind::Mediation => "mediation",
+            DeadlineKind::TerminationNotice => "termination_notice",
+            DeadlineKind::ReportVerification => "report_verification",
+            DeadlineKind::ClueVerification => "clue_verification",
+            DeadlineKind::ReporterNotice => "reporter_notice",
+            DeadlineKind::JurisdictionDispute => "jurisdiction_dispute",
+            DeadlineKind::UrgentFirstContact => "urgent_first_contact",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Limit {
+    pub amount: u32,
+    pub unit: Unit,
+    /// `verified`, `unverified` or `proposal`.
+    pub status: String,
+    pub source: String,
+    /// A one-time extension on approval, in the same unit.
+    #[serde(default)]
+    pub extension: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RuleFile {
+    switch: Switch,
+    #[serde(rename = "order-20")]
+    order_20: HashMap<DeadlineKind, Limit>,
+    #[serde(rename = "order-121")]
+    order_121: HashMap<DeadlineKind, Limit>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Switch {
+    order_121_from: NaiveDate,
+}
+
+/// The limits of every rule set, loaded once.
+#[derive(Debug)]
+pub struct RuleBook {
+    order_121_from: NaiveDate,
+    order_20: HashMap<DeadlineKind, Limit>,
+    order_121: HashMap<DeadlineKind, Limit>,
+}
+
+impl RuleBook {
+    pub fn builtin() -> RuleBook {
+        Self::parse(include_str!("../../data/rule_sets.toml")).expect("shipped rule sets are valid")
+    }
+
+    pub fn parse(text: &str) -> Result<RuleBook, String> {
+        let file: RuleFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        Ok(RuleBook {
+            order_121_from: file.switch.order_121_from,
+            order_20: file.order_20,
+            order_121: file.order_121,
+        })
+    }
+
+    /// The rule set for a case received at `received_at`, by its Asia/Shanghai date.
+    pub fn rule_set_for(&self, received_at: DateTime<Utc>) -> RuleSetId {
+        if local_date(received_at) >= self.order_121_from {
+            RuleSetId::Order121
+        } else {
+            RuleSetId::Order20
+        }
+    }
+
+    pub fn limit(&self, set: RuleSetId, kind: DeadlineKind) -> Option<&Limit> {
+        match set {
+            RuleSetId::Order20 => self.order_20.get(&kind),
+            RuleSetId::Order121 => self.order_121.get(&kind),
+        }
+    }
+}
+
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Shanghai).date_naive()
+}
+
+/// Midnight at the start of `date` in Asia/Shanghai, as UTC.
+pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
+    let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    // Shanghai has no DST, so local midnight is always unambiguous.
+    Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .expect("Asia/Shanghai midnight is unambiguous")
+        .with_timezone(&Utc)
+}
+
+/// How a due date was reached; stored with the deadline and shown to staff and consumers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Explanation {
+    pub rule_set: RuleSetId,
+    pub kind: DeadlineKind,
+    pub amount: u32,
+    pub unit: Unit,
+    /// `verified`, `unverified` or `proposal`.
+    pub limit_status: String,
+    pub source: String,
+    pub starts_at: DateTime<Utc>,
+    /// The Asia/Shanghai date of the start; it is not itself counted.
+    pub start_date: NaiveDate,
+    /// The counting rule applied, in words.
+    pub counting: String,
+    /// Calendar years whose official schedule was used.
+    pub calendar_years: Vec<i32>,
+    /// Years with no loaded schedule, counted Monday–Friday only; the deadline is provisional.
+    pub estimated_years: Vec<i32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub due_at: DateTime<Utc>,
+    pub due_date: NaiveDate,
+    pub provisional: bool,
+    pub explanation: Explanation,
+}
+
+/// Computes a deadline from `start` under a rule set. `None` when the rule set has no such limit.
+pub fn compute(
+    cal: &Calendar,
+    rules: &RuleBook,
+    set: RuleSetId,
+    kind: DeadlineKind,
+    start: DateTime<Utc>,
+) -> Option<Computed> {
+    let limit = rules.limit(set, kind)?;
+    let start_date = local_date(start);
+    let mut years = Years::default();
+    let (due_date, due_at, counting) = match limit.unit {
+        Unit::WorkingDays => {
+            let due = add_working_days(cal, start_date, limit.amount, &mut years);
+            (
+                due,
+                start_of_local_day(due + Duration::days(1)),
+                format!(
+                    "day of receipt not counted; ends 24:00 Asia/Shanghai on the {}th working day after {start_date}",
+                    limit.amount
+                ),
+            )
+        }
+        Unit::CalendarDays => {
+            let last = start_date + Duration::days(i64::from(limit.amount));
+            let due = next_working_day(cal, last, &mut years);
+            let moved = if due != last {
+                format!("; {last} is not a working day, so it moves to {due}")
+            } else {
+                String::new()
+            };
+            (
+                due,
+                start_of_local_day(due + Duration::days(1)),
+                format!("{} calendar days after {start_date}{moved}", limit.amount),
+            )
+        }
+        Unit::Hours => {
+            let at = start + Duration::hours(i64::from(limit.amount));
+            (
+                local_date(at),
+                at,
+                format!("{} hours from receipt", limit.amount),
+            )
+        }
+    };
+    Some(Computed {
+        due_at,
+        due_date,
+        provisional: !years.estimated.is_empty(),
+        explanation: Explanation {
+            rule_set: set,
+            kind,
+            amount: limit.amount,
+            unit: limit.unit,
+            limit_status: limit.status.clone(),
+            source: limit.source.clone(),
+            starts_at: start,
+            start_date,
+            counting,
+            calendar_years: years.used.into_iter().collect(),
+            estimated_years: years.estimated.into_iter().collect(),
+        },
+    })
+}
+
+#[derive(Default)]
+struct Years {
+    used: BTreeSet<i32>,
+    estimated: BTreeSet<i32>,
+}
+
+impl Years {
+    /// Whether `d` is a working day: from the official schedule when loaded, else Monday–Friday.
+    fn is_working_day(&mut self, cal: &Calendar, d: NaiveDate) -> bool {
+        match cal.is_working_day(d) {
+            Ok(w) => {
+                self.used.insert(d.year());
+                w
+            }
+            Err(_) => {
+                self.estimated.insert(d.year());
+                !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+            }
+        }
+    }
+}
+
+fn add_working_days(cal: &Calendar, from: NaiveDate, n: u32, years: &mut Years) -> NaiveDate {
+    if let Ok(due) = cal.add_working_days(from, n) {
+        years.used.extend(from.year()..=due.year());
+        return due;
+    }
+    let mut d = from;
+    let mut left = n;
+    while left > 0 {
+        d += Duration::days(1);
+        if years.is_working_day(cal, d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+fn next_working_day(cal: &Calendar, from: NaiveDate, years: &mut Years) -> NaiveDate {
+    let mut d = from;
+    while !years.is_working_day(cal, d) {
+        d += Duration::days(1);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn rule_set_switches_on_the_shanghai_date_of_receipt() {
+        let rules = RuleBook::builtin();
+        assert_eq!(
+            rules.rule_set_for(at("2026-04-14T15:59:59Z")),
+            RuleSetId::Order20
+        );
+        // 16:00 UTC on the 14th is already 00:00 on the 15th in Shanghai.
+        assert_eq!(
+            rules.rule_set_for(at("2026-04-14T16:00:00Z")),
+            RuleSetId::Order121
+        );
+    }
+
+    #[test]
+    fn acceptance_across_national_day_ends_at_shanghai_midnight() {
+        let rules = RuleBook::builtin();
+        let cal = Calendar::builtin();
+        // Received Tue 2026-09-29; 09-30 is a WD, 10-01..07 holiday, 10-08 Thu, 10-09 Fri, 10-10 make-up Sat, 10-12 Mon, 10-13 Tue, 10-14 Wed.
+        let c = compute(
+            &cal,
+            &rules,
+            RuleSetId::Order121,
+            DeadlineKind::Acceptance,
+            at("2026-09-29T02:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(c.due_date, NaiveDate::from_ymd_opt(2026, 10, 14).unwrap());
+        assert_eq!(c.due_at, at("2026-10-14T16:00:00Z"));
+        assert!(!c.provisional);
+        assert_eq!(c.explanation.calendar_years, vec![2026]);
+    }
+
+    #[test]
+    fn calendar_day_limit_ending_on_a_holiday_moves_to_the_next_working_day() {
+        let rules = RuleBook::builtin();
+        let cal = Calendar::builtin();
+        // 60 days after 2026-08-02 is 2026-10-01 (National Day) → 2026-10-08.
+        let c = compute(
+            &cal,
+            &rules,
+            RuleSetId::Order121,
+            DeadlineKind::Mediation,
+            at("2026-08-02T04:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(c.due_date, NaiveDate::from_ymd_opt(2026, 10, 8).unwrap());
+        assert!(c.explanation.counting.contains("moves to 2026-10-08"));
+    }
+
+    #[test]
+    fn a_deadline_reaching_into_an_unloaded_year_is_provisional() {
+        let rules = RuleBook::builtin();
+        let cal = Calendar::builtin();
+        let c = compute(
+            &cal,
+            &rules,
+            RuleSetId::Order121,
+            DeadlineKind::ReportVerification,
+            at("2026-12-24T02:00:00Z"),
+        )
+        .unwrap();
+        assert!(c.provisional);
+        assert_eq!(c.explanation.estimated_years, vec![2027]);
+        // 12-25 Fri, 28..31 (4), then 2027 weekdays Jan 1.. counted Mon–Fri: 1,4,5,6,7,8,11,12,13,14 → 15th is 2027-01-14.
+        assert_eq!(c.due_date, NaiveDate::from_ymd_opt(2027, 1, 14).unwrap());
+    }
+
+    #[test]
+    fn hours_limit_counts_clock_time() {
+        let rules = RuleBook::builtin();
+        let cal = Calendar::builtin();
+        let c = compute(
+            &cal,
+            &rules,
+            RuleSetId::Order121,
+            DeadlineKind::UrgentFirstContact,
+            at("2026-10-03T01:30:00Z"),
+        )
+        .unwrap();
+        assert_eq!(c.due_at, at("2026-10-03T03:30:00Z"));
+    }
+}
+
+/// Persists a computed deadline as open.
+pub async fn open(
+    db: &impl sea_orm::ConnectionTrait,
+    case_id: &str,
+    c: &Computed,
+) -> Result<crate::entities::deadline::Model, sea_orm::DbErr> {
+    use sea_orm::{ActiveModelTrait, NotSet, Set};
+    crate::entities::deadline::ActiveModel {
+        id: NotSet,
+        case_id: Set(case_id.to_owned()),
+        kind: Set(c.explanation.kind.as_str().to_owned()),
+        rule_set: Set(c.explanation.rule_set.as_str().to_owned()),
+        starts_at: Set(c.explanation.starts_at),
+        due_at: Set(c.due_at),
+        due_date: Set(c.due_date),
+        provisional: Set(c.provisional),
+        status: Set("open".to_owned()),
+        explanation: Set(serde_json::to_string(&c.explanation).unwrap_or_default()),
+        met_at: Set(None),
+    }
+    .insert(db)
+    .await
+}
+
+/// A deadline as shown on tracking and staff views.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeadlineView {
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    /// The last day, Asia/Shanghai.
+    pub due_date: NaiveDate,
+    /// `open`, `met` or `missed`.
+    pub status: String,
+    /// True when the count reached into a year with no loaded schedule.
+    pub provisional: bool,
+    pub explanation: Option<Explanation>,
+}
+
+impl From<&crate::entities::deadline::Model> for DeadlineView {
+    fn from(d: &crate::entities::deadline::Model) -> Self {
+        DeadlineView {
+            kind: d.kind.clone(),
+            due_at: d.due_at,
+            due_date: d.due_date,
+            status: d.status.clone(),
+            provisional: d.provisional,
+            explanation: serde_json::from_str(&d.explanation).ok(),
+        }
+    }
+}

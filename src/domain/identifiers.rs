@@ -1,0 +1,1026 @@
+//! Parse-don't-validate newtypes for phones, ID numbers, credit codes and names in complaints.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+// Shared plumbing: string access, Display, FromStr and serde as a plain string.
+macro_rules! string_newtype {
+    ($t:ident) => {
+        impl $t {
+            /// The normalized value.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $t {
+            type Err = &'static str;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(deserializer)?;
+                Self::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+// Debug shows the masked form so personal data never lands in logs by accident.
+macro_rules! masked_debug {
+    ($t:ident) => {
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($t)).field(&self.masked()).finish()
+            }
+        }
+    };
+}
+
+// Chinese input methods often produce full-width digits, letters and symbols.
+fn fold_width(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+const PHONE_EMPTY: &str = "phone number is empty";
+const PHONE_CHARS: &str = "phone number may only contain digits, spaces, '-', a leading '+' and 转";
+const PHONE_UNRECOGNISED: &str =
+    "not a recognised phone number: use a mobile, area code + number, 400/800 or hotline number";
+const PHONE_FOREIGN: &str = "only mainland China numbers (+86) are accepted";
+const PHONE_PREFIX_MOBILE_ONLY: &str = "+86 may only be followed by an 11-digit mobile number";
+const PHONE_MOBILE_LEN: &str = "a mobile number has 11 digits";
+const PHONE_MOBILE_PREFIX: &str = "a mobile number starts with 13 to 19";
+const PHONE_AREA: &str = "area code is not valid; it starts with 0, e.g. 010 or 0571";
+const PHONE_SUBSCRIBER_LEN: &str = "a landline has 7 or 8 digits after the area code";
+const PHONE_SUBSCRIBER_START: &str =
+    "a landline number cannot start with 0 or 1 after the area code";
+const PHONE_EXT: &str = "extension must be written as -123 or 转123, at most 6 digits";
+
+/// What sort of number a [`Phone`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PhoneKind {
+    Mobile,
+    Landline,
+    Service,
+}
+
+/// Mainland mobile, landline (optional extension), 400/800 or 5-digit hotline, normalized.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Phone(String);
+
+string_newtype!(Phone);
+masked_debug!(Phone);
+
+impl Phone {
+    /// Normalizes to `13800138000`, `0571-87654321[-123]`, `400-123-4567` or `12315`.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let folded = fold_width(input);
+        let s = folded.trim();
+        if s.is_empty() {
+            return Err(PHONE_EMPTY);
+        }
+        let body = s.strip_prefix('+');
+        let allowed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '转');
+        if !body.unwrap_or(s).chars().all(allowed) {
+            return Err(PHONE_CHARS);
+        }
+        if !s.ends_with(|c: char| c.is_ascii_digit()) {
+            return Err(PHONE_UNRECOGNISED);
+        }
+        if let Some(rest) = body {
+            let after_cc = rest.strip_prefix("86").ok_or(PHONE_FOREIGN)?;
+            return Self::parse_prefixed_mobile(after_cc);
+        }
+        if !s.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(PHONE_UNRECOGNISED);
+        }
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        if digits.starts_with('0') {
+            return parse_landline(s).map(Phone);
+        }
+        if s.contains('转') {
+            return Err(PHONE_UNRECOGNISED);
+        }
+        if digits.len() == 13 && s.starts_with("86") {
+            return Self::parse_prefixed_mobile(&s[2..]);
+        }
+        match (digits.as_bytes()[0], digits.len()) {
+            (b'1' | b'9', 5) => Ok(Phone(digits)),
+            (b'1', 11) => check_mobile(&digits).map(|()| Phone(digits)),
+            (b'1', _) => Err(PHONE_MOBILE_LEN),
+            (b'4' | b'8', 10) if digits.starts_with("400") || digits.starts_with("800") => {
+                Ok(Phone(format!(
+                    "{}-{}-{}",
+                    &digits[..3],
+                    &digits[3..6],
+                    &digits[6..]
+                )))
+            }
+            _ => Err(PHONE_UNRECOGNISED),
+        }
+    }
+
+    fn parse_prefixed_mobile(rest: &str) -> Result<Self, &'static str> {
+        if rest.contains('转') {
+            return Err(PHONE_PREFIX_MOBILE_ONLY);
+        }
+        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() != 11 || !digits.starts_with('1') {
+            return Err(PHONE_PREFIX_MOBILE_ONLY);
+        }
+        check_mobile(&digits).map(|()| Phone(digits))
+    }
+
+    /// Mobile, landline or service/hotline number.
+    pub fn kind(&self) -> PhoneKind {
+        if self.0.starts_with('0') {
+            PhoneKind::Landline
+        } else if self.0.len() == 11 && self.0.starts_with('1') {
+            PhoneKind::Mobile
+        } else {
+            PhoneKind::Service
+        }
+    }
+
+    /// `138****0000`, `0571-****4321` (extension dropped); service numbers are public.
+    pub fn masked(&self) -> String {
+        match self.kind() {
+            PhoneKind::Mobile => format!("{}****{}", &self.0[..3], &self.0[7..]),
+            PhoneKind::Landline => {
+                let mut parts = self.0.split('-');
+                let area = parts.next().unwrap_or_default();
+                let sub = parts.next().unwrap_or_default();
+                let keep = sub.len().saturating_sub(4);
+                format!("{area}-{}{}", "*".repeat(keep), &sub[keep..])
+            }
+            PhoneKind::Service => self.0.clone(),
+        }
+    }
+}
+
+fn check_mobile(digits: &str) -> Result<(), &'static str> {
+    match digits.as_bytes() {
+        [b'1', b'3'..=b'9', ..] if digits.len() == 11 => Ok(()),
+        _ if digits.len() != 11 => Err(PHONE_MOBILE_LEN),
+        _ => Err(PHONE_MOBILE_PREFIX),
+    }
+}
+
+fn parse_landline(s: &str) -> Result<String, &'static str> {
+    // 010 and 020–029 are the only 3-digit area codes; all others have 4.
+    let area_len = if s.starts_with("010") || s.starts_with("02") {
+        3
+    } else {
+        4
+    };
+    let area = s
+        .get(..area_len)
+        .filter(|a| a.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(PHONE_AREA)?;
+    if area.starts_with("00") || (area.starts_with("01") && area != "010") {
+        return Err(PHONE_AREA);
+    }
+    let rest = &s[area_len..];
+    let rest = rest.strip_prefix(['-', ' ']).unwrap_or(rest);
+    let sub_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(7..=8).contains(&sub_len) {
+        return Err(PHONE_SUBSCRIBER_LEN);
+    }
+    if rest.starts_with(['0', '1']) {
+        return Err(PHONE_SUBSCRIBER_START);
+    }
+    let (sub, tail) = rest.split_at(sub_len);
+    let tail = tail.trim_start();
+    if tail.is_empty() {
+        return Ok(format!("{area}-{sub}"));
+    }
+    let ext = tail
+        .strip_prefix('-')
+        .or_else(|| tail.strip_prefix('转'))
+        .map(str::trim_start)
+        .filter(|e| (1..=6).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(PHONE_EXT)?;
+    Ok(format!("{area}-{sub}-{ext}"))
+}
+
+const ID_LENGTH: &str =
+    "an ID number has 18 characters (old 15-digit numbers are no longer accepted)";
+const ID_CHARS: &str = "an ID number is 17 digits followed by a digit or X";
+const ID_REGION: &str = "the first two digits of the ID number are not a valid province code";
+const ID_BIRTH: &str =
+    "the birth date in the ID number (digits 7-14) is not a real date between 1900 and today";
+const ID_CHECK: &str = "check digit does not match; re-enter the ID number";
+
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK_CHARS: &[u8; 11] = b"10X98765432";
+const PROVINCE_PREFIXES: [u8; 36] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91,
+];
+
+/// GB 11643 check character; `None` unless `first17` is exactly 17 ASCII digits.
+pub fn resident_id_check_char(first17: &str) -> Option<char> {
+    let b = first17.as_bytes();
+    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = b
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    Some(char::from(ID_CHECK_CHARS[(sum % 11) as usize]))
+}
+
+/// GB 11643-1999 18-character resident identity number; a trailing `x` becomes `X`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResidentId(String);
+
+string_newtype!(ResidentId);
+masked_debug!(ResidentId);
+
+impl ResidentId {
+    /// Parses an identity number, checking against today's date in Beijing.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        Self::parse_on(input, today_in_china())
+    }
+
+    // Separate from `parse` so tests can pin "today".
+    fn parse_on(input: &str, today: (i32, u32, u32)) -> Result<Self, &'static str> {
+        let s = fold_width(input).trim().to_ascii_uppercase();
+        if s.chars().count() != 18 {
+            return Err(ID_LENGTH);
+        }
+        let b = s.as_bytes();
+        let well_formed = b.len() == 18
+            && b[..17].iter().all(u8::is_ascii_digit)
+            && (b[17].is_ascii_digit() || b[17] == b'X');
+        if !well_formed {
+            return Err(ID_CHARS);
+        }
+        let province = (b[0] - b'0') * 10 + (b[1] - b'0');
+        if !PROVINCE_PREFIXES.contains(&province) {
+            return Err(ID_REGION);
+        }
+        let birth = parse_ymd(&s[6..14]);
+        if !is_real_date(birth) || birth < (1900, 1, 1) || birth > today {
+            return Err(ID_BIRTH);
+        }
+        if resident_id_check_char(&s[..17]) != Some(char::from(b[17])) {
+            return Err(ID_CHECK);
+        }
+        Ok(ResidentId(s))
+    }
+
+    /// Birth date encoded in digits 7–14 as (year, month, day).
+    pub fn birth_date(&self) -> (i32, u32, u32) {
+        parse_ymd(&self.0[6..14])
+    }
+
+    /// First 3 and last 4 characters kept, e.g. `330***********123X`.
+    pub fn masked(&self) -> String {
+        format!("{}{}{}", &self.0[..3], "*".repeat(11), &self.0[14..])
+    }
+}
+
+// Caller guarantees 8 ASCII digits.
+fn parse_ymd(s: &str) -> (i32, u32, u32) {
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    (num(0..4) as i32, num(4..6), num(6..8))
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn is_real_date((y, m, d): (i32, u32, u32)) -> bool {
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days_in_month).contains(&d)
+}
+
+// Howard Hinnant's days-from-epoch to proleptic Gregorian date algorithm.
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y as i32, m as u32, d as u32)
+}
+
+// Birth dates on ID cards are Beijing (UTC+8) calendar dates.
+fn today_days_in_china() -> i64 {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    ((secs + 8 * 3600) / 86_400) as i64
+}
+
+fn today_in_china() -> (i32, u32, u32) {
+    civil_from_days(today_days_in_china())
+}
+
+const USCC_LENGTH: &str = "a unified social credit code has 18 characters";
+const USCC_CHARS: &str =
+    "the credit code contains a character that is never used (I, O, S, V, Z or a symbol)";
+const USCC_AUTHORITY: &str =
+    "the first character of the credit code (registration authority) is not valid";
+const USCC_DIVISION: &str =
+    "characters 3-8 of the credit code (administrative division code) must be digits";
+const USCC_CHECK: &str = "check character does not match; re-enter the credit code";
+
+const USCC_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_AUTHORITIES: &[u8] = b"123456789ABCDEFGHJKLMNPQRTUWY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+fn uscc_value(b: u8) -> Option<u32> {
+    let upper = b.to_ascii_uppercase();
+    USCC_CHARSET
+        .iter()
+        .position(|&c| c == upper)
+        .map(|p| p as u32)
+}
+
+/// GB 32100-2015 unified social credit code, upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uscc(String);
+
+string_newtype!(Uscc);
+
+impl Uscc {
+    /// Parses a credit code; lowercase input is accepted.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let s = fold_width(input).trim().to_ascii_uppercase();
+        if s.chars().count() != 18 {
+            return Err(USCC_LENGTH);
+        }
+        let b = s.as_bytes();
+        if !b.iter().all(|c| USCC_CHARSET.contains(c)) {
+            return Err(USCC_CHARS);
+        }
+        if !USCC_AUTHORITIES.contains(&b[0]) {
+            return Err(USCC_AUTHORITY);
+        }
+        if !b[2..8].iter().all(u8::is_ascii_digit) {
+            return Err(USCC_DIVISION);
+        }
+        if Self::compute_check_char(&s[..17]) != Some(char::from(b[17])) {
+            return Err(USCC_CHECK);
+        }
+        Ok(Uscc(s))
+    }
+
+    /// GB 32100 check character; `None` unless all 17 chars are in the charset (any case).
+    pub fn compute_check_char(first17: &str) -> Option<char> {
+        let b = first17.as_bytes();
+        if b.len() != 17 {
+            return None;
+        }
+        let mut sum = 0;
+        for (&c, w) in b.iter().zip(USCC_WEIGHTS) {
+            sum += uscc_value(c)? * w;
+        }
+        let check = (31 - sum % 31) % 31;
+        Some(char::from(USCC_CHARSET[check as usize]))
+    }
+
+    /// The 6-digit administrative division code (characters 3–8).
+    pub fn division_code(&self) -> &str {
+        &self.0[2..8]
+    }
+}
+
+const NAME_EMPTY: &str = "name is empty";
+const NAME_TOO_LONG: &str = "name is longer than 50 characters";
+const NAME_CONTROL: &str = "name contains control or invisible characters";
+const NAME_DIGITS: &str = "name cannot be only digits";
+
+// Kept whole when masking so `欧阳娜娜` shows the surname as `欧阳**`.
+const COMPOUND_SURNAMES: [&str; 30] = [
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台", "闻人", "赫连",
+    "钟离", "淳于", "申屠", "太史", "司空", "鲜于",
+];
+
+/// A trimmed person name of 1–50 characters.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PersonName(String);
+
+string_newtype!(PersonName);
+masked_debug!(PersonName);
+
+// Zero-width and bidi-override characters can disguise a name on screen.
+const INVISIBLE_RANGES: [(char, char); 5] = [
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{2069}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+];
+
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || INVISIBLE_RANGES
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
+impl PersonName {
+    /// Parses a name; surrounding whitespace is removed.
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err(NAME_EMPTY);
+        }
+        if s.chars().count() > 50 {
+            return Err(NAME_TOO_LONG);
+        }
+        if s.chars().any(is_invisible) {
+            return Err(NAME_CONTROL);
+        }
+        if s.chars().all(|c| c.is_numeric() || c.is_whitespace()) {
+            return Err(NAME_DIGITS);
+        }
+        Ok(PersonName(s.to_owned()))
+    }
+
+    /// Keeps the first char (or a compound surname) and stars the rest: `张*`, `欧阳**`.
+    pub fn masked(&self) -> String {
+        let total = self.0.chars().count();
+        let keep = match COMPOUND_SURNAMES.iter().find(|p| self.0.starts_with(*p)) {
+            Some(_) if total >= 3 => 2,
+            _ => 1,
+        };
+        let mut out: String = self.0.chars().take(keep).collect();
+        out.push_str(&"*".repeat(total - keep));
+        out
+    }
+}
+
+/// Keeps the first 6 characters of an address and appends `****`.
+pub fn mask_address(s: &str) -> String {
+    let mut out: String = s.trim().chars().take(6).collect();
+    out.push_str("****");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Tiny deterministic LCG so the property tests need no rand crate.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+
+        fn pick(&mut self, set: &[u8]) -> char {
+            char::from(set[self.below(set.len())])
+        }
+    }
+
+    fn with_id_check(first17: &str) -> String {
+        format!("{first17}{}", resident_id_check_char(first17).unwrap())
+    }
+
+    fn with_uscc_check(first17: &str) -> String {
+        format!("{first17}{}", Uscc::compute_check_char(first17).unwrap())
+    }
+
+    fn ymd_string((y, m, d): (i32, u32, u32)) -> String {
+        format!("{y:04}{m:02}{d:02}")
+    }
+
+    #[test]
+    fn error_messages_are_distinct() {
+        let all = [
+            PHONE_EMPTY,
+            PHONE_CHARS,
+            PHONE_UNRECOGNISED,
+            PHONE_FOREIGN,
+            PHONE_PREFIX_MOBILE_ONLY,
+            PHONE_MOBILE_LEN,
+            PHONE_MOBILE_PREFIX,
+            PHONE_AREA,
+            PHONE_SUBSCRIBER_LEN,
+            PHONE_SUBSCRIBER_START,
+            PHONE_EXT,
+            ID_LENGTH,
+            ID_CHARS,
+            ID_REGION,
+            ID_BIRTH,
+            ID_CHECK,
+            USCC_LENGTH,
+            USCC_CHARS,
+            USCC_AUTHORITY,
+            USCC_DIVISION,
+            USCC_CHECK,
+            NAME_EMPTY,
+            NAME_TOO_LONG,
+            NAME_CONTROL,
+            NAME_DIGITS,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn mobile_formats_normalize_to_eleven_digits() {
+        for input in [
+            "13800138000",
+            " 13800138000 ",
+            "+8613800138000",
+            "+86 13800138000",
+            "+86-13800138000",
+            "86 13800138000",
+            "86-13800138000",
+            "8613800138000",
+            "138 0013 8000",
+            "138-0013-8000",
+            "１３８００１３８０００",
+            "＋８６　１３８００１３８０００",
+        ] {
+            let p = Phone::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(p.as_str(), "13800138000", "{input}");
+            assert_eq!(p.kind(), PhoneKind::Mobile);
+            assert_eq!(p.masked(), "138****8000");
+        }
+        for prefix in ["13", "14", "15", "16", "17", "18", "19"] {
+            assert!(Phone::parse(&format!("{prefix}912345678")).is_ok());
+        }
+    }
+
+    #[test]
+    fn mobile_errors() {
+        assert_eq!(Phone::parse("12800138000"), Err(PHONE_MOBILE_PREFIX));
+        assert_eq!(Phone::parse("11800138000"), Err(PHONE_MOBILE_PREFIX));
+        assert_eq!(Phone::parse("1380013800"), Err(PHONE_MOBILE_LEN));
+        assert_eq!(Phone::parse("138001380001"), Err(PHONE_MOBILE_LEN));
+        assert_eq!(Phone::parse("110"), Err(PHONE_MOBILE_LEN));
+        assert_eq!(Phone::parse("+1 2025550123"), Err(PHONE_FOREIGN));
+        assert_eq!(Phone::parse("+852 91234567"), Err(PHONE_FOREIGN));
+        assert_eq!(
+            Phone::parse("+86 0571 87654321"),
+            Err(PHONE_PREFIX_MOBILE_ONLY)
+        );
+        assert_eq!(
+            Phone::parse("+86 1380013800"),
+            Err(PHONE_PREFIX_MOBILE_ONLY)
+        );
+        assert_eq!(Phone::parse("+86 12800138000"), Err(PHONE_MOBILE_PREFIX));
+        assert_eq!(Phone::parse("+86"), Err(PHONE_PREFIX_MOBILE_ONLY));
+        assert_eq!(Phone::parse("8612800138000"), Err(PHONE_MOBILE_PREFIX));
+    }
+
+    #[test]
+    fn landline_formats_normalize() {
+        let cases = [
+            ("0571-87654321", "0571-87654321"),
+            ("0571 87654321", "0571-87654321"),
+            ("057187654321", "0571-87654321"),
+            ("010-62345678", "010-62345678"),
+            ("01062345678", "010-62345678"),
+            ("021 52345678", "021-52345678"),
+            ("020-8765432", "020-8765432"),
+            ("0931-8765432", "0931-8765432"),
+            ("０５７１－８７６５４３２１", "0571-87654321"),
+            ("0571-87654321-123", "0571-87654321-123"),
+            ("0571-87654321转123", "0571-87654321-123"),
+            ("0571-87654321 转 8", "0571-87654321-8"),
+            ("057187654321-123456", "0571-87654321-123456"),
+        ];
+        for (input, want) in cases {
+            let p = Phone::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(p.as_str(), want, "{input}");
+            assert_eq!(p.kind(), PhoneKind::Landline);
+        }
+    }
+
+    #[test]
+    fn landline_masking_keeps_area_code_and_last_four() {
+        let masked = |s| Phone::parse(s).unwrap().masked();
+        assert_eq!(masked("0571-87654321"), "0571-****4321");
+        assert_eq!(masked("010-62345678"), "010-****5678");
+        assert_eq!(masked("0931-8765432"), "0931-***5432");
+        assert_eq!(masked("0571-87654321-123"), "0571-****4321");
+    }
+
+    #[test]
+    fn landline_errors() {
+        assert_eq!(Phone::parse("0071-87654321"), Err(PHONE_AREA));
+        assert_eq!(Phone::parse("0123-87654321"), Err(PHONE_AREA));
+        assert_eq!(Phone::parse("05"), Err(PHONE_AREA));
+        assert_eq!(Phone::parse("0571-8765"), Err(PHONE_SUBSCRIBER_LEN));
+        assert_eq!(Phone::parse("0571-987654321"), Err(PHONE_SUBSCRIBER_LEN));
+        assert_eq!(Phone::parse("0571-8765-4321"), Err(PHONE_SUBSCRIBER_LEN));
+        assert_eq!(Phone::parse("0571--87654321"), Err(PHONE_SUBSCRIBER_LEN));
+        assert_eq!(Phone::parse("0571-07654321"), Err(PHONE_SUBSCRIBER_START));
+        assert_eq!(Phone::parse("010-12345678"), Err(PHONE_SUBSCRIBER_START));
+        assert_eq!(Phone::parse("0571-87654321-1234567"), Err(PHONE_EXT));
+        assert_eq!(Phone::parse("0571-87654321 99"), Err(PHONE_EXT));
+        assert_eq!(Phone::parse("0571-87654321转"), Err(PHONE_UNRECOGNISED));
+    }
+
+    #[test]
+    fn service_numbers_and_hotlines() {
+        let cases = [
+            ("400-123-4567", "400-123-4567"),
+            ("4001234567", "400-123-4567"),
+            ("400 123 4567", "400-123-4567"),
+            ("400-1234567", "400-123-4567"),
+            ("800-820-8820", "800-820-8820"),
+            ("12315", "12315"),
+            ("12345", "12345"),
+            ("95588", "95588"),
+        ];
+        for (input, want) in cases {
+            let p = Phone::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(p.as_str(), want);
+            assert_eq!(p.kind(), PhoneKind::Service);
+            assert_eq!(p.masked(), want);
+        }
+    }
+
+    #[test]
+    fn unrecognised_and_malformed_phones() {
+        assert_eq!(Phone::parse(""), Err(PHONE_EMPTY));
+        assert_eq!(Phone::parse("   "), Err(PHONE_EMPTY));
+        assert_eq!(Phone::parse("138-0013-800a"), Err(PHONE_CHARS));
+        assert_eq!(Phone::parse("138+00138000"), Err(PHONE_CHARS));
+        assert_eq!(Phone::parse("(0571)87654321"), Err(PHONE_CHARS));
+        assert_eq!(Phone::parse("-13800138000"), Err(PHONE_UNRECOGNISED));
+        assert_eq!(Phone::parse("13800138000-"), Err(PHONE_UNRECOGNISED));
+        assert_eq!(Phone::parse("401-123-4567"), Err(PHONE_UNRECOGNISED));
+        assert_eq!(Phone::parse("4001234"), Err(PHONE_UNRECOGNISED));
+        assert_eq!(Phone::parse("9558"), Err(PHONE_UNRECOGNISED));
+        assert_eq!(Phone::parse("55512345"), Err(PHONE_UNRECOGNISED));
+        assert_eq!(Phone::parse("13800138000转1"), Err(PHONE_UNRECOGNISED));
+    }
+
+    #[test]
+    fn phone_traits_and_serde() {
+        let p: Phone = "+86 138-0013-8000".parse().unwrap();
+        assert_eq!(p.to_string(), "13800138000");
+        assert_eq!(format!("{p:?}"), "Phone(\"138****8000\")");
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(json, "\"13800138000\"");
+        assert_eq!(serde_json::from_str::<Phone>(&json).unwrap(), p);
+        let err = serde_json::from_str::<Phone>("\"12800138000\"").unwrap_err();
+        assert!(err.to_string().contains(PHONE_MOBILE_PREFIX));
+    }
+
+    #[test]
+    fn standard_example_id_parses() {
+        let id = ResidentId::parse("11010519491231002X").unwrap();
+        assert_eq!(id.as_str(), "11010519491231002X");
+        assert_eq!(id.birth_date(), (1949, 12, 31));
+        assert_eq!(id.masked(), "110***********002X");
+        assert_eq!(format!("{id:?}"), "ResidentId(\"110***********002X\")");
+        let lower = ResidentId::parse(" 11010519491231002x ").unwrap();
+        assert_eq!(lower, id);
+        let wide = ResidentId::parse("１１０１０５１９４９１２３１００２ｘ").unwrap();
+        assert_eq!(wide, id);
+    }
+
+    #[test]
+    fn computed_ids_parse_and_mask() {
+        let id = ResidentId::parse(&with_id_check("33010620000229123")).unwrap();
+        assert_eq!(id.birth_date(), (2000, 2, 29));
+        assert!(id.masked().starts_with("330***********123"));
+        for region in ["91", "83", "71", "65", "11"] {
+            let raw = with_id_check(&format!("{region}010519491231002"));
+            assert!(ResidentId::parse(&raw).is_ok(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn id_length_and_character_errors() {
+        assert_eq!(ResidentId::parse("11010519491231002"), Err(ID_LENGTH));
+        assert_eq!(ResidentId::parse("110105491231002"), Err(ID_LENGTH));
+        assert_eq!(ResidentId::parse("11010519491231002X1"), Err(ID_LENGTH));
+        assert_eq!(ResidentId::parse(""), Err(ID_LENGTH));
+        assert_eq!(ResidentId::parse("1101051949123100XX"), Err(ID_CHARS));
+        assert_eq!(ResidentId::parse("11010519491231002Y"), Err(ID_CHARS));
+        assert_eq!(ResidentId::parse("110105194912310-2X"), Err(ID_CHARS));
+        assert_eq!(ResidentId::parse("11010519491231002号"), Err(ID_CHARS));
+    }
+
+    #[test]
+    fn id_region_errors() {
+        for region in [
+            "00", "10", "16", "20", "38", "47", "55", "66", "72", "84", "90", "99",
+        ] {
+            let raw = with_id_check(&format!("{region}010519491231002"));
+            assert_eq!(ResidentId::parse(&raw), Err(ID_REGION), "{raw}");
+        }
+    }
+
+    #[test]
+    fn id_birth_date_errors() {
+        // The standard's own example is valid arithmetic but born before 1900.
+        assert_eq!(ResidentId::parse("440524188001010014"), Err(ID_BIRTH));
+        for date in [
+            "18991231", "19490230", "19491301", "19490001", "19491200", "19000229", "20230229",
+        ] {
+            let raw = with_id_check(&format!("330106{date}123"));
+            assert_eq!(ResidentId::parse(&raw), Err(ID_BIRTH), "{raw}");
+        }
+        for date in ["19000101", "20000229", "20240229"] {
+            let raw = with_id_check(&format!("330106{date}123"));
+            assert!(ResidentId::parse(&raw).is_ok(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn id_birth_date_cannot_be_in_the_future() {
+        let pinned = (2024, 6, 1);
+        let ok = with_id_check("33010620240601123");
+        let future = with_id_check("33010620240602123");
+        assert!(ResidentId::parse_on(&ok, pinned).is_ok());
+        assert_eq!(ResidentId::parse_on(&future, pinned), Err(ID_BIRTH));
+
+        let today = today_days_in_china();
+        let born_today = with_id_check(&format!("110105{}123", ymd_string(civil_from_days(today))));
+        let tomorrow = with_id_check(&format!(
+            "110105{}123",
+            ymd_string(civil_from_days(today + 1))
+        ));
+        assert!(ResidentId::parse(&born_today).is_ok());
+        assert_eq!(ResidentId::parse(&tomorrow), Err(ID_BIRTH));
+    }
+
+    #[test]
+    fn id_check_digit_errors() {
+        assert_eq!(ResidentId::parse("110105194912310021"), Err(ID_CHECK));
+        assert_eq!(ResidentId::parse("440524188001010015"), Err(ID_BIRTH));
+        assert_eq!(ResidentId::parse("330106200001011234"), Err(ID_CHECK));
+    }
+
+    #[test]
+    fn resident_id_check_char_contract() {
+        assert_eq!(resident_id_check_char("11010519491231002"), Some('X'));
+        assert_eq!(resident_id_check_char("44052418800101001"), Some('4'));
+        assert_eq!(resident_id_check_char("1101051949123100"), None);
+        assert_eq!(resident_id_check_char("110105194912310021"), None);
+        assert_eq!(resident_id_check_char("1101051949123100A"), None);
+        assert_eq!(
+            resident_id_check_char("１１０１０５１９４９１２３１００"),
+            None
+        );
+    }
+
+    #[test]
+    fn civil_date_algorithm() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(-25_567), (1900, 1, 1));
+        assert!(today_in_china().0 >= 2025);
+    }
+
+    #[test]
+    fn id_serde_is_plain_string() {
+        let id = ResidentId::parse("11010519491231002x").unwrap();
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"11010519491231002X\""
+        );
+        assert!(serde_json::from_str::<ResidentId>("\"110105194912310021\"").is_err());
+    }
+
+    #[test]
+    fn id_property_computed_check_parses_and_other_checks_fail() {
+        let mut rng = Lcg(0x1231_5123);
+        let first_day = -25_567; // 1900-01-01
+        let span = (today_days_in_china() - first_day + 1) as usize;
+        for _ in 0..3000 {
+            let province = PROVINCE_PREFIXES[rng.below(PROVINCE_PREFIXES.len())];
+            let mut first17 = format!("{province:02}");
+            for _ in 0..4 {
+                first17.push(rng.pick(b"0123456789"));
+            }
+            let birth = civil_from_days(first_day + rng.below(span) as i64);
+            first17.push_str(&ymd_string(birth));
+            for _ in 0..3 {
+                first17.push(rng.pick(b"0123456789"));
+            }
+            let check = resident_id_check_char(&first17).unwrap();
+            let id = ResidentId::parse(&format!("{first17}{check}"))
+                .unwrap_or_else(|e| panic!("{first17}{check}: {e}"));
+            assert_eq!(id.birth_date(), birth);
+            for other in "0123456789X".chars().filter(|&c| c != check) {
+                let raw = format!("{first17}{other}");
+                assert_eq!(ResidentId::parse(&raw), Err(ID_CHECK), "{raw}");
+            }
+            // Weights are non-zero mod 11, so any single-digit substitution moves the check.
+            let pos = rng.below(17);
+            let mut bytes = first17.clone().into_bytes();
+            bytes[pos] = b'0' + ((bytes[pos] - b'0' + 1 + rng.below(9) as u8) % 10);
+            let mutated = String::from_utf8(bytes).unwrap();
+            assert_ne!(resident_id_check_char(&mutated), Some(check), "{mutated}");
+            assert!(ResidentId::parse(&format!("{mutated}{check}")).is_err());
+        }
+    }
+
+    #[test]
+    fn published_credit_codes_parse() {
+        for code in [
+            "91350100M000100Y43", // widely cited example
+            "91440300708461136T", // Shenzhen Tencent Computer Systems
+            "91330100799655058B", // Alibaba (China)
+            "914403001922038216", // Huawei Technologies
+            "91110108558521630L", // Xiaomi Communications
+        ] {
+            let u = Uscc::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(u.as_str(), code);
+            assert_eq!(Uscc::compute_check_char(&code[..17]), code.chars().last());
+        }
+        let u = Uscc::parse(" 91350100m000100y43 ").unwrap();
+        assert_eq!(u.as_str(), "91350100M000100Y43");
+        assert_eq!(u.division_code(), "350100");
+        assert_eq!(u.to_string(), "91350100M000100Y43");
+    }
+
+    #[test]
+    fn built_credit_code_parses() {
+        let code = with_uscc_check("91330421MA2BC0D1E");
+        let u: Uscc = code.parse().unwrap();
+        assert_eq!(u.division_code(), "330421");
+        assert_eq!(format!("{u:?}"), format!("Uscc({code:?})"));
+        assert_eq!(serde_json::to_string(&u).unwrap(), format!("\"{code}\""));
+        assert_eq!(
+            serde_json::from_str::<Uscc>(&format!("\"{code}\"")).unwrap(),
+            u
+        );
+        for authority in ["1", "5", "9", "Y", "A", "N"] {
+            let raw = with_uscc_check(&format!("{authority}2330421MA2BC0D1E"));
+            assert!(Uscc::parse(&raw).is_ok(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn credit_code_errors() {
+        assert_eq!(Uscc::parse("91350100M000100Y4"), Err(USCC_LENGTH));
+        assert_eq!(Uscc::parse("91350100M000100Y433"), Err(USCC_LENGTH));
+        assert_eq!(Uscc::parse(""), Err(USCC_LENGTH));
+        for bad in ['I', 'O', 'Z', 'S', 'V', '-', 'i', '号'] {
+            let raw = format!("91350100M000100{bad}43");
+            assert_eq!(Uscc::parse(&raw), Err(USCC_CHARS), "{raw}");
+        }
+        for authority in ["0", "X"] {
+            let raw = with_uscc_check(&format!("{authority}1350100M000100Y4"));
+            assert_eq!(Uscc::parse(&raw), Err(USCC_AUTHORITY), "{raw}");
+        }
+        let raw = with_uscc_check("9135A100M000100Y4");
+        assert_eq!(Uscc::parse(&raw), Err(USCC_DIVISION));
+        assert_eq!(Uscc::parse("91350100M000100Y44"), Err(USCC_CHECK));
+        assert_eq!(Uscc::parse("91350100M000100Y4X"), Err(USCC_CHECK));
+    }
+
+    #[test]
+    fn compute_check_char_contract() {
+        assert_eq!(Uscc::compute_check_char("91350100M000100Y4"), Some('3'));
+        assert_eq!(Uscc::compute_check_char("91350100m000100y4"), Some('3'));
+        assert_eq!(Uscc::compute_check_char("91350100M000100Y"), None);
+        assert_eq!(Uscc::compute_check_char("91350100M000100Y43"), None);
+        assert_eq!(Uscc::compute_check_char("91350100M000100I4"), None);
+        // Sum ≡ 0 (mod 31) must give '0', not index 31.
+        assert_eq!(Uscc::compute_check_char("00000000000000000"), Some('0'));
+    }
+
+    #[test]
+    fn uscc_property_computed_check_parses_and_other_checks_fail() {
+        let mut rng = Lcg(0x9133_0421);
+        for _ in 0..3000 {
+            let mut first17 = String::new();
+            first17.push(rng.pick(USCC_AUTHORITIES));
+            first17.push(rng.pick(USCC_CHARSET));
+            for _ in 0..6 {
+                first17.push(rng.pick(b"0123456789"));
+            }
+            for _ in 0..9 {
+                first17.push(rng.pick(USCC_CHARSET));
+            }
+            let check = Uscc::compute_check_char(&first17).unwrap();
+            let code = format!("{first17}{check}");
+            let u = Uscc::parse(&code).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(u.division_code(), &first17[2..8]);
+            assert_eq!(Uscc::parse(&code.to_ascii_lowercase()), Ok(u));
+            for other in USCC_CHARSET.iter().map(|&b| char::from(b)) {
+                if other != check {
+                    let raw = format!("{first17}{other}");
+                    assert_eq!(Uscc::parse(&raw), Err(USCC_CHECK), "{raw}");
+                }
+            }
+            // 31 is prime and every weight is non-zero mod 31: substitutions are always caught.
+            let pos = rng.below(17);
+            let mut bytes = first17.clone().into_bytes();
+            let old = uscc_value(bytes[pos]).unwrap() as usize;
+            bytes[pos] = USCC_CHARSET[(old + 1 + rng.below(30)) % 31];
+            let mutated = String::from_utf8(bytes).unwrap();
+            assert_ne!(Uscc::compute_check_char(&mutated), Some(check), "{mutated}");
+            assert!(Uscc::parse(&format!("{mutated}{check}")).is_err());
+        }
+    }
+
+    #[test]
+    fn names_parse_and_mask() {
+        let cases = [
+            ("张三", "张*"),
+            ("  李四  ", "李*"),
+            ("欧阳娜娜", "欧阳**"),
+            ("欧阳锋", "欧阳*"),
+            ("欧阳", "欧*"),
+            ("王", "王"),
+            ("诸葛亮", "诸葛*"),
+            ("阿依古丽·买买提", "阿*******"),
+            ("John Smith", "J*********"),
+            ("张3", "张*"),
+        ];
+        for (input, want) in cases {
+            let n = PersonName::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(n.as_str(), input.trim());
+            assert_eq!(n.masked(), want, "{input}");
+        }
+        let n = PersonName::parse("张三").unwrap();
+        assert_eq!(format!("{n:?}"), "PersonName(\"张*\")");
+        assert_eq!(serde_json::to_string(&n).unwrap(), "\"张三\"");
+    }
+
+    #[test]
+    fn name_errors() {
+        assert_eq!(PersonName::parse(""), Err(NAME_EMPTY));
+        assert_eq!(PersonName::parse(" \t\n"), Err(NAME_EMPTY));
+        assert!(PersonName::parse(&"张".repeat(50)).is_ok());
+        assert_eq!(PersonName::parse(&"张".repeat(51)), Err(NAME_TOO_LONG));
+        assert_eq!(PersonName::parse("张\n三"), Err(NAME_CONTROL));
+        assert_eq!(PersonName::parse("张\u{0007}三"), Err(NAME_CONTROL));
+        assert_eq!(PersonName::parse("张\u{200B}三"), Err(NAME_CONTROL));
+        assert_eq!(PersonName::parse("张\u{202E}三"), Err(NAME_CONTROL));
+        assert_eq!(PersonName::parse("12345"), Err(NAME_DIGITS));
+        assert_eq!(PersonName::parse("123 456"), Err(NAME_DIGITS));
+        assert_eq!(PersonName::parse("１２３"), Err(NAME_DIGITS));
+    }
+
+    #[test]
+    fn address_masking() {
+        assert_eq!(
+            mask_address("浙江省杭州市西湖区文三路1号"),
+            "浙江省杭州市****"
+        );
+        assert_eq!(mask_address("  北京市朝阳区  "), "北京市朝阳区****");
+        assert_eq!(mask_address("杭州"), "杭州****");
+        assert_eq!(mask_address(""), "****");
+    }
+}

@@ -1,0 +1,51 @@
+use sea_orm::entity::prelude::*;
+
+/// A complaint or a report. Kind-specific parts (a report's clue) map onto the shared columns.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cases")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub kind: String,
+    pub receipt_number: String,
+    pub access_secret_hash: String,
+    pub status: String,
+    pub channel: String,
+    pub category: String,
+    pub rule_set: String,
+    pub received_at: DateTimeUtc,
+    pub linked_case_id: Option<String>,
+    pub duplicate_of_id: Option<String>,
+    pub complainant_key: Option<String>,
+    pub respondent_key: String,
+    pub respondent_name: String,
+    pub respondent_uscc: Option<String>,
+    pub respondent_address: String,
+    pub respondent_division_code: Option<String>,
+    pub respondent_platform: Option<String>,
+    pub business_id: Option<String>,
+    pub occurred_on: Option<Date>,
+    pub dispute_division_code: String,
+    pub dispute_place: Option<String>,
+    pub goods_or_service: String,
+    pub amount_fen: Option<i64>,
+    pub facts: String,
+    /// JSON array of demand codes.
+    pub demands: String,
+    /// JSON array of evidence descriptions.
+    pub evidence: String,
+    pub choose_odr: bool,
+    pub consent_to_publish: bool,
+    pub conceal_identity: bool,
+    pub anonymous: bool,
+    pub bureau_code: String,
+    pub station_id: Option<String>,
+    pub routing_rule: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "deadlines")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub case_id: String,
+    pub kind: String,
+    pub rule_set: String,
+    pub starts_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    pub due_date: Date,
+    pub provisional: bool,
+    pub status: String,
+    /// JSON: how the due date was computed.
+    pub explanation: String,
+    pub met_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,108 @@
+//! `Idempotency-Key` for creating POSTs: the first response is stored in the same transaction as
+//! what it created, and a retry with the same key and body gets that response again.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, SqlErr};
+
+use super::auth::sha256_hex;
+use super::problem::{ApiError, ApiResult, FieldError};
+use crate::entities::idempotency_key;
+
+pub const HEADER: &str = "idempotency-key";
+
+/// A response recorded under a key.
+pub struct Stored {
+    pub status: StatusCode,
+    pub body: String,
+}
+
+impl Stored {
+    pub fn into_response(self) -> HttpResponse {
+        HttpResponse::build(self.status)
+            .content_type("application/json")
+            .insert_header(("Idempotent-Replayed", "true"))
+            .body(self.body)
+    }
+}
+
+/// The key of one creating request, bound to the body it came with.
+pub struct IdempotencyKey {
+    scope: &'static str,
+    key: String,
+    request_hash: String,
+}
+
+impl IdempotencyKey {
+    /// Reads the optional header; a malformed key is a 422 naming the header.
+    pub fn from_request(
+        req: &HttpRequest,
+        scope: &'static str,
+        body: &[u8],
+    ) -> ApiResult<Option<Self>> {
+        let Some(value) = req.headers().get(HEADER) else {
+            return Ok(None);
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 255)
+            .ok_or_else(|| {
+                ApiError::validation(vec![FieldError::new(
+                    "Idempotency-Key",
+                    "must be 1 to 255 visible ASCII characters",
+                )])
+            })?;
+        Ok(Some(IdempotencyKey {
+            scope,
+            key: key.to_owned(),
+            request_hash: sha256_hex(&String::from_utf8_lossy(body)),
+        }))
+    }
+
+    /// The stored response for this key, if the request was seen before.
+    pub async fn replay(&self, db: &impl ConnectionTrait) -> ApiResult<Option<Stored>> {
+        let found = idempotency_key::Entity::find_by_id((self.scope.to_owned(), self.key.clone()))
+            .one(db)
+            .await?;
+        match found {
+            None => Ok(None),
+            Some(row) if row.request_hash != self.request_hash => Err(ApiError::unprocessable(
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used with a different body; use a new key",
+            )),
+            Some(row) => Ok(Some(Stored {
+                status: StatusCode::from_u16(row.status_code as u16).unwrap_or(StatusCode::OK),
+                body: row.response_body,
+            })),
+        }
+    }
+
+    /// Records the response inside the caller's transaction. `Ok(false)` means a concurrent request
+    /// with the same key won: the caller rolls back and replays.
+    pub async fn store(
+        &self,
+        txn: &impl ConnectionTrait,
+        status: StatusCode,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let row = idempotency_key::ActiveModel {
+            scope: Set(self.scope.to_owned()),
+            key: Set(self.key.clone()),
+            request_hash: Set(self.request_hash.clone()),
+            status_code: Set(status.as_u16() as i32),
+            response_body: Set(body.to_owned()),
+            created_at: Set(now),
+        };
+        match row.insert(txn).await {
+            Ok(_) => Ok(true),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

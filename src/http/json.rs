@@ -1,0 +1,172 @@
+//! `ApiJson<T>`: the one way request bodies are read. Every failure is a problem: wrong content type
+//! (415), too large (413), not JSON or not UTF-8 (400), JSON of the wrong shape (422 naming the field),
+//! and finally the body's own `validator` rules, all reported at once (422).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::problem::{ApiError, FieldError};
+
+/// With `CHECKED = false` the body is only deserialized: the handler runs the `validator` rules
+/// itself, to report them together with checks that need context.
+pub struct ApiJson<T, const CHECKED: bool = true> {
+    pub body: T,
+    /// The raw bytes, for idempotency fingerprints.
+    pub raw: web::Bytes,
+}
+
+impl<T: DeserializeOwned + Validate + 'static, const CHECKED: bool> FromRequest
+    for ApiJson<T, CHECKED>
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ));
+            }
+            let raw = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    ApiError::new(
+                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "the request body is larger than this service accepts",
+                    )
+                } else {
+                    ApiError::bad_request(
+                        "unreadable_body",
+                        format!("the request body could not be read: {e}"),
+                    )
+                }
+            })?;
+            let body = parse::<T>(&raw, CHECKED)?;
+            Ok(ApiJson { body, raw })
+        })
+    }
+}
+
+/// Deserializes and validates; shape errors name the field path.
+pub fn parse<T: DeserializeOwned + Validate>(raw: &[u8], checked: bool) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(raw);
+    let body: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let message = strip_position(&inner.to_string());
+                let field = match message.strip_prefix("missing field `") {
+                    Some(rest) => {
+                        let name = rest.trim_end_matches('`');
+                        if path == "." {
+                            name.to_string()
+                        } else {
+                            format!("{path}.{name}")
+                        }
+                    }
+                    None => path,
+                };
+                ApiError::validation(vec![FieldError::new(field, message)])
+            }
+            _ => ApiError::bad_request(
+                "invalid_json",
+                format!("the body is not valid JSON: {}", inner),
+            ),
+        }
+    })?;
+    if checked {
+        body.validate()
+            .map_err(|errors| ApiError::validation(flatten(&errors)))?;
+    }
+    Ok(body)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Turns validator's nested error tree into `field.path[i]` entries, sorted for stable output.
+pub fn flatten(errors: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    walk(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn walk(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (name, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    out.push(FieldError::new(path.clone(), describe(e)));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => walk(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    walk(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(e: &validator::ValidationError) -> String {
+    if let Some(m) = &e.message {
+        return m.to_string();
+    }
+    let param = |k: &str| e.params.get(k).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max"), param("equal")) {
+            (_, _, Some(eq)) => format!("must have exactly {eq} items or characters"),
+            (Some(min), Some(max), _) => {
+                format!("must have between {min} and {max} characters or items")
+            }
+            (Some(min), None, _) => format!("must have at least {min} characters or items"),
+            (None, Some(max), _) => format!("must have at most {max} characters or items"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "must be an email address".into(),
+        code => code.replace('_', " "),
+    }
+}

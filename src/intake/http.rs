@@ -1,0 +1,205 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::request::{ComplaintRequest, ReportRequest};
+use super::{Filed, receipt};
+use crate::cases::{CaseKind, CaseStatus};
+use crate::deadlines::{DeadlineView, RuleSetId};
+use crate::entities::case;
+use crate::http::auth::sha256_hex;
+use crate::http::idempotency::{IdempotencyKey, Stored};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem};
+use crate::routing::Routing;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(file_complaint).service(file_report);
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinkedRecord {
+    pub id: String,
+    pub kind: CaseKind,
+    pub receipt_number: String,
+}
+
+/// What the consumer gets back from intake.
+#[derive(Serialize, ToSchema)]
+pub struct IntakeReceipt {
+    pub id: String,
+    pub kind: CaseKind,
+    pub receipt_number: String,
+    /// Shown once: with the receipt number it lets the consumer follow and act on the case
+    /// (`X-Access-Secret`). Only its hash is stored. A retried request gets a fresh one.
+    pub access_secret: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    pub received_at: DateTime<Utc>,
+    pub rule_set: RuleSetId,
+    pub routing: Routing,
+    pub deadlines: Vec<DeadlineView>,
+    /// The other record when one submission both complains and reports.
+    pub linked: Option<LinkedRecord>,
+    /// Receipt number of an earlier complaint this one probably repeats; both stay open.
+    pub probable_duplicate_of: Option<String>,
+}
+
+impl IntakeReceipt {
+    fn of(f: Filed) -> IntakeReceipt {
+        let status = CaseStatus::parse(&f.case.status).unwrap_or(CaseStatus::PendingAcceptance);
+        IntakeReceipt {
+            kind: if f.case.kind == "report" {
+                CaseKind::Report
+            } else {
+                CaseKind::Complaint
+            },
+            receipt_number: f.case.receipt_number,
+            access_secret: String::new(),
+            status,
+            status_label: status.label().to_owned(),
+            received_at: f.case.received_at,
+            rule_set: if f.case.rule_set == "order-20" {
+                RuleSetId::Order20
+            } else {
+                RuleSetId::Order121
+            },
+            routing: f.routing,
+            deadlines: f.deadlines.iter().map(DeadlineView::from).collect(),
+            linked: f.linked.map(|l| LinkedRecord {
+                id: l.id,
+                kind: if l.kind == "report" {
+                    CaseKind::Report
+                } else {
+                    CaseKind::Complaint
+                },
+                receipt_number: l.receipt_number,
+            }),
+            probable_duplicate_of: f.duplicate_of.map(|d| d.receipt_number),
+            id: f.case.id,
+        }
+    }
+}
+
+enum Submission<'a> {
+    Complaint(&'a ComplaintRequest),
+    Report(&'a ReportRequest),
+}
+
+/// File a complaint (投诉).
+///
+/// Anyone may call this; no account is needed. Send an `Idempotency-Key` header so that a retry
+/// never files the complaint twice. Every invalid field is reported at once.
+#[utoipa::path(
+    tag = "intake",
+    request_body = ComplaintRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses(
+        (status = 201, body = IntakeReceipt),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/complaints")]
+async fn file_complaint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ApiJson<ComplaintRequest, false>,
+) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "complaints", &body.raw)?;
+    submit(&state, key, Submission::Complaint(&body.body)).await
+}
+
+/// File a report (举报), named or anonymous.
+///
+/// Anyone may call this. The reporter's identity is never shown to the reported business.
+#[utoipa::path(
+    tag = "intake",
+    request_body = ReportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses(
+        (status = 201, body = IntakeReceipt),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/reports")]
+async fn file_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: ApiJson<ReportRequest, false>,
+) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "reports", &body.raw)?;
+    submit(&state, key, Submission::Report(&body.body)).await
+}
+
+async fn submit(
+    state: &AppState,
+    key: Option<IdempotencyKey>,
+    submission: Submission<'_>,
+) -> ApiResult<HttpResponse> {
+    if let Some(k) = &key
+        && let Some(stored) = k.replay(&state.db).await?
+    {
+        return reissue(state, stored).await;
+    }
+    let secret = receipt::access_secret();
+    let secret_hash = sha256_hex(&secret);
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let filed = match submission {
+        Submission::Complaint(r) => {
+            super::file_complaint(&txn, state, r, &secret_hash, now).await?
+        }
+        Submission::Report(r) => super::file_report(&txn, state, r, &secret_hash, now).await?,
+    };
+    let mut receipt = IntakeReceipt::of(filed);
+    if let Some(k) = &key {
+        // The stored copy never holds the secret.
+        let stored = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
+        if !k.store(&txn, StatusCode::CREATED, &stored, now).await? {
+            txn.rollback().await?;
+            let stored = k
+                .replay(&state.db)
+                .await?
+                .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
+            return reissue(state, stored).await;
+        }
+    }
+    txn.commit().await?;
+    receipt.access_secret = secret;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+/// Answers a retry with the first response and a freshly issued access secret, since only the
+/// secret's hash was kept; the case itself is untouched.
+async fn reissue(state: &AppState, stored: Stored) -> ApiResult<HttpResponse> {
+    let mut body: serde_json::Value =
+        serde_json::from_str(&stored.body).map_err(ApiError::internal)?;
+    let mut ids = vec![body["id"].as_str().unwrap_or_default().to_owned()];
+    if let Some(linked) = body["linked"]["id"].as_str() {
+        ids.push(linked.to_owned());
+    }
+    let secret = receipt::access_secret();
+    case::Entity::update_many()
+        .col_expr(
+            case::Column::AccessSecretHash,
+            Expr::value(sha256_hex(&secret)),
+        )
+        .filter(case::Column::Id.is_in(ids))
+        .exec(&state.db)
+        .await?;
+    body["access_secret"] = serde_json::Value::String(secret);
+    Ok(Stored {
+        status: stored.status,
+        body: body.to_string(),
+    }
+    .into_response())
+}

@@ -1,0 +1,478 @@
+//! Intake (登记) of complaints and reports: checks, routing, duplicate detection, the receipt, and
+//! the first deadlines, all written in one transaction.
+
+pub mod http;
+pub mod receipt;
+pub mod request;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    Set,
+};
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseKind, CaseStatus};
+use crate::deadlines::{self, DeadlineKind, RuleSetId, local_date};
+use crate::domain::vocabulary::{Category, Channel, Demand};
+use crate::entities::{business, case, deadline, party};
+use crate::http::{ApiError, ApiResult};
+use crate::routing::{self, Routing, RoutingInput};
+use crate::state::AppState;
+use request::{ComplaintRequest, Faults, Person, ReportRequest, Respondent};
+
+/// A joint complaint beyond this size is a mass complaint handled another way.
+const MAX_CO_COMPLAINANTS: usize = 200;
+
+/// Facts this similar (character-bigram Jaccard) make a probable duplicate.
+const DUPLICATE_SIMILARITY: f64 = 0.5;
+
+/// Everything one new case record needs, normalized.
+struct NewCase {
+    kind: CaseKind,
+    channel: Channel,
+    category: Category,
+    respondent: Respondent,
+    occurred_on: Option<NaiveDate>,
+    dispute_division: String,
+    dispute_place: Option<String>,
+    goods_or_service: String,
+    amount_fen: Option<i64>,
+    facts: String,
+    demands: Vec<Demand>,
+    evidence: Vec<String>,
+    choose_odr: bool,
+    consent_to_publish: bool,
+    conceal_identity: bool,
+    /// (role, person) in order; empty for an anonymous report.
+    parties: Vec<(&'static str, Person)>,
+}
+
+/// The result of one intake.
+pub struct Filed {
+    pub case: case::Model,
+    pub routing: Routing,
+    pub deadlines: Vec<deadline::Model>,
+    pub linked: Option<case::Model>,
+    pub duplicate_of: Option<case::Model>,
+}
+
+pub async fn file_complaint(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    req: &ComplaintRequest,
+    secret_hash: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Filed> {
+    let rule_set = state.rules.rule_set_for(now);
+    let mut faults = Faults::of(req);
+    let mut parties = Vec::new();
+    for (i, p) in std::iter::once(&req.complainant)
+        .chain(&req.co_complainants)
+        .enumerate()
+    {
+        let field = if i == 0 {
+            "complainant".to_owned()
+        } else {
+            format!("co_complainants[{}]", i - 1)
+        };
+        if let Some(person) = request::person(p, &field, rule_set, true, &mut faults) {
+            let role = if person.representative && !req.co_complainants.is_empty() {
+                "representative"
+            } else {
+                "complainant"
+            };
+            parties.push((role, person));
+        }
+    }
+    if req.co_complainants.len() > MAX_CO_COMPLAINANTS {
+        faults.add(
+            "co_complainants",
+            format!("at most {MAX_CO_COMPLAINANTS} co-complainants"),
+        );
+    }
+    if !req.co_complainants.is_empty() {
+        let reps = std::iter::once(&req.complainant)
+            .chain(&req.co_complainants)
+            .filter(|p| p.representative)
+            .count();
+        if reps == 0 || reps > 2 {
+            faults.add(
+                "co_complainants",
+                "a joint complaint names one or two representatives (representative: true)",
+            );
+        }
+        let mut seen = HashSet::new();
+        for (i, (_, p)) in parties.iter().enumerate() {
+            if !seen.insert(p.identity_key()) {
+                faults.add(
+                    format!("co_complainants[{}]", i.saturating_sub(1)),
+                    "this person is already a complainant",
+                );
+            }
+        }
+    }
+    let respondent = request::respondent(&req.respondent, &mut faults);
+    let dispute_division = request::place(
+        &req.dispute.division_code,
+        &req.dispute.address,
+        "dispute",
+        &mut faults,
+    );
+    check_not_future(
+        req.dispute.occurred_on,
+        "dispute.occurred_on",
+        now,
+        &mut faults,
+    );
+    faults.finish()?;
+    let (Some(respondent), Some(dispute_division)) = (respondent, dispute_division) else {
+        return Err(ApiError::internal("normalization failed without a fault"));
+    };
+    let complaint = NewCase {
+        kind: CaseKind::Complaint,
+        channel: req.channel,
+        category: req.category,
+        respondent,
+        occurred_on: Some(req.dispute.occurred_on),
+        dispute_division,
+        dispute_place: req.dispute.address.clone(),
+        goods_or_service: req.dispute.goods_or_service.trim().to_owned(),
+        amount_fen: req.dispute.amount_fen,
+        facts: req.dispute.facts.trim().to_owned(),
+        demands: req.demands.clone(),
+        evidence: Vec::new(),
+        choose_odr: req.choose_odr,
+        consent_to_publish: req.consent_to_publish,
+        conceal_identity: req.conceal_identity_from_business,
+        parties,
+    };
+    let mut filed = create(db, state, &complaint, rule_set, secret_hash, now).await?;
+    if let Some(also) = &req.also_report {
+        // One submission that both complains and reports is two records, linked both ways (Order 20 Art 7).
+        let report = NewCase {
+            kind: CaseKind::Report,
+            evidence: also.evidence.clone(),
+            facts: also.violation.trim().to_owned(),
+            demands: Vec::new(),
+            choose_odr: false,
+            parties: complaint
+                .parties
+                .iter()
+                .take(1)
+                .map(|(_, p)| ("reporter", p.clone()))
+                .collect(),
+            ..complaint
+        };
+        let linked = create(db, state, &report, rule_set, secret_hash, now).await?;
+        filed.case = link(db, filed.case, &linked.case.id).await?;
+        filed.linked = Some(link(db, linked.case, &filed.case.id).await?);
+    }
+    Ok(filed)
+}
+
+pub async fn file_report(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    req: &ReportRequest,
+    secret_hash: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Filed> {
+    let rule_set = state.rules.rule_set_for(now);
+    let mut faults = Faults::of(req);
+    let reporter = req
+        .reporter
+        .as_ref()
+        .and_then(|p| request::person(p, "reporter", rule_set, false, &mut faults));
+    let respondent = request::respondent(&req.respondent, &mut faults);
+    let place = match (&req.clue.division_code, &req.clue.place) {
+        (None, None) => respondent
+            .as_ref()
+            .and_then(|r| r.division_code.clone())
+            .or_else(|| {
+                faults.add(
+                    "clue.division_code",
+                    "required when the respondent's address does not name a place",
+                );
+                None
+            }),
+        (code, text) => request::place(code, text, "clue", &mut faults),
+    };
+    if let Some(d) = req.clue.occurred_on {
+        check_not_future(d, "clue.occurred_on", now, &mut faults);
+    }
+    faults.finish()?;
+    let (Some(respondent), Some(place)) = (respondent, place) else {
+        return Err(ApiError::internal("normalization failed without a fault"));
+    };
+    let report = NewCase {
+        kind: CaseKind::Report,
+        channel: req.channel,
+        category: req.category,
+        respondent,
+        occurred_on: req.clue.occurred_on,
+        dispute_division: place,
+        dispute_place: req.clue.place.clone(),
+        goods_or_service: req.clue.goods_or_service.clone().unwrap_or_default(),
+        amount_fen: None,
+        facts: req.clue.what.trim().to_owned(),
+        demands: Vec::new(),
+        evidence: req.evidence.clone(),
+        choose_odr: false,
+        consent_to_publish: false,
+        conceal_identity: true,
+        parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
+    };
+    create(db, state, &report, rule_set, secret_hash, now).await
+}
+
+fn check_not_future(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut Faults) {
+    if d > local_date(now) {
+        faults.add(field, "cannot be in the future");
+    }
+}
+
+async fn create(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    new: &NewCase,
+    rule_set: RuleSetId,
+    secret_hash: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Filed> {
+    let routing = routing::route(
+        db,
+        &RoutingInput {
+            rule_set,
+            respondent_division: new.respondent.division_code.as_deref(),
+            platform_division: new
+                .respondent
+                .platform
+                .as_ref()
+                .and_then(|(_, d)| d.as_deref()),
+            dispute_division: &new.dispute_division,
+        },
+    )
+    .await?;
+    let business_id = match &new.respondent.uscc {
+        Some(u) => business::Entity::find()
+            .filter(business::Column::Uscc.eq(u.as_str()))
+            .one(db)
+            .await?
+            .map(|b| b.id),
+        None => None,
+    };
+    let complainant_key = new
+        .parties
+        .first()
+        .map(|(_, p)| crate::http::auth::sha256_hex(&p.identity_key()));
+    let respondent_key = new.respondent.key();
+    let duplicate_of = match (&complainant_key, new.kind) {
+        (Some(ck), CaseKind::Complaint) => {
+            probable_duplicate(
+                db,
+                ck,
+                &respondent_key,
+                &new.facts,
+                now - Duration::days(state.settings.duplicate_window_days),
+            )
+            .await?
+        }
+        _ => None,
+    };
+    let status = match new.kind {
+        CaseKind::Complaint => CaseStatus::PendingAcceptance,
+        CaseKind::Report => CaseStatus::PendingVerification,
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let row = case::ActiveModel {
+        id: Set(id.clone()),
+        kind: Set(new.kind.as_str().to_owned()),
+        receipt_number: Set(receipt::receipt_number(new.kind, now)),
+        access_secret_hash: Set(secret_hash.to_owned()),
+        status: Set(status.as_str().to_owned()),
+        channel: Set(new.channel.as_str().to_owned()),
+        category: Set(new.category.as_str().to_owned()),
+        rule_set: Set(rule_set.as_str().to_owned()),
+        received_at: Set(now),
+        linked_case_id: Set(None),
+        duplicate_of_id: Set(duplicate_of.as_ref().map(|d| d.id.clone())),
+        complainant_key: Set(complainant_key),
+        respondent_key: Set(respondent_key),
+        respondent_name: Set(new.respondent.name.clone()),
+        respondent_uscc: Set(new.respondent.uscc.as_ref().map(|u| u.as_str().to_owned())),
+        respondent_address: Set(new.respondent.address.clone()),
+        respondent_division_code: Set(new.respondent.division_code.clone()),
+        respondent_platform: Set(new
+            .respondent
+            .platform
+            .as_ref()
+            .map(|(name, code)| json!({"name": name, "division_code": code}).to_string())),
+        business_id: Set(business_id),
+        occurred_on: Set(new.occurred_on),
+        dispute_division_code: Set(new.dispute_division.clone()),
+        dispute_place: Set(new.dispute_place.clone()),
+        goods_or_service: Set(new.goods_or_service.clone()),
+        amount_fen: Set(new.amount_fen),
+        facts: Set(new.facts.clone()),
+        demands: Set(json!(new.demands.iter().map(|d| d.as_str()).collect::<Vec<_>>()).to_string()),
+        evidence: Set(json!(new.evidence).to_string()),
+        choose_odr: Set(new.choose_odr),
+        consent_to_publish: Set(new.consent_to_publish),
+        conceal_identity: Set(new.conceal_identity),
+        anonymous: Set(new.parties.is_empty()),
+        bureau_code: Set(routing.bureau_code.clone()),
+        station_id: Set(routing.station_id.clone()),
+        routing_rule: Set(routing.rule.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    for (position, (role, p)) in new.parties.iter().enumerate() {
+        party::ActiveModel {
+            id: NotSet,
+            case_id: Set(id.clone()),
+            role: Set((*role).to_owned()),
+            position: Set(position as i32),
+            name: Set(p.name.as_str().to_owned()),
+            phone: Set(Some(p.phone.as_str().to_owned())),
+            email: Set(p.email.clone()),
+            address: Set(p.address.clone()),
+            id_type: Set(p.id_type.map(|t| t.as_str().to_owned())),
+            id_number: Set(p.id_number.clone()),
+        }
+        .insert(db)
+        .await?;
+    }
+    let first_deadline = match new.kind {
+        CaseKind::Complaint => DeadlineKind::Acceptance,
+        CaseKind::Report => DeadlineKind::ReportVerification,
+    };
+    let calendar = state.calendar.current();
+    let mut deadlines = Vec::new();
+    if let Some(c) = deadlines::compute(&calendar, &state.rules, rule_set, first_deadline, now) {
+        deadlines.push(deadlines::open(db, &id, &c).await?);
+    }
+    let system = Actor::System;
+    let (what, label) = match new.kind {
+        CaseKind::Complaint => ("complaint", "投诉已登记"),
+        CaseKind::Report => ("report", "举报已登记"),
+    };
+    cases::append_event(
+        db,
+        &id,
+        "received",
+        &Actor::Consumer,
+        true,
+        json!({"description": label, "channel": new.channel.as_str()}),
+        now,
+    )
+    .await?;
+    let handler = match &routing.station_name {
+        Some(s) => format!("{}{}", routing.bureau_name, s),
+        None => routing.bureau_name.clone(),
+    };
+    cases::append_event(
+        db,
+        &id,
+        "routed",
+        &system,
+        true,
+        json!({"description": format!("已分送至{handler}"), "bureau_code": routing.bureau_code, "station_id": routing.station_id, "rule": routing.rule}),
+        now,
+    )
+    .await?;
+    if let Some(d) = &duplicate_of {
+        cases::append_event(
+            db,
+            &id,
+            "flagged_probable_duplicate",
+            &system,
+            false,
+            json!({"duplicate_of": d.id, "receipt_number": d.receipt_number}),
+            now,
+        )
+        .await?;
+    }
+    audit::record(
+        db,
+        &Actor::Consumer,
+        &format!("{what}.file"),
+        Some(&id),
+        json!({"receipt_number": row.receipt_number}),
+        now,
+    )
+    .await?;
+    Ok(Filed {
+        case: row,
+        routing,
+        deadlines,
+        linked: None,
+        duplicate_of,
+    })
+}
+
+async fn link(db: &impl ConnectionTrait, c: case::Model, other: &str) -> ApiResult<case::Model> {
+    let mut active: case::ActiveModel = c.into();
+    active.linked_case_id = Set(Some(other.to_owned()));
+    Ok(active.update(db).await?)
+}
+
+/// The earliest complaint by the same complainant against the same respondent within the window
+/// whose facts are similar enough; it is linked and flagged, never dropped.
+async fn probable_duplicate(
+    db: &impl ConnectionTrait,
+    complainant_key: &str,
+    respondent_key: &str,
+    facts: &str,
+    since: DateTime<Utc>,
+) -> ApiResult<Option<case::Model>> {
+    let candidates = case::Entity::find()
+        .filter(case::Column::RespondentKey.eq(respondent_key))
+        .filter(case::Column::ComplainantKey.eq(complainant_key))
+        .filter(case::Column::Kind.eq(CaseKind::Complaint.as_str()))
+        .filter(case::Column::ReceivedAt.gte(since))
+        .order_by_asc(case::Column::ReceivedAt)
+        .all(db)
+        .await?;
+    Ok(candidates
+        .into_iter()
+        .find(|c| similarity(&c.facts, facts) >= DUPLICATE_SIMILARITY))
+}
+
+/// Jaccard similarity of character bigrams, ignoring whitespace and punctuation; works for Chinese text.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    fn bigrams(s: &str) -> HashSet<(char, char)> {
+        let chars: Vec<char> = s
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+    let (x, y) = (bigrams(a), bigrams(b));
+    if x.is_empty() && y.is_empty() {
+        return 1.0;
+    }
+    let common = x.intersection(&y).count() as f64;
+    common / ((x.len() + y.len()) as f64 - common)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::similarity;
+
+    #[test]
+    fn similar_facts_score_high_and_different_facts_low() {
+        let a = "2026年11月20日在西塘镇某餐馆就餐，菜品中发现异物，要求退款。";
+        let b = "11月20日在西塘镇某餐馆就餐时菜品中发现异物，要求退款";
+        let c = "购买的电视机屏幕三天后出现坏点，商家拒绝更换。";
+        assert!(similarity(a, b) > 0.6, "{}", similarity(a, b));
+        assert!(similarity(a, c) < 0.1, "{}", similarity(a, c));
+        assert_eq!(similarity(a, a), 1.0);
+    }
+}

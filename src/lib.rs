@@ -1,0 +1,20 @@
+//! xiaobao (消保): consumer-complaint handling and online dispute resolution for China's market
+//! regulators. Folders are capabilities; `http`, `db`, `config` and `entities` are shared plumbing.
+
+pub mod accounts;
+pub mod audit;
+pub mod calendar;
+pub mod cases;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod deadlines;
+pub mod divisions;
+pub mod domain;
+pub mod entities;
+pub mod http;
+pub mod intake;
+pub mod openapi;
+pub mod routing;
+pub mod startup;
+pub mod state;

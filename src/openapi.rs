@@ -1,0 +1,53 @@
+//! The OpenAPI document, collected from the same route registrations the server uses.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "xiaobao",
+        description = "Consumer-complaint handling and online dispute resolution: 12315-style intake, routing to the competent bureau and station, enterprise-first ODR, mediation, 诉转案 and statistics.\n\nErrors are `application/problem+json` with a stable `code` and, for 422, every bad field in `errors`. Staff authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`; consumers with the receipt number and `X-Access-Secret`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "intake", description = "Filing complaints and reports; consumer tracking"),
+        (name = "cases", description = "Staff and desk views, scoped to jurisdiction"),
+        (name = "accounts", description = "Login and accounts"),
+        (name = "calendar", description = "China's official working-day calendar"),
+        (name = "divisions", description = "Administrative divisions"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Builds the document by registering the routes on a throwaway app.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::startup::routes)
+        .split_for_parts();
+    api
+}
+
+pub fn document_json() -> String {
+    document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes")
+}

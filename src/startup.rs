@@ -1,0 +1,158 @@
+//! Builds the application: database, reference data, routes and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, get, web};
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::calendar::{CalendarStore, schedule::Calendar};
+use crate::config::Settings;
+use crate::deadlines::RuleBook;
+use crate::http::fallback::{self, RouteTable};
+use crate::http::{ApiError, ApiResult, Problem, request_id};
+use crate::state::{AppState, Clock};
+use crate::{accounts, calendar, cases, db, divisions, intake};
+
+/// Every route of the service; the OpenAPI document is collected from this same function.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(healthz).service(readyz).service(
+        scope::scope("/api/v1")
+            .service(openapi_json)
+            .configure(intake::http::routes)
+            .configure(cases::track::routes)
+            .configure(cases::http::routes)
+            .configure(accounts::http::routes)
+            .configure(calendar::http::routes)
+            .configure(divisions::routes),
+    );
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects, migrates, loads reference data and binds; `run` then serves.
+    pub async fn build(
+        settings: Settings,
+        clock: Clock,
+    ) -> Result<Application, Box<dyn std::error::Error>> {
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
+        let db = db::connect(&settings).await?;
+        db::migrate(&db).await?;
+        db::load_reference_data(&db).await?;
+        Self::with_listener(settings, db, clock, listener)
+    }
+
+    pub fn with_listener(
+        settings: Settings,
+        db: DatabaseConnection,
+        clock: Clock,
+        listener: TcpListener,
+    ) -> Result<Application, Box<dyn std::error::Error>> {
+        let port = listener.local_addr()?.port();
+        let settings = Arc::new(settings);
+        let state = web::Data::new(AppState {
+            db,
+            settings: settings.clone(),
+            calendar: CalendarStore::new(Calendar::builtin()),
+            rules: Arc::new(RuleBook::builtin()),
+            clock,
+        });
+        let document = crate::openapi::document();
+        let routes_table = web::Data::new(RouteTable::from_openapi(&document));
+        let document = web::Data::new(ApiDocument(document.to_json()?));
+        let app_state = state.clone();
+        let max_body = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(request_id::middleware))
+                .app_data(app_state.clone())
+                .app_data(routes_table.clone())
+                .app_data(document.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::unprocessable(
+                        "invalid_query",
+                        format!("the query string is invalid: {e}"),
+                    )
+                    .into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|e, _| {
+                    ApiError::not_found(format!("the path is invalid: {e}")).into()
+                }))
+                .into_utoipa_app()
+                .configure(routes)
+                .into_app()
+                .default_service(web::to(fallback::not_found))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+struct ApiDocument(String);
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// Liveness.
+///
+/// Anyone may call this.
+#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+async fn healthz() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers.
+///
+/// Anyone may call this.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    state.db.ping().await.map_err(ApiError::unavailable)?;
+    Ok(web::Json(Health { status: "ready" }))
+}
+
+/// This document.
+///
+/// Anyone may call this.
+#[utoipa::path(tag = "health", responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
+#[get("/openapi.json")]
+async fn openapi_json(doc: web::Data<ApiDocument>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
+}

@@ -1,0 +1,46 @@
+//! What every handler shares.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::calendar::CalendarStore;
+use crate::config::Settings;
+use crate::deadlines::RuleBook;
+
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub calendar: CalendarStore,
+    pub rules: Arc<RuleBook>,
+    pub clock: Clock,
+}
+
+/// The current instant. Tests pin it to exercise dates like a holiday or the rule-set switch.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<Mutex<DateTime<Utc>>>>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Clock(None)
+    }
+
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Clock(Some(Arc::new(Mutex::new(at))))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.0 {
+            None => Utc::now(),
+            Some(t) => *t.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    /// Moves a fixed clock; no effect on the system clock.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(t) = &self.0 {
+            *t.lock().unwrap_or_else(|p| p.into_inner()) = at;
+        }
+    }
+}

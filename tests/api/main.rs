@@ -1,0 +1,9 @@
+//! Black-box tests: the whole service on a random port, a fresh database per test, HTTP over a socket.
+//! `cargo test` runs them on SQLite; with `TEST_DATABASE_URL=postgres://…` on PostgreSQL.
+
+mod access;
+mod calendar;
+mod errors;
+mod helpers;
+mod intake;
+mod openapi;
