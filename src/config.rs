@@ -46,6 +46,15 @@ pub struct Settings {
     pub log_format: String,
     /// Run background workers (outbox sender, deadline sweeps) in this process.
     pub workers: bool,
+    /// How long before a deadline its handlers are reminded.
+    pub reminder_lead_hours: i64,
+    /// Delivery attempts before a mail is parked as dead.
+    pub mail_max_attempts: i32,
+    /// Categories that go to the on-duty urgent queue when received outside working time.
+    pub urgent_categories: Vec<String>,
+    /// Office hours on working days, Asia/Shanghai, `HH:MM`.
+    pub office_opens: String,
+    pub office_closes: String,
 }
 
 impl Default for Settings {
@@ -62,6 +71,19 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             log_format: "text".into(),
             workers: true,
+            reminder_lead_hours: 24,
+            mail_max_attempts: 8,
+            urgent_categories: [
+                "food",
+                "drug",
+                "medical_device",
+                "special_equipment",
+                "tourism_price",
+            ]
+            .map(String::from)
+            .to_vec(),
+            office_opens: "08:30".into(),
+            office_closes: "17:30".into(),
         }
     }
 }
@@ -134,6 +156,33 @@ impl Settings {
         }
         if let Some(v) = prefixed("workers") {
             settings.workers = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = prefixed("reminder_lead_hours") {
+            settings.reminder_lead_hours = parse_num("XIAOBAO_REMINDER_LEAD_HOURS", &v)?;
+        }
+        if let Some(v) = prefixed("mail_max_attempts") {
+            settings.mail_max_attempts = parse_num("XIAOBAO_MAIL_MAX_ATTEMPTS", &v)?;
+        }
+        if let Some(v) = prefixed("urgent_categories") {
+            settings.urgent_categories = v
+                .split(',')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect();
+        }
+        if let Some(v) = prefixed("office_opens") {
+            settings.office_opens = v;
+        }
+        if let Some(v) = prefixed("office_closes") {
+            settings.office_closes = v;
+        }
+        for (name, value) in [
+            ("office_opens", &settings.office_opens),
+            ("office_closes", &settings.office_closes),
+        ] {
+            if chrono::NaiveTime::parse_from_str(value, "%H:%M").is_err() {
+                return Err(ConfigError(format!("{name} must be HH:MM, got {value:?}")));
+            }
         }
         Ok(settings)
     }

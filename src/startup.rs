@@ -11,13 +11,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::calendar::{CalendarStore, schedule::Calendar};
+use crate::calendar::CalendarStore;
 use crate::config::Settings;
 use crate::deadlines::RuleBook;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
-use crate::{accounts, calendar, cases, db, divisions, intake};
+use crate::{accounts, calendar, cases, db, deadlines, divisions, intake, mail, urgent, workers};
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -29,6 +29,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(cases::http::routes)
             .configure(accounts::http::routes)
             .configure(calendar::http::routes)
+            .configure(deadlines::http::routes)
+            .configure(urgent::http::routes)
+            .configure(mail::http::routes)
             .configure(divisions::routes),
     );
 }
@@ -49,10 +52,15 @@ impl Application {
         let db = db::connect(&settings).await?;
         db::migrate(&db).await?;
         db::load_reference_data(&db).await?;
-        Self::with_listener(settings, db, clock, listener)
+        let run_workers = settings.workers;
+        let app = Self::with_listener(settings, db, clock, listener).await?;
+        if run_workers {
+            workers::spawn(app.state.clone());
+        }
+        Ok(app)
     }
 
-    pub fn with_listener(
+    pub async fn with_listener(
         settings: Settings,
         db: DatabaseConnection,
         clock: Clock,
@@ -60,10 +68,11 @@ impl Application {
     ) -> Result<Application, Box<dyn std::error::Error>> {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
+        let (calendar, seen) = calendar::load(&db).await?;
         let state = web::Data::new(AppState {
             db,
             settings: settings.clone(),
-            calendar: CalendarStore::new(Calendar::builtin()),
+            calendar: CalendarStore::new(calendar, seen),
             rules: Arc::new(RuleBook::builtin()),
             clock,
         });

@@ -32,7 +32,9 @@ pub struct HolidayRange {
 }
 
 /// One year's schedule as published: the shipped data files and the admin upload body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, validator::Validate,
+)]
 // A misspelt key (e.g. "makeup_days") must be rejected, not silently read as "no make-up days".
 #[serde(deny_unknown_fields)]
 pub struct ScheduleDoc {

@@ -10,6 +10,12 @@ use utoipa::ToSchema;
 
 use crate::calendar::schedule::Calendar;
 
+pub mod http;
+pub mod store;
+pub mod sweep;
+
+pub use store::{DeadlineView, open};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum RuleSetId {
     #[serde(rename = "order-20")]
@@ -24,6 +30,12 @@ impl RuleSetId {
             RuleSetId::Order20 => "order-20",
             RuleSetId::Order121 => "order-121",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [RuleSetId::Order20, RuleSetId::Order121]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -71,6 +83,31 @@ impl DeadlineKind {
             DeadlineKind::JurisdictionDispute => "jurisdiction_dispute",
             DeadlineKind::UrgentFirstContact => "urgent_first_contact",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub const ALL: [DeadlineKind; 9] = [
+        DeadlineKind::Acceptance,
+        DeadlineKind::OdrSettlement,
+        DeadlineKind::Mediation,
+        DeadlineKind::TerminationNotice,
+        DeadlineKind::ReportVerification,
+        DeadlineKind::ClueVerification,
+        DeadlineKind::ReporterNotice,
+        DeadlineKind::JurisdictionDispute,
+        DeadlineKind::UrgentFirstContact,
+    ];
+
+    /// Clock stops (testing, recusal) push back the regulator's limits, not the business's own
+    /// settlement window nor the urgent first contact.
+    pub fn pausable(self) -> bool {
+        !matches!(
+            self,
+            DeadlineKind::OdrSettlement | DeadlineKind::UrgentFirstContact
+        )
     }
 }
 
@@ -173,6 +210,31 @@ pub struct Explanation {
     pub calendar_years: Vec<i32>,
     /// Years with no loaded schedule, counted Monday–Friday only; the deadline is provisional.
     pub estimated_years: Vec<i32>,
+    /// Clock stops (testing, recusal) that pushed the deadline back.
+    #[serde(default)]
+    pub pauses: Vec<PauseExplained>,
+    /// Working days added by the one-time extension on approval.
+    #[serde(default)]
+    pub extension_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PauseExplained {
+    pub reason: String,
+    pub from: DateTime<Utc>,
+    /// `None` while the clock is still stopped.
+    pub to: Option<DateTime<Utc>>,
+    /// Working days inside the pause, added to the deadline.
+    pub working_days: u32,
+}
+
+/// What moves a deadline after it starts: pauses and an approved extension.
+#[derive(Debug, Clone, Default)]
+pub struct Adjustments {
+    /// (reason, from, to); `to` is `None` for a pause still running, counted up to `now`.
+    pub pauses: Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub extended: bool,
+    pub now: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -190,6 +252,18 @@ pub fn compute(
     set: RuleSetId,
     kind: DeadlineKind,
     start: DateTime<Utc>,
+) -> Option<Computed> {
+    compute_adjusted(cal, rules, set, kind, start, &Adjustments::default())
+}
+
+/// `compute`, then pushed back by the working days of each pause and by an approved extension.
+pub fn compute_adjusted(
+    cal: &Calendar,
+    rules: &RuleBook,
+    set: RuleSetId,
+    kind: DeadlineKind,
+    start: DateTime<Utc>,
+    adjust: &Adjustments,
 ) -> Option<Computed> {
     let limit = rules.limit(set, kind)?;
     let start_date = local_date(start);
@@ -229,6 +303,32 @@ pub fn compute(
             )
         }
     };
+    let extension_days = if adjust.extended {
+        limit.extension.unwrap_or(0)
+    } else {
+        0
+    };
+    let mut pauses = Vec::new();
+    if limit.unit != Unit::Hours {
+        for (reason, from, to) in &adjust.pauses {
+            let end = to.or(adjust.now).unwrap_or(*from);
+            let working_days =
+                count_working_days(cal, local_date(*from), local_date(end), &mut years);
+            pauses.push(PauseExplained {
+                reason: reason.clone(),
+                from: *from,
+                to: *to,
+                working_days,
+            });
+        }
+    }
+    let extra = extension_days + pauses.iter().map(|p| p.working_days).sum::<u32>();
+    let (due_date, due_at) = if extra == 0 {
+        (due_date, due_at)
+    } else {
+        let moved = add_working_days(cal, due_date, extra, &mut years);
+        (moved, start_of_local_day(moved + Duration::days(1)))
+    };
     Some(Computed {
         due_at,
         due_date,
@@ -245,8 +345,29 @@ pub fn compute(
             counting,
             calendar_years: years.used.into_iter().collect(),
             estimated_years: years.estimated.into_iter().collect(),
+            pauses,
+            extension_days,
         },
     })
+}
+
+/// Working days d with a < d <= b, estimating years with no schedule.
+fn count_working_days(cal: &Calendar, a: NaiveDate, b: NaiveDate, years: &mut Years) -> u32 {
+    if let Ok(n) = cal.working_days_between(a, b) {
+        if b > a {
+            years.used.extend(a.year()..=b.year());
+        }
+        return n;
+    }
+    let mut n = 0;
+    let mut d = a;
+    while d < b {
+        d += Duration::days(1);
+        if years.is_working_day(cal, d) {
+            n += 1;
+        }
+    }
+    n
 }
 
 #[derive(Default)]
@@ -384,56 +505,5 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.due_at, at("2026-10-03T03:30:00Z"));
-    }
-}
-
-/// Persists a computed deadline as open.
-pub async fn open(
-    db: &impl sea_orm::ConnectionTrait,
-    case_id: &str,
-    c: &Computed,
-) -> Result<crate::entities::deadline::Model, sea_orm::DbErr> {
-    use sea_orm::{ActiveModelTrait, NotSet, Set};
-    crate::entities::deadline::ActiveModel {
-        id: NotSet,
-        case_id: Set(case_id.to_owned()),
-        kind: Set(c.explanation.kind.as_str().to_owned()),
-        rule_set: Set(c.explanation.rule_set.as_str().to_owned()),
-        starts_at: Set(c.explanation.starts_at),
-        due_at: Set(c.due_at),
-        due_date: Set(c.due_date),
-        provisional: Set(c.provisional),
-        status: Set("open".to_owned()),
-        explanation: Set(serde_json::to_string(&c.explanation).unwrap_or_default()),
-        met_at: Set(None),
-    }
-    .insert(db)
-    .await
-}
-
-/// A deadline as shown on tracking and staff views.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DeadlineView {
-    pub kind: String,
-    pub due_at: DateTime<Utc>,
-    /// The last day, Asia/Shanghai.
-    pub due_date: NaiveDate,
-    /// `open`, `met` or `missed`.
-    pub status: String,
-    /// True when the count reached into a year with no loaded schedule.
-    pub provisional: bool,
-    pub explanation: Option<Explanation>,
-}
-
-impl From<&crate::entities::deadline::Model> for DeadlineView {
-    fn from(d: &crate::entities::deadline::Model) -> Self {
-        DeadlineView {
-            kind: d.kind.clone(),
-            due_at: d.due_at,
-            due_date: d.due_date,
-            status: d.status.clone(),
-            provisional: d.provisional,
-            explanation: serde_json::from_str(&d.explanation).ok(),
-        }
     }
 }

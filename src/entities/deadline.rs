@@ -16,6 +16,10 @@ pub struct Model {
     /// JSON: how the due date was computed.
     pub explanation: String,
     pub met_at: Option<DateTimeUtc>,
+    pub due_soon_notified_at: Option<DateTimeUtc>,
+    pub overdue_notified_at: Option<DateTimeUtc>,
+    /// The one-time extension on approval has been used.
+    pub extended: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

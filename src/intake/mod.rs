@@ -398,6 +398,7 @@ async fn create(
         )
         .await?;
     }
+    deadlines.extend(crate::urgent::maybe_enqueue(db, state, &row, now).await?);
     audit::record(
         db,
         &Actor::Consumer,

@@ -16,6 +16,7 @@ use xiaobao::state::Clock;
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub db: DatabaseConnection,
     pub clock: Clock,
     client: awc::Client,
@@ -77,6 +78,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         ..Settings::default()
     };
     configure(&mut settings);
+    let database_url = settings.database_url.expose().to_owned();
     let clock = Clock::fixed(monday());
     let db = xiaobao::db::connect(&settings).await.expect("connect");
     xiaobao::db::migrate(&db).await.expect("migrate");
@@ -84,12 +86,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("reference data");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let app =
-        Application::with_listener(settings, db.clone(), clock.clone(), listener).expect("build");
+    let app = Application::with_listener(settings, db.clone(), clock.clone(), listener)
+        .await
+        .expect("build");
     let base = format!("http://127.0.0.1:{}", app.port());
     actix_web::rt::spawn(app.run());
     TestApp {
         base,
+        database_url,
         db,
         clock,
         client: awc::Client::builder()
@@ -208,15 +212,30 @@ impl TestApp {
         station: Option<&str>,
         business: Option<&str>,
     ) -> String {
+        self.staff_with_email(username, role, bureau, station, business, None)
+            .await
+            .0
+    }
+
+    /// As `staff`, with a mail address; returns the token and the user id.
+    pub async fn staff_with_email(
+        &self,
+        username: &str,
+        role: Role,
+        bureau: Option<&str>,
+        station: Option<&str>,
+        business: Option<&str>,
+        email: Option<&str>,
+    ) -> (String, String) {
         let password = "correct horse battery";
-        accounts::create_user(
+        let user = accounts::create_user(
             &self.db,
             NewUser {
                 username: username.into(),
                 password: password.into(),
                 role,
                 display_name: username.into(),
-                email: None,
+                email: email.map(Into::into),
                 bureau_code: bureau.map(Into::into),
                 station_id: station.map(Into::into),
                 business_id: business.map(Into::into),
@@ -233,7 +252,30 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.text);
-        res.body["token"].as_str().unwrap().to_owned()
+        (res.body["token"].as_str().unwrap().to_owned(), user.id)
+    }
+
+    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        let auth = format!("Bearer {token}");
+        self.request(
+            "PUT",
+            path,
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    /// A second connection to the same database, as another instance would have.
+    pub async fn another_connection(&self) -> DatabaseConnection {
+        let settings = Settings {
+            database_url: Secret::new(self.database_url.clone()),
+            ..Settings::default()
+        };
+        xiaobao::db::connect(&settings).await.unwrap()
     }
 
     pub async fn count(&self, table: &str) -> i64 {

@@ -3,7 +3,11 @@
 
 mod access;
 mod calendar;
+mod deadlines;
 mod errors;
 mod helpers;
 mod intake;
+mod mail;
 mod openapi;
+mod smtp;
+mod urgent;

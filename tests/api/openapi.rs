@@ -30,11 +30,12 @@ async fn every_operation_states_who_may_call_it() {
                 "{} {}",
                 op["summary"].as_str().unwrap_or(""),
                 op["description"].as_str().unwrap_or("")
-            );
+            )
+            .to_lowercase();
             let says_who = [
-                "Anyone",
+                "anyone",
                 "consumer",
-                "Any ",
+                "any ",
                 "system_admin",
                 "bureau_admin",
                 "staff",

@@ -1,0 +1,310 @@
+//! Staff actions on a case's clocks: stop them for testing or a recusal, restart them, and the
+//! one-time extension on a bureau admin's approval.
+
+use actix_web::{HttpResponse, post, web};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, NotSet, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::DeadlineKind;
+use super::store::recompute_case;
+use crate::audit::{self, Actor};
+use crate::cases::append_event;
+use crate::cases::http::load_visible;
+use crate::entities::{case_pause, deadline};
+use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(start_pause).service(end_pause).service(extend);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseReason {
+    /// 检定、检验、检测、鉴定: time spent does not count.
+    Testing,
+    /// A party applied for a mediator's recusal: the case is suspended until decided.
+    Recusal,
+}
+
+impl PauseReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            PauseReason::Testing => "testing",
+            PauseReason::Recusal => "recusal",
+        }
+    }
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct PauseRequest {
+    pub reason: PauseReason,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PauseView {
+    pub id: i64,
+    pub reason: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<case_pause::Model> for PauseView {
+    fn from(p: case_pause::Model) -> Self {
+        PauseView {
+            id: p.id,
+            reason: p.reason,
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+        }
+    }
+}
+
+const HANDLERS: &[Role] = &[Role::Mediator, Role::BureauAdmin, Role::EnforcementOfficer];
+
+/// Stop a case's clocks.
+///
+/// Handling staff (`mediator` of the case's station, `bureau_admin` or `enforcement_officer` of
+/// its bureau). Regulator deadlines show `paused` until the pause ends, then move back by the
+/// working days it lasted. One pause at a time.
+#[utoipa::path(
+    tag = "deadlines",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")),
+    request_body = PauseRequest,
+    responses(
+        (status = 201, body = PauseView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "a pause is already running", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/pauses")]
+async fn start_pause(
+    state: web::Data<AppState>,
+    me: Principal,
+    path: web::Path<String>,
+    body: ApiJson<PauseRequest>,
+) -> ApiResult<HttpResponse> {
+    me.require(HANDLERS)?;
+    let c = load_visible(&state, &me, &path).await?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let running = case_pause::Entity::find()
+        .filter(case_pause::Column::CaseId.eq(&c.id))
+        .filter(case_pause::Column::EndedAt.is_null())
+        .one(&txn)
+        .await?;
+    if running.is_some() {
+        return Err(ApiError::conflict(
+            "pause_running",
+            "the clocks of this case are already stopped",
+        ));
+    }
+    let pause = case_pause::ActiveModel {
+        id: NotSet,
+        case_id: Set(c.id.clone()),
+        reason: Set(body.body.reason.as_str().into()),
+        note: Set(body.body.note.clone()),
+        started_at: Set(now),
+        ended_at: Set(None),
+        started_by: Set(Some(me.user_id.clone())),
+    }
+    .insert(&txn)
+    .await?;
+    recompute_case(&txn, &state.calendar.current(), &state.rules, &c.id, now).await?;
+    let actor = Actor::from(&me);
+    let description = match body.body.reason {
+        PauseReason::Testing => "检测鉴定期间，办理时限暂停计算",
+        PauseReason::Recusal => "当事人申请回避，案件中止，时限暂停计算",
+    };
+    append_event(
+        &txn,
+        &c.id,
+        "clock_paused",
+        &actor,
+        true,
+        json!({"description": description, "reason": pause.reason}),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &actor,
+        "case.pause",
+        Some(&c.id),
+        json!({"pause_id": pause.id, "reason": pause.reason}),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::Created().json(PauseView::from(pause)))
+}
+
+/// Restart a case's clocks.
+///
+/// Handling staff, as for stopping them.
+#[utoipa::path(
+    tag = "deadlines",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id"), ("pause_id" = i64, Path)),
+    responses(
+        (status = 200, body = PauseView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the pause already ended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/pauses/{pause_id}/end")]
+async fn end_pause(
+    state: web::Data<AppState>,
+    me: Principal,
+    path: web::Path<(String, i64)>,
+) -> ApiResult<web::Json<PauseView>> {
+    me.require(HANDLERS)?;
+    let (case_id, pause_id) = path.into_inner();
+    let c = load_visible(&state, &me, &case_id).await?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let pause = case_pause::Entity::find_by_id(pause_id)
+        .filter(case_pause::Column::CaseId.eq(&c.id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such pause on this case"))?;
+    if pause.ended_at.is_some() {
+        return Err(ApiError::conflict(
+            "pause_ended",
+            "this pause has already ended",
+        ));
+    }
+    let mut active: case_pause::ActiveModel = pause.into();
+    active.ended_at = Set(Some(now));
+    let pause = active.update(&txn).await?;
+    recompute_case(&txn, &state.calendar.current(), &state.rules, &c.id, now).await?;
+    let actor = Actor::from(&me);
+    append_event(
+        &txn,
+        &c.id,
+        "clock_resumed",
+        &actor,
+        true,
+        json!({"description": "时限恢复计算"}),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &actor,
+        "case.resume",
+        Some(&c.id),
+        json!({"pause_id": pause.id}),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(PauseView::from(pause)))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct ExtendRequest {
+    #[validate(length(min = 2, max = 1000))]
+    pub reason: String,
+}
+
+/// Approve the one-time extension of a deadline.
+///
+/// `bureau_admin` of the case's bureau. Only limits that allow it (report and 诉转案 clue
+/// verification: 15 more working days), once.
+#[utoipa::path(
+    tag = "deadlines",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id"), ("kind" = String, Path, example = "report_verification")),
+    request_body = ExtendRequest,
+    responses(
+        (status = 200, body = super::DeadlineView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "already extended, or no extension allowed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/deadlines/{kind}/extend")]
+async fn extend(
+    state: web::Data<AppState>,
+    me: Principal,
+    path: web::Path<(String, String)>,
+    body: ApiJson<ExtendRequest>,
+) -> ApiResult<web::Json<super::DeadlineView>> {
+    me.require(&[Role::BureauAdmin])?;
+    let (case_id, kind) = path.into_inner();
+    let c = load_visible(&state, &me, &case_id).await?;
+    let kind = DeadlineKind::parse(&kind)
+        .ok_or_else(|| ApiError::not_found(format!("no deadline kind {kind}")))?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let d = deadline::Entity::find()
+        .filter(deadline::Column::CaseId.eq(&c.id))
+        .filter(deadline::Column::Kind.eq(kind.as_str()))
+        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("this case has no running deadline of that kind"))?;
+    let allowed = crate::deadlines::RuleSetId::parse(&d.rule_set)
+        .and_then(|set| state.rules.limit(set, kind))
+        .and_then(|l| l.extension)
+        .is_some();
+    if !allowed {
+        return Err(ApiError::conflict(
+            "extension_not_allowed",
+            "this limit cannot be extended",
+        ));
+    }
+    let won = deadline::Entity::update_many()
+        .col_expr(
+            deadline::Column::Extended,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(deadline::Column::Id.eq(d.id))
+        .filter(deadline::Column::Extended.eq(false))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !won {
+        return Err(ApiError::conflict(
+            "already_extended",
+            "this deadline was already extended once",
+        ));
+    }
+    recompute_case(&txn, &state.calendar.current(), &state.rules, &c.id, now).await?;
+    let actor = Actor::from(&me);
+    append_event(
+        &txn,
+        &c.id,
+        "deadline_extended",
+        &actor,
+        true,
+        json!({"description": "经批准延长核查期限", "deadline": kind.as_str()}),
+        now,
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &actor,
+        "deadline.extend",
+        Some(&c.id),
+        json!({"kind": kind.as_str(), "reason": body.body.reason}),
+        now,
+    )
+    .await?;
+    let d = deadline::Entity::find_by_id(d.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("deadline vanished"))?;
+    txn.commit().await?;
+    Ok(web::Json(super::DeadlineView::from(&d)))
+}

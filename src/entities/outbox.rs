@@ -1,0 +1,31 @@
+use sea_orm::entity::prelude::*;
+
+/// A mail written in the same transaction as the change it reports; a sender delivers it.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Makes enqueueing idempotent, e.g. `deadline:42:overdue`.
+    pub dedupe_key: Option<String>,
+    /// JSON array of addresses.
+    pub recipients: String,
+    pub subject: String,
+    pub body: String,
+    /// JSON array of `{filename, content_type, data_base64}`.
+    pub attachments: String,
+    /// `pending`, `sent` or `dead`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    /// A sender's claim; another instance may take the message only after it lapses.
+    pub locked_until: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,258 @@
+//! Mail through a transactional outbox: `enqueue` writes a message in the caller's transaction, and
+//! `deliver_due` sends what is due over SMTP with lettre, retrying with exponential backoff and
+//! parking a message as dead after the last attempt.
+
+pub mod http;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Duration, Utc};
+use lettre::message::{
+    Attachment as MailAttachment, Mailbox, MultiPart, SinglePart, header::ContentType,
+};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::outbox;
+
+/// How long a sender's claim on a message lasts; after that another instance may retry it.
+const CLAIM: Duration = Duration::seconds(120);
+/// Messages claimed per round.
+const BATCH: u64 = 20;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data_base64: String,
+}
+
+impl Attachment {
+    pub fn new(filename: &str, content_type: &str, data: &[u8]) -> Self {
+        Attachment {
+            filename: filename.to_owned(),
+            content_type: content_type.to_owned(),
+            data_base64: STANDARD.encode(data),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Queues a mail in the caller's transaction. With a `dedupe_key` a second enqueue of the same
+/// message is a no-op (returns false), so a retried step never mails twice.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    mail: &Mail,
+    dedupe_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    if mail.to.is_empty() {
+        return Ok(false);
+    }
+    let row = outbox::ActiveModel {
+        id: NotSet,
+        dedupe_key: Set(dedupe_key.map(str::to_owned)),
+        recipients: Set(serde_json::to_string(&mail.to).unwrap_or_default()),
+        subject: Set(mail.subject.clone()),
+        body: Set(mail.body.clone()),
+        attachments: Set(serde_json::to_string(&mail.attachments).unwrap_or_default()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    };
+    match row.insert(db).await {
+        Ok(_) => Ok(true),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sends over SMTP.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    max_attempts: i32,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+impl Mailer {
+    pub fn new(smtp_url: &str, from: &str, max_attempts: i32) -> Result<Mailer, String> {
+        let transport = smtp_transport(smtp_url)?;
+        let from = from.parse().map_err(|e| format!("mail_from: {e}"))?;
+        Ok(Mailer {
+            transport,
+            from,
+            max_attempts,
+        })
+    }
+
+    /// Sends every due message this instance manages to claim. A claim is a conditional update, so
+    /// two instances never hold the same message at once.
+    pub async fn deliver_due(
+        &self,
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+    ) -> Result<Delivery, DbErr> {
+        let due = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq("pending"))
+            .filter(outbox::Column::NextAttemptAt.lte(now))
+            .filter(unclaimed(now))
+            .order_by_asc(outbox::Column::Id)
+            .limit(BATCH)
+            .all(db)
+            .await?;
+        let mut report = Delivery::default();
+        for msg in due {
+            let claimed = outbox::Entity::update_many()
+                .col_expr(outbox::Column::LockedUntil, Expr::value(now + CLAIM))
+                .col_expr(outbox::Column::Attempts, Expr::value(msg.attempts + 1))
+                .filter(outbox::Column::Id.eq(msg.id))
+                .filter(outbox::Column::Status.eq("pending"))
+                .filter(unclaimed(now))
+                .exec(db)
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue;
+            }
+            let attempts = msg.attempts + 1;
+            let id = msg.id;
+            let mut active: outbox::ActiveModel = msg.clone().into();
+            active.attempts = Set(attempts);
+            active.locked_until = Set(None);
+            match self.send(&msg).await {
+                Ok(()) => {
+                    active.status = Set("sent".into());
+                    active.sent_at = Set(Some(now));
+                    active.last_error = Set(None);
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(outbox_id = id, attempts, error = %e, "mail delivery failed");
+                    active.last_error = Set(Some(e));
+                    if attempts >= self.max_attempts {
+                        active.status = Set("dead".into());
+                        report.dead += 1;
+                    } else {
+                        active.next_attempt_at = Set(now + backoff(attempts));
+                        report.retried += 1;
+                    }
+                }
+            }
+            active.update(db).await?;
+        }
+        Ok(report)
+    }
+
+    async fn send(&self, msg: &outbox::Model) -> Result<(), String> {
+        let to: Vec<String> = serde_json::from_str(&msg.recipients).map_err(|e| e.to_string())?;
+        let attachments: Vec<Attachment> =
+            serde_json::from_str(&msg.attachments).map_err(|e| e.to_string())?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(msg.subject.clone())
+            // A stable id lets a mailbox drop the copy of a message resent after a crash mid-send.
+            .message_id(Some(format!("<outbox-{}@xiaobao>", msg.id)));
+        for addr in &to {
+            builder = builder.to(addr.parse().map_err(|e| format!("recipient {addr}: {e}"))?);
+        }
+        let text = SinglePart::plain(msg.body.clone());
+        let email = if attachments.is_empty() {
+            builder.singlepart(text)
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(text);
+            for a in attachments {
+                let data = STANDARD.decode(&a.data_base64).map_err(|e| e.to_string())?;
+                let content_type =
+                    ContentType::parse(&a.content_type).map_err(|e| e.to_string())?;
+                parts = parts.singlepart(MailAttachment::new(a.filename).body(data, content_type));
+            }
+            builder.multipart(parts)
+        }
+        .map_err(|e| e.to_string())?;
+        self.transport
+            .send(email)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// `smtp://[user:password@]host[:port]`: plain SMTP to a relay (a local MTA or the mail catcher),
+/// which handles TLS onward.
+fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let rest = url
+        .strip_prefix("smtp://")
+        .ok_or_else(|| "SMTP_URL must start with smtp://".to_string())?
+        .trim_end_matches('/');
+    let (credentials, host_port) = match rest.rsplit_once('@') {
+        Some((user_pass, hp)) => {
+            let (user, pass) = user_pass.split_once(':').unwrap_or((user_pass, ""));
+            (Some(Credentials::new(user.to_owned(), pass.to_owned())), hp)
+        }
+        None => (None, rest),
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((h, p)) => (
+            h,
+            p.parse::<u16>()
+                .map_err(|_| format!("bad SMTP port {p:?}"))?,
+        ),
+        None => (host_port, 25),
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .timeout(Some(std::time::Duration::from_secs(10)));
+    if let Some(c) = credentials {
+        builder = builder.credentials(c);
+    }
+    Ok(builder.build())
+}
+
+fn unclaimed(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(outbox::Column::LockedUntil.is_null())
+        .add(outbox::Column::LockedUntil.lt(now))
+}
+
+/// 30 s, 1 min, 2 min, … capped at 1 hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(1, 8) - 1;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(1).num_seconds(), 30);
+        assert_eq!(backoff(2).num_seconds(), 60);
+        assert_eq!(backoff(4).num_seconds(), 240);
+        assert_eq!(backoff(20).num_seconds(), 3600);
+    }
+}

@@ -1,0 +1,148 @@
+//! The non-working-day urgent queue: complaints and reports in urgent categories (food, drugs,
+//! special equipment, holiday pricing, …) received on a non-working day or outside office hours go
+//! to the competent bureau's on-duty team, who claim, contact, hand over and resolve them.
+//! Statutory working-day clocks are untouched: they start on the next working day as always.
+
+pub mod http;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Asia::Shanghai;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set,
+};
+use serde_json::json;
+
+use crate::audit::Actor;
+use crate::cases::append_event;
+use crate::config::Settings;
+use crate::deadlines::{self, DeadlineKind, RuleSetId};
+use crate::entities::{case, deadline, duty_roster, urgent_item, user};
+use crate::http::ApiResult;
+use crate::mail::{self, Mail};
+use crate::state::AppState;
+
+/// Whether an instant falls outside working time: a non-working day, or outside office hours.
+pub fn outside_working_time(state: &AppState, at: DateTime<Utc>) -> bool {
+    let local = at.with_timezone(&Shanghai);
+    let working_day = state
+        .calendar
+        .current()
+        .is_working_day(local.date_naive())
+        // A year with no schedule: weekends are the best estimate, and an urgent case errs toward the queue.
+        .unwrap_or_else(|_| {
+            chrono::Datelike::weekday(&local.date_naive()).num_days_from_monday() < 5
+        });
+    !working_day || !within_office_hours(&state.settings, local.time())
+}
+
+fn within_office_hours(settings: &Settings, t: NaiveTime) -> bool {
+    let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap_or(NaiveTime::MIN);
+    t >= parse(&settings.office_opens) && t < parse(&settings.office_closes)
+}
+
+/// At intake: queues an urgent case for the on-duty team and opens its first-contact deadline.
+pub async fn maybe_enqueue(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    c: &case::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<deadline::Model>> {
+    if !state.settings.urgent_categories.contains(&c.category)
+        || !outside_working_time(state, c.received_at)
+    {
+        return Ok(None);
+    }
+    let set = RuleSetId::parse(&c.rule_set).unwrap_or(RuleSetId::Order121);
+    let Some(first_contact) = deadlines::compute(
+        &state.calendar.current(),
+        &state.rules,
+        set,
+        DeadlineKind::UrgentFirstContact,
+        c.received_at,
+    ) else {
+        return Ok(None);
+    };
+    let opened = deadlines::open(db, &c.id, &first_contact).await?;
+    urgent_item::ActiveModel {
+        id: NotSet,
+        case_id: Set(c.id.clone()),
+        bureau_code: Set(c.bureau_code.clone()),
+        category: Set(c.category.clone()),
+        received_at: Set(c.received_at),
+        status: Set("open".into()),
+        claimed_by: Set(None),
+        claimed_at: Set(None),
+        first_contact_due_at: Set(first_contact.due_at),
+        first_contact_at: Set(None),
+        first_contact_on_time: Set(None),
+        first_contact_note: Set(None),
+        resolved_at: Set(None),
+        resolution: Set(None),
+    }
+    .insert(db)
+    .await?;
+    append_event(
+        db,
+        &c.id,
+        "urgent_queued",
+        &Actor::System,
+        true,
+        json!({"description": "非工作时间紧急事项，已转值班人员处置", "first_contact_due_at": first_contact.due_at}),
+        now,
+    )
+    .await?;
+    let on_duty = on_duty_emails(db, &c.bureau_code, now).await?;
+    let mail = Mail {
+        to: on_duty,
+        subject: format!("【值班紧急】{} {}", c.receipt_number, c.category),
+        body: format!(
+            "非工作时间收到紧急{}：{}\n被投诉/举报人：{}\n请在 {} 前首次联系。",
+            if c.kind == "report" {
+                "举报"
+            } else {
+                "投诉"
+            },
+            c.receipt_number,
+            c.respondent_name,
+            first_contact
+                .due_at
+                .with_timezone(&Shanghai)
+                .format("%Y-%m-%d %H:%M"),
+        ),
+        attachments: Vec::new(),
+    };
+    mail::enqueue(db, &mail, Some(&format!("urgent:{}:queued", c.id)), now).await?;
+    Ok(Some(opened))
+}
+
+/// Users of the bureau on duty at `at`.
+pub async fn on_duty_user_ids(
+    db: &impl ConnectionTrait,
+    bureau_code: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    Ok(duty_roster::Entity::find()
+        .filter(duty_roster::Column::BureauCode.eq(bureau_code))
+        .filter(duty_roster::Column::StartsAt.lte(at))
+        .filter(duty_roster::Column::EndsAt.gt(at))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect())
+}
+
+async fn on_duty_emails(
+    db: &impl ConnectionTrait,
+    bureau_code: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    let ids = on_duty_user_ids(db, bureau_code, at).await?;
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| u.email)
+        .collect())
+}

@@ -1,0 +1,60 @@
+//! Background work each instance runs: mail delivery, deadline sweeps and calendar refresh. All of
+//! it is safe with several instances on one database (see `mail` and `deadlines::sweep`).
+
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::Duration as Span;
+
+use crate::deadlines::sweep::sweep;
+use crate::mail::Mailer;
+use crate::state::AppState;
+
+pub fn spawn(state: web::Data<AppState>) {
+    if let Some(url) = &state.settings.smtp_url {
+        match Mailer::new(
+            url.expose(),
+            &state.settings.mail_from,
+            state.settings.mail_max_attempts,
+        ) {
+            Ok(mailer) => {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    loop {
+                        if let Err(e) = mailer.deliver_due(&state.db, state.clock.now()).await {
+                            tracing::warn!(error = %e, "mail delivery round failed");
+                        }
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                    }
+                });
+            }
+            Err(e) => tracing::error!(error = %e, "mail disabled: bad SMTP settings"),
+        }
+    }
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let lead = Span::hours(sweeper.settings.reminder_lead_hours);
+        loop {
+            match sweep(&sweeper.db, lead, sweeper.clock.now()).await {
+                Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
+                    due_soon = r.due_soon,
+                    overdue = r.overdue,
+                    "deadlines flagged"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    });
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            match state.calendar.refresh(&state.db).await {
+                Ok(true) => tracing::info!("calendar reloaded after an upload elsewhere"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "calendar refresh failed"),
+            }
+        }
+    });
+}
