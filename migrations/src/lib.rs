@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_foundation;
 mod m20261122_000002_calendar_deadlines_outbox;
+mod m20261122_000004_case_lifecycle;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_foundation::Migration),
             Box::new(m20261122_000002_calendar_deadlines_outbox::Migration),
+            Box::new(m20261122_000004_case_lifecycle::Migration),
         ]
     }
 }

@@ -43,6 +43,14 @@ pub struct Model {
     pub routing_rule: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub accepted_at: Option<DateTimeUtc>,
+    /// The mediator handling the case at its station.
+    pub mediator_id: Option<String>,
+    /// Set at closure: see `cases::Outcome`.
+    pub outcome: Option<String>,
+    pub outcome_reason: Option<String>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub amount_recovered_fen: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -329,6 +329,12 @@ async fn create(
         routing_rule: Set(routing.rule.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        accepted_at: Set(None),
+        mediator_id: Set(None),
+        outcome: Set(None),
+        outcome_reason: Set(None),
+        closed_at: Set(None),
+        amount_recovered_fen: Set(None),
     }
     .insert(db)
     .await?;
