@@ -133,6 +133,8 @@ async fn create_user(settings: &Settings, args: &[String]) -> CliResult {
                         address: Set(None),
                         division_code: Set(None),
                         created_at: Set(now),
+                        platform_role: Set(None),
+                        platform_business_id: Set(None),
                     }
                     .insert(&conn)
                     .await?;

@@ -55,6 +55,11 @@ pub struct Settings {
     /// Office hours on working days, Asia/Shanghai, `HH:MM`.
     pub office_opens: String,
     pub office_closes: String,
+    /// An enrolled business with at least this many concluded ODR cases in a period…
+    pub odr_min_cases: u64,
+    /// …and a settlement rate or on-time rate below these is a candidate for suspension.
+    pub odr_min_settlement_rate: f64,
+    pub odr_min_on_time_rate: f64,
 }
 
 impl Default for Settings {
@@ -84,6 +89,9 @@ impl Default for Settings {
             .to_vec(),
             office_opens: "08:30".into(),
             office_closes: "17:30".into(),
+            odr_min_cases: 3,
+            odr_min_settlement_rate: 0.5,
+            odr_min_on_time_rate: 0.8,
         }
     }
 }
@@ -175,6 +183,15 @@ impl Settings {
         }
         if let Some(v) = prefixed("office_closes") {
             settings.office_closes = v;
+        }
+        if let Some(v) = prefixed("odr_min_cases") {
+            settings.odr_min_cases = parse_num("XIAOBAO_ODR_MIN_CASES", &v)?;
+        }
+        if let Some(v) = prefixed("odr_min_settlement_rate") {
+            settings.odr_min_settlement_rate = parse_num("XIAOBAO_ODR_MIN_SETTLEMENT_RATE", &v)?;
+        }
+        if let Some(v) = prefixed("odr_min_on_time_rate") {
+            settings.odr_min_on_time_rate = parse_num("XIAOBAO_ODR_MIN_ON_TIME_RATE", &v)?;
         }
         for (name, value) in [
             ("office_opens", &settings.office_opens),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod businesses;
 pub mod calendar;
 pub mod cases;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod entities;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod odr;
 pub mod openapi;
 pub mod routing;
 pub mod startup;

@@ -19,6 +19,11 @@ use utoipa_actix_web::AppExt;
         (name = "accounts", description = "Login and accounts"),
         (name = "calendar", description = "China's official working-day calendar"),
         (name = "divisions", description = "Administrative divisions"),
+        (name = "deadlines", description = "Clock stops and extensions"),
+        (name = "urgent", description = "The non-working-day urgent queue and duty roster"),
+        (name = "mail", description = "The mail outbox"),
+        (name = "businesses", description = "The business registry and ODR enrolment"),
+        (name = "odr", description = "Enterprise-first ODR settlement"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

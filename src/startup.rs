@@ -17,7 +17,10 @@ use crate::deadlines::RuleBook;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
-use crate::{accounts, calendar, cases, db, deadlines, divisions, intake, mail, urgent, workers};
+use crate::{
+    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, mail, odr, urgent,
+    workers,
+};
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -32,6 +35,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(deadlines::http::routes)
             .configure(urgent::http::routes)
             .configure(mail::http::routes)
+            .configure(businesses::http::routes)
+            .configure(odr::http::routes)
+            .configure(odr::performance::routes)
             .configure(divisions::routes),
     );
 }

@@ -35,6 +35,12 @@ pub fn spawn(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let lead = Span::hours(sweeper.settings.reminder_lead_hours);
         loop {
+            // Silence past the settlement window escalates before the generic reminders run.
+            match crate::odr::escalate_overdue(&sweeper.db, &sweeper, sweeper.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "ODR cases escalated on silence"),
+                Err(e) => tracing::warn!(error = %e, "ODR escalation sweep failed"),
+            }
             match sweep(&sweeper.db, lead, sweeper.clock.now()).await {
                 Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
                     due_soon = r.due_soon,

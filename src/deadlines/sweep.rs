@@ -152,7 +152,7 @@ async fn flag(
 }
 
 /// The mail addresses of whoever must act on a deadline of this kind.
-async fn who_must_act(
+pub async fn who_must_act(
     db: &impl sea_orm::ConnectionTrait,
     c: &case::Model,
     kind: &str,

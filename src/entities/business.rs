@@ -11,9 +11,22 @@ pub struct Model {
     pub address: Option<String>,
     pub division_code: Option<String>,
     pub created_at: DateTimeUtc,
+    /// `platform_operator`, `platform_seller` or none.
+    pub platform_role: Option<String>,
+    /// For a platform seller: the platform operator's business id.
+    pub platform_business_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_one = "super::odr_enrolment::Entity")]
+    OdrEnrolment,
+}
+
+impl Related<super::odr_enrolment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OdrEnrolment.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -51,6 +51,11 @@ pub struct Model {
     pub outcome_reason: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
     pub amount_recovered_fen: Option<i64>,
+    /// Where enterprise settlement stands: see `odr::OdrState`.
+    pub odr_state: Option<String>,
+    pub odr_agreed_offer_id: Option<i64>,
+    pub odr_first_response_at: Option<DateTimeUtc>,
+    pub odr_escalated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

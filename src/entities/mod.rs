@@ -11,6 +11,8 @@ pub mod case_pause;
 pub mod deadline;
 pub mod duty_roster;
 pub mod idempotency_key;
+pub mod odr_enrolment;
+pub mod odr_offer;
 pub mod outbox;
 pub mod party;
 pub mod station;

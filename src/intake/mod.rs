@@ -283,7 +283,15 @@ async fn create(
         }
         _ => None,
     };
+    // An enrolled business gets the complaint first when the consumer chose ODR.
+    let odr = match (&business_id, new.kind) {
+        (Some(b), CaseKind::Complaint) if new.choose_odr => {
+            crate::businesses::is_enrolled(db, b).await?
+        }
+        _ => false,
+    };
     let status = match new.kind {
+        CaseKind::Complaint if odr => CaseStatus::WithBusiness,
         CaseKind::Complaint => CaseStatus::PendingAcceptance,
         CaseKind::Report => CaseStatus::PendingVerification,
     };
@@ -335,6 +343,10 @@ async fn create(
         outcome_reason: Set(None),
         closed_at: Set(None),
         amount_recovered_fen: Set(None),
+        odr_state: Set(odr.then(|| crate::odr::OdrState::Negotiating.as_str().to_owned())),
+        odr_agreed_offer_id: Set(None),
+        odr_first_response_at: Set(None),
+        odr_escalated_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -354,7 +366,9 @@ async fn create(
         .insert(db)
         .await?;
     }
+    // ODR time does not count toward the regulator's limits: acceptance starts at escalation.
     let first_deadline = match new.kind {
+        CaseKind::Complaint if odr => DeadlineKind::OdrSettlement,
         CaseKind::Complaint => DeadlineKind::Acceptance,
         CaseKind::Report => DeadlineKind::ReportVerification,
     };
@@ -392,6 +406,9 @@ async fn create(
         now,
     )
     .await?;
+    if odr && let Some(d) = deadlines.first() {
+        crate::odr::notify_desk(db, &row, d, now).await?;
+    }
     if let Some(d) = &duplicate_of {
         cases::append_event(
             db,

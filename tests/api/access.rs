@@ -14,6 +14,8 @@ async fn register_business(app: &TestApp, uscc_value: &str) -> String {
         address: Set(None),
         division_code: Set(Some("330421103".into())),
         created_at: Set(app.clock.now()),
+        platform_role: Set(None),
+        platform_business_id: Set(None),
     }
     .insert(&app.db)
     .await

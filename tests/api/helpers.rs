@@ -16,6 +16,7 @@ use xiaobao::state::Clock;
 
 pub struct TestApp {
     pub base: String,
+    pub state: actix_web::web::Data<xiaobao::state::AppState>,
     pub database_url: String,
     pub db: DatabaseConnection,
     pub clock: Clock,
@@ -90,9 +91,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("build");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
     actix_web::rt::spawn(app.run());
     TestApp {
         base,
+        state,
         database_url,
         db,
         clock,

@@ -1,0 +1,361 @@
+//! Enterprise-first ODR settlement (先行和解): a complaint against an enrolled business whose consumer
+//! chose ODR goes to the business's desk first, with 10 working days to settle that do not count
+//! toward the regulator's limits. Offers, counters and acceptance are modelled on public dispute
+//! APIs (make, accept, deny, escalate). A decline, a rejected last offer, silence past the limit or
+//! unconfirmed performance escalates to the regulator — never a silent closure.
+
+pub mod http;
+pub mod performance;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Shanghai;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseStatus};
+use crate::deadlines::{self, DeadlineKind, RuleSetId};
+use crate::entities::{case, deadline, odr_offer, party};
+use crate::http::{ApiError, ApiResult};
+use crate::mail::{self, Mail};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OdrState {
+    /// With the desk; no offer yet.
+    Negotiating,
+    /// The desk made an offer; the consumer's turn.
+    Offered,
+    /// The consumer countered; the desk's turn.
+    Countered,
+    /// An offer was accepted; waiting for performance.
+    Agreed,
+    /// The desk says it performed; waiting for the consumer's confirmation.
+    Performed,
+    /// The consumer confirmed: closed as settled by the enterprise.
+    Settled,
+    /// Sent to the regulator.
+    Escalated,
+}
+
+impl OdrState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OdrState::Negotiating => "negotiating",
+            OdrState::Offered => "offered",
+            OdrState::Countered => "countered",
+            OdrState::Agreed => "agreed",
+            OdrState::Performed => "performed",
+            OdrState::Settled => "settled",
+            OdrState::Escalated => "escalated",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferKind {
+    Refund,
+    Replacement,
+    Repair,
+    Compensation,
+    Other,
+}
+
+impl OfferKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferKind::Refund => "refund",
+            OfferKind::Replacement => "replacement",
+            OfferKind::Repair => "repair",
+            OfferKind::Compensation => "compensation",
+            OfferKind::Other => "other",
+        }
+    }
+
+    fn label(kind: &str) -> &'static str {
+        match kind {
+            "refund" => "退款",
+            "replacement" => "换货",
+            "repair" => "维修",
+            "compensation" => "赔偿",
+            _ => "其他",
+        }
+    }
+}
+
+/// Moves the case's ODR state if it is still one of `from`; two desk agents answering at once
+/// resolve to one winner and a 409.
+pub async fn advance(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    from: &[OdrState],
+    to: OdrState,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let current = c.odr_state.as_deref();
+    if c.status != CaseStatus::WithBusiness.as_str()
+        || !from.iter().any(|s| Some(s.as_str()) == current)
+    {
+        return Err(ApiError::conflict(
+            "invalid_transition",
+            format!(
+                "the case is {} (settlement {}); that step is not possible now",
+                c.status,
+                current.unwrap_or("none")
+            ),
+        ));
+    }
+    let updated = case::Entity::update_many()
+        .col_expr(case::Column::OdrState, Expr::value(to.as_str()))
+        .col_expr(case::Column::UpdatedAt, Expr::value(now))
+        .filter(case::Column::Id.eq(c.id.as_str()))
+        .filter(case::Column::Status.eq(CaseStatus::WithBusiness.as_str()))
+        .filter(case::Column::OdrState.eq(current.unwrap_or_default()))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "concurrent_change",
+            "the case changed meanwhile; reload it",
+        ));
+    }
+    Ok(())
+}
+
+/// At intake: the timeline says the case is with the business and until when, and the desk is mailed.
+pub async fn notify_desk(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    settlement: &deadline::Model,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let until = settlement.due_date;
+    cases::append_event(
+        db,
+        &c.id,
+        "odr_started",
+        &Actor::System,
+        true,
+        json!({"description": format!("已转被投诉企业先行和解，和解期限至{until}"), "until": until}),
+        now,
+    )
+    .await?;
+    let desk =
+        deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement.as_str(), now).await?;
+    let mail = Mail {
+        to: desk,
+        subject: format!("【ODR新投诉】{} 请于{until}前处理", c.receipt_number),
+        body: format!(
+            "贵单位收到一件在线消费纠纷投诉（{}），请在{until}前与消费者协商和解并记录结果。逾期未和解的，投诉将转市场监管部门处理。\n商品或服务：{}\n",
+            c.receipt_number, c.goods_or_service
+        ),
+        attachments: Vec::new(),
+    };
+    mail::enqueue(db, &mail, Some(&format!("odr:{}:started", c.id)), now).await?;
+    Ok(())
+}
+
+/// Mail addresses of the complainants who gave one.
+pub async fn consumer_emails(
+    db: &impl ConnectionTrait,
+    case_id: &str,
+) -> Result<Vec<String>, DbErr> {
+    Ok(party::Entity::find()
+        .filter(party::Column::CaseId.eq(case_id))
+        .filter(party::Column::Role.is_in(["complainant", "representative"]))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.email)
+        .collect())
+}
+
+pub fn describe_offer(o: &odr_offer::Model) -> String {
+    format!(
+        "{}{:.2}元，{}前履行。{}",
+        OfferKind::label(&o.kind),
+        o.amount_fen as f64 / 100.0,
+        o.perform_by,
+        o.message
+    )
+}
+
+/// Sends an unsettled case to the regulator with its ODR history: status pending acceptance, the
+/// settlement deadline closed, the acceptance clock started now, and everyone told by mail.
+pub async fn escalate(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    c: &case::Model,
+    reason: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    let c = cases::transition(
+        db,
+        c,
+        &[CaseStatus::WithBusiness],
+        CaseStatus::PendingAcceptance,
+        now,
+    )
+    .await?;
+    case::Entity::update_many()
+        .col_expr(
+            case::Column::OdrState,
+            Expr::value(OdrState::Escalated.as_str()),
+        )
+        .col_expr(case::Column::OdrEscalatedAt, Expr::value(now))
+        .filter(case::Column::Id.eq(c.id.as_str()))
+        .exec(db)
+        .await?;
+    odr_offer::Entity::update_many()
+        .col_expr(odr_offer::Column::Status, Expr::value("superseded"))
+        .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
+        .filter(odr_offer::Column::Status.eq("open"))
+        .exec(db)
+        .await?;
+    deadlines::store::complete(db, &c.id, DeadlineKind::OdrSettlement, now).await?;
+    // ODR time is not counted toward the regulator's limits: the acceptance clock starts now.
+    let set = RuleSetId::parse(&c.rule_set).unwrap_or(RuleSetId::Order121);
+    if let Some(acceptance) = deadlines::compute(
+        &state.calendar.current(),
+        &state.rules,
+        set,
+        DeadlineKind::Acceptance,
+        now,
+    ) {
+        deadlines::open(db, &c.id, &acceptance).await?;
+    }
+    let offers = odr_offer::Entity::find()
+        .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
+        .order_by_asc(odr_offer::Column::Id)
+        .all(db)
+        .await?;
+    let history: Vec<serde_json::Value> = offers
+        .iter()
+        .map(|o| json!({"party": o.party, "kind": o.kind, "amount_fen": o.amount_fen, "perform_by": o.perform_by, "message": o.message, "status": o.status, "at": o.created_at}))
+        .collect();
+    cases::append_event(
+        db,
+        &c.id,
+        "odr_escalated",
+        actor,
+        true,
+        json!({"description": "企业先行和解未成功，已转市场监管部门处理", "reason": reason, "odr_history": history}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "odr.escalate",
+        Some(&c.id),
+        json!({"reason": reason}),
+        now,
+    )
+    .await?;
+    let mut to = consumer_emails(db, &c.id).await?;
+    to.extend(
+        deadlines::sweep::who_must_act(db, &c, DeadlineKind::OdrSettlement.as_str(), now).await?,
+    );
+    to.extend(
+        deadlines::sweep::who_must_act(db, &c, DeadlineKind::Acceptance.as_str(), now).await?,
+    );
+    to.sort();
+    to.dedup();
+    let history_text: Vec<String> = offers
+        .iter()
+        .map(|o| {
+            format!(
+                "- {} {}：{}（{}）",
+                o.created_at
+                    .with_timezone(&Shanghai)
+                    .format("%Y-%m-%d %H:%M"),
+                if o.party == "business" {
+                    "企业"
+                } else {
+                    "消费者"
+                },
+                describe_offer(o),
+                o.status
+            )
+        })
+        .collect();
+    let mail = Mail {
+        to,
+        subject: format!("【转监管部门处理】投诉 {} 企业和解未成功", c.receipt_number),
+        body: format!(
+            "投诉 {} 未能通过企业先行和解解决（{}），已转市场监管部门处理。\n被投诉人：{}\n和解记录：\n{}\n",
+            c.receipt_number,
+            reason,
+            c.respondent_name,
+            if history_text.is_empty() {
+                "（企业未作答复）".to_owned()
+            } else {
+                history_text.join("\n")
+            }
+        ),
+        attachments: Vec::new(),
+    };
+    mail::enqueue(db, &mail, Some(&format!("odr:{}:escalated", c.id)), now).await?;
+    Ok(c)
+}
+
+/// Escalates every case whose settlement window passed without agreement. Safe with several
+/// instances: the status transition is conditional, so each case escalates once.
+pub async fn escalate_overdue(
+    db: &DatabaseConnection,
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let overdue = deadline::Entity::find()
+        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement.as_str()))
+        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::DueAt.lte(now))
+        .all(db)
+        .await?;
+    let mut escalated = 0;
+    for d in overdue {
+        let Some(c) = case::Entity::find_by_id(d.case_id.clone()).one(db).await? else {
+            continue;
+        };
+        let unsettled = matches!(
+            c.odr_state.as_deref(),
+            Some("negotiating" | "offered" | "countered")
+        );
+        if !unsettled {
+            continue;
+        }
+        let txn = crate::db::begin_write(db).await?;
+        match escalate(
+            &txn,
+            state,
+            &c,
+            "企业未在和解期限内达成和解",
+            &Actor::System,
+            now,
+        )
+        .await
+        {
+            Ok(_) => {
+                txn.commit().await?;
+                escalated += 1;
+            }
+            // Another instance escalated it, or the case moved on meanwhile.
+            Err(e) if e.code() == "invalid_transition" || e.code() == "concurrent_change" => {
+                txn.rollback().await?
+            }
+            Err(e) => {
+                txn.rollback().await?;
+                return Err(DbErr::Custom(e.to_string()));
+            }
+        }
+    }
+    Ok(escalated)
+}

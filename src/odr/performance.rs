@@ -1,0 +1,213 @@
+//! How well each enrolled business settles: the figures regulators use to keep or suspend it.
+
+use actix_web::{get, web};
+use chrono::{Duration, NaiveDate};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::businesses::Enrolment;
+use crate::deadlines::{DeadlineKind, start_of_local_day};
+use crate::divisions::Divisions;
+use crate::entities::{business, case, deadline, odr_enrolment};
+use crate::http::{ApiError, ApiResult, FieldError, Principal, Problem, Role};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(business_performance)
+        .service(suspension_candidates);
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Period {
+    /// First day, YYYY-MM-DD (Asia/Shanghai), inclusive.
+    from: NaiveDate,
+    /// Last day, inclusive.
+    to: NaiveDate,
+}
+
+impl Period {
+    fn check(&self) -> ApiResult<()> {
+        if self.to < self.from || (self.to - self.from).num_days() > 366 {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "to",
+                "must be on or after from, within a year",
+            )]));
+        }
+        Ok(())
+    }
+}
+
+/// Definitions: `received` counts ODR complaints received in the period; `concluded` those settled or
+/// escalated; `settlement_rate` = settled ÷ concluded; `on_time_rate` = settlement windows answered
+/// (agreement or decline) within the limit ÷ windows no longer running; `median_first_response_hours`
+/// from receipt to the desk's first offer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Performance {
+    pub business_id: String,
+    pub business_name: String,
+    pub received: u64,
+    pub settled: u64,
+    pub escalated: u64,
+    pub concluded: u64,
+    pub settlement_rate: Option<f64>,
+    pub on_time_rate: Option<f64>,
+    pub median_first_response_hours: Option<f64>,
+    pub money_recovered_fen: i64,
+}
+
+pub async fn performance(
+    db: &impl ConnectionTrait,
+    b: &business::Model,
+    period: &Period,
+) -> Result<Performance, DbErr> {
+    let cases = case::Entity::find()
+        .filter(case::Column::BusinessId.eq(b.id.as_str()))
+        .filter(case::Column::OdrState.is_not_null())
+        .filter(case::Column::ReceivedAt.gte(start_of_local_day(period.from)))
+        .filter(case::Column::ReceivedAt.lt(start_of_local_day(period.to + Duration::days(1))))
+        .all(db)
+        .await?;
+    let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let windows = deadline::Entity::find()
+        .filter(deadline::Column::CaseId.is_in(ids))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement.as_str()))
+        .filter(deadline::Column::Status.ne("open"))
+        .all(db)
+        .await?;
+    let settled = cases
+        .iter()
+        .filter(|c| c.odr_state.as_deref() == Some("settled"))
+        .count() as u64;
+    let escalated = cases
+        .iter()
+        .filter(|c| c.odr_escalated_at.is_some())
+        .count() as u64;
+    let concluded = settled + escalated;
+    let ratio = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
+    let mut responses: Vec<f64> = cases
+        .iter()
+        .filter_map(|c| {
+            c.odr_first_response_at
+                .map(|r| (r - c.received_at).num_seconds() as f64 / 3600.0)
+        })
+        .collect();
+    responses.sort_by(f64::total_cmp);
+    let median = match responses.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(responses[n / 2]),
+        n => Some((responses[n / 2 - 1] + responses[n / 2]) / 2.0),
+    };
+    Ok(Performance {
+        business_id: b.id.clone(),
+        business_name: b.name.clone(),
+        received: cases.len() as u64,
+        settled,
+        escalated,
+        concluded,
+        settlement_rate: ratio(settled, concluded),
+        on_time_rate: ratio(
+            windows.iter().filter(|d| d.status == "met").count() as u64,
+            windows.len() as u64,
+        ),
+        median_first_response_hours: median,
+        money_recovered_fen: cases
+            .iter()
+            .filter(|c| c.odr_state.as_deref() == Some("settled"))
+            .filter_map(|c| c.amount_recovered_fen)
+            .sum(),
+    })
+}
+
+/// A business's ODR performance over a period.
+///
+/// The business's own desk, the `bureau_admin` of its county, or `system_admin`.
+#[utoipa::path(
+    tag = "odr",
+    security(("bearer" = [])),
+    params(("id" = String, Path), Period),
+    responses(
+        (status = 200, body = Performance),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/odr/businesses/{id}/performance")]
+async fn business_performance(
+    state: web::Data<AppState>,
+    me: Principal,
+    path: web::Path<String>,
+    period: web::Query<Period>,
+) -> ApiResult<web::Json<Performance>> {
+    period.check()?;
+    let b = business::Entity::find_by_id(path.clone())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no business {}", path.as_str())))?;
+    let county = b
+        .division_code
+        .as_deref()
+        .and_then(|c| Divisions::builtin().county_of(c))
+        .map(|d| d.code);
+    let allowed = match me.role {
+        Role::SystemAdmin => true,
+        Role::EnterpriseAgent => me.business_id.as_deref() == Some(b.id.as_str()),
+        Role::BureauAdmin => county.is_some() && county == me.bureau_code.as_deref(),
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::forbidden(
+            "you may not see this business's performance",
+        ));
+    }
+    Ok(web::Json(performance(&state.db, &b, &period).await?))
+}
+
+/// Enrolled businesses of the caller's county whose settlement or on-time rate is below the
+/// configured thresholds (with at least the configured number of concluded cases): candidates
+/// for suspension from ODR.
+///
+/// `bureau_admin`.
+#[utoipa::path(
+    tag = "odr",
+    security(("bearer" = [])),
+    params(Period),
+    responses((status = 200, body = Vec<Performance>), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/odr/suspension-candidates")]
+async fn suspension_candidates(
+    state: web::Data<AppState>,
+    me: Principal,
+    period: web::Query<Period>,
+) -> ApiResult<web::Json<Vec<Performance>>> {
+    me.require(&[Role::BureauAdmin])?;
+    period.check()?;
+    let bureau = me.bureau_code.clone().unwrap_or_default();
+    let enrolled = business::Entity::find()
+        .find_also_related(odr_enrolment::Entity)
+        .all(&state.db)
+        .await?;
+    let s = &state.settings;
+    let mut out = Vec::new();
+    for (b, e) in enrolled {
+        let in_county = b
+            .division_code
+            .as_deref()
+            .and_then(|c| Divisions::builtin().county_of(c))
+            .map(|d| d.code)
+            == Some(bureau.as_str());
+        if !in_county || e.map(|e| e.status) != Some(Enrolment::Enrolled.as_str().to_owned()) {
+            continue;
+        }
+        let p = performance(&state.db, &b, &period).await?;
+        let below = p
+            .settlement_rate
+            .is_some_and(|r| r < s.odr_min_settlement_rate)
+            || p.on_time_rate.is_some_and(|r| r < s.odr_min_on_time_rate);
+        if p.concluded >= s.odr_min_cases && below {
+            out.push(p);
+        }
+    }
+    Ok(web::Json(out))
+}
