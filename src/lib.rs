@@ -18,6 +18,7 @@ pub mod intake;
 pub mod mail;
 pub mod odr;
 pub mod openapi;
+pub mod reports;
 pub mod routing;
 pub mod startup;
 pub mod state;

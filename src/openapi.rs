@@ -24,6 +24,7 @@ use utoipa_actix_web::AppExt;
         (name = "mail", description = "The mail outbox"),
         (name = "businesses", description = "The business registry and ODR enrolment"),
         (name = "odr", description = "Enterprise-first ODR settlement"),
+        (name = "reports", description = "Report (举报) decisions, reporter notices and merging"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

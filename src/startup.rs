@@ -18,8 +18,8 @@ use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
 use crate::{
-    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, mail, odr, urgent,
-    workers,
+    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, mail, odr, reports,
+    urgent, workers,
 };
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(businesses::http::routes)
             .configure(odr::http::routes)
             .configure(odr::performance::routes)
+            .configure(reports::http::routes)
             .configure(divisions::routes),
     );
 }

@@ -6,6 +6,7 @@ mod m20261122_000001_create_foundation;
 mod m20261122_000002_calendar_deadlines_outbox;
 mod m20261122_000004_case_lifecycle;
 mod m20261122_000006_odr;
+mod m20261122_000007_reports_leads_oversight;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_calendar_deadlines_outbox::Migration),
             Box::new(m20261122_000004_case_lifecycle::Migration),
             Box::new(m20261122_000006_odr::Migration),
+            Box::new(m20261122_000007_reports_leads_oversight::Migration),
         ]
     }
 }

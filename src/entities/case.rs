@@ -56,6 +56,8 @@ pub struct Model {
     pub odr_agreed_offer_id: Option<i64>,
     pub odr_first_response_at: Option<DateTimeUtc>,
     pub odr_escalated_at: Option<DateTimeUtc>,
+    /// When a named reporter was told of the 立案 decision.
+    pub reporter_notified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! Database entities, one per table; behaviour lives in the capability modules that use them.
 
+pub mod alert;
 pub mod audit_log;
 pub mod auth_token;
 pub mod bureau;
@@ -11,6 +12,7 @@ pub mod case_pause;
 pub mod deadline;
 pub mod duty_roster;
 pub mod idempotency_key;
+pub mod lead;
 pub mod odr_enrolment;
 pub mod odr_offer;
 pub mod outbox;

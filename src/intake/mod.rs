@@ -270,19 +270,16 @@ async fn create(
         .first()
         .map(|(_, p)| crate::http::auth::sha256_hex(&p.identity_key()));
     let respondent_key = new.respondent.key();
-    let duplicate_of = match (&complainant_key, new.kind) {
-        (Some(ck), CaseKind::Complaint) => {
-            probable_duplicate(
-                db,
-                ck,
-                &respondent_key,
-                &new.facts,
-                now - Duration::days(state.settings.duplicate_window_days),
-            )
-            .await?
+    let duplicate_of = match &complainant_key {
+        Some(ck) => {
+            let since = now - Duration::days(state.settings.duplicate_window_days);
+            probable_duplicate(db, new.kind, ck, &respondent_key, &new.facts, since).await?
         }
-        _ => None,
+        None => None,
     };
+    // Order 121: a repeated report by the same reporter is not handled again.
+    let repeated_report =
+        new.kind == CaseKind::Report && rule_set == RuleSetId::Order121 && duplicate_of.is_some();
     // An enrolled business gets the complaint first when the consumer chose ODR.
     let odr = match (&business_id, new.kind) {
         (Some(b), CaseKind::Complaint) if new.choose_odr => {
@@ -293,6 +290,7 @@ async fn create(
     let status = match new.kind {
         CaseKind::Complaint if odr => CaseStatus::WithBusiness,
         CaseKind::Complaint => CaseStatus::PendingAcceptance,
+        CaseKind::Report if repeated_report => CaseStatus::Merged,
         CaseKind::Report => CaseStatus::PendingVerification,
     };
     let id = uuid::Uuid::now_v7().to_string();
@@ -341,12 +339,13 @@ async fn create(
         mediator_id: Set(None),
         outcome: Set(None),
         outcome_reason: Set(None),
-        closed_at: Set(None),
+        closed_at: Set(repeated_report.then_some(now)),
         amount_recovered_fen: Set(None),
         odr_state: Set(odr.then(|| crate::odr::OdrState::Negotiating.as_str().to_owned())),
         odr_agreed_offer_id: Set(None),
         odr_first_response_at: Set(None),
         odr_escalated_at: Set(None),
+        reporter_notified_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -374,7 +373,8 @@ async fn create(
     };
     let calendar = state.calendar.current();
     let mut deadlines = Vec::new();
-    if let Some(c) = deadlines::compute(&calendar, &state.rules, rule_set, first_deadline, now) {
+    let computed = deadlines::compute(&calendar, &state.rules, rule_set, first_deadline, now);
+    if let Some(c) = computed.filter(|_| !repeated_report) {
         deadlines.push(deadlines::open(db, &id, &c).await?);
     }
     let system = Actor::System;
@@ -420,6 +420,18 @@ async fn create(
             now,
         )
         .await?;
+        if repeated_report {
+            cases::append_event(
+                db,
+                &id,
+                "report_merged",
+                &system,
+                true,
+                json!({"description": format!("重复举报，不再重复处理，已并入 {}", d.receipt_number)}),
+                now,
+            )
+            .await?;
+        }
     }
     deadlines.extend(crate::urgent::maybe_enqueue(db, state, &row, now).await?);
     audit::record(
@@ -446,10 +458,11 @@ async fn link(db: &impl ConnectionTrait, c: case::Model, other: &str) -> ApiResu
     Ok(active.update(db).await?)
 }
 
-/// The earliest complaint by the same complainant against the same respondent within the window
+/// The earliest case of the same kind by the same person against the same respondent within the window
 /// whose facts are similar enough; it is linked and flagged, never dropped.
 async fn probable_duplicate(
     db: &impl ConnectionTrait,
+    kind: CaseKind,
     complainant_key: &str,
     respondent_key: &str,
     facts: &str,
@@ -458,7 +471,7 @@ async fn probable_duplicate(
     let candidates = case::Entity::find()
         .filter(case::Column::RespondentKey.eq(respondent_key))
         .filter(case::Column::ComplainantKey.eq(complainant_key))
-        .filter(case::Column::Kind.eq(CaseKind::Complaint.as_str()))
+        .filter(case::Column::Kind.eq(kind.as_str()))
         .filter(case::Column::ReceivedAt.gte(since))
         .order_by_asc(case::Column::ReceivedAt)
         .all(db)
