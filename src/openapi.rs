@@ -19,6 +19,8 @@ use utoipa_actix_web::AppExt;
         (name = "accounts", description = "Login and accounts"),
         (name = "calendar", description = "China's official working-day calendar"),
         (name = "divisions", description = "Administrative divisions"),
+        (name = "routing", description = "Bureaus and stations, transfers between bureaus, incidents across cities"),
+        (name = "zone", description = "The Yangtze Delta pilot area studio (同城待遇) and its cross-store return brands"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

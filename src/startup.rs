@@ -17,7 +17,7 @@ use crate::deadlines::RuleBook;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
-use crate::{accounts, calendar, cases, db, divisions, intake};
+use crate::{accounts, calendar, cases, db, divisions, intake, routing};
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -29,7 +29,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(cases::http::routes)
             .configure(accounts::http::routes)
             .configure(calendar::http::routes)
-            .configure(divisions::routes),
+            .configure(divisions::routes)
+            .configure(routing::routes),
     );
 }
 

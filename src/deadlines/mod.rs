@@ -25,6 +25,12 @@ impl RuleSetId {
             RuleSetId::Order121 => "order-121",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [RuleSetId::Order20, RuleSetId::Order121]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

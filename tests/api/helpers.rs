@@ -189,6 +189,26 @@ impl TestApp {
         .await
     }
 
+    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        let auth = format!("Bearer {token}");
+        self.request(
+            "PUT",
+            path,
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn delete_as(&self, path: &str, token: &str) -> Response {
+        let auth = format!("Bearer {token}");
+        self.request("DELETE", path, &[("authorization", &auth)], None)
+            .await
+    }
+
     pub async fn track(&self, receipt: &str, secret: &str) -> Response {
         self.request(
             "GET",
