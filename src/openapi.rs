@@ -25,6 +25,8 @@ use utoipa_actix_web::AppExt;
         (name = "businesses", description = "The business registry and ODR enrolment"),
         (name = "odr", description = "Enterprise-first ODR settlement"),
         (name = "reports", description = "Report (举报) decisions, reporter notices and merging"),
+        (name = "routing", description = "Bureaus and stations, transfers between bureaus, incidents across cities"),
+        (name = "zone", description = "The Yangtze Delta pilot area studio (同城待遇) and its cross-store return brands"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

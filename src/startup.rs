@@ -19,7 +19,7 @@ use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
 use crate::{
     accounts, businesses, calendar, cases, db, deadlines, divisions, intake, mail, odr, reports,
-    urgent, workers,
+    routing, urgent, workers,
 };
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
@@ -39,7 +39,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(odr::http::routes)
             .configure(odr::performance::routes)
             .configure(reports::http::routes)
-            .configure(divisions::routes),
+            .configure(divisions::routes)
+            .configure(routing::routes),
     );
 }
 

@@ -41,6 +41,15 @@ pub fn spawn(state: web::Data<AppState>) {
                 Ok(n) => tracing::info!(escalated = n, "ODR cases escalated on silence"),
                 Err(e) => tracing::warn!(error = %e, "ODR escalation sweep failed"),
             }
+            match crate::routing::escalate_overdue_transfers(&sweeper.db, sweeper.clock.now()).await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    escalated = n,
+                    "jurisdiction disputes escalated to the common superior"
+                ),
+                Err(e) => tracing::warn!(error = %e, "transfer escalation sweep failed"),
+            }
             match sweep(&sweeper.db, lead, sweeper.clock.now()).await {
                 Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
                     due_soon = r.due_soon,

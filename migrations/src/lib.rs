@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_foundation;
 mod m20261122_000002_calendar_deadlines_outbox;
+mod m20261122_000003_routing_and_zone;
 mod m20261122_000004_case_lifecycle;
 mod m20261122_000006_odr;
 mod m20261122_000007_reports_leads_oversight;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_foundation::Migration),
             Box::new(m20261122_000002_calendar_deadlines_outbox::Migration),
+            Box::new(m20261122_000003_routing_and_zone::Migration),
             Box::new(m20261122_000004_case_lifecycle::Migration),
             Box::new(m20261122_000006_odr::Migration),
             Box::new(m20261122_000007_reports_leads_oversight::Migration),

@@ -14,6 +14,8 @@ use crate::deadlines::DeadlineView;
 use crate::domain::identifiers::{PersonName, ResidentId, mask_address};
 use crate::entities::{audit_log, case, case_event, deadline, party};
 use crate::http::{ApiError, ApiResult, Principal, Problem, Role};
+use crate::routing::transfer::{self, TransferView};
+use crate::routing::{incident, zone::ReturnPromise};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -30,16 +32,19 @@ const STAFF: &[Role] = &[
     Role::SystemAdmin,
 ];
 
-/// The cases a principal may see: a bureau its county, a station its own, a desk the complaints
-/// against its business (never reports).
+/// The cases a principal may see: a bureau its county and the cases an open transfer offers it, a
+/// station its own and those it registered (首接), a desk the complaints against its business
+/// (never reports).
 pub fn visible_to(p: &Principal) -> Condition {
     let bound = |v: &Option<String>| v.clone().unwrap_or_default();
     match p.role {
         Role::SystemAdmin => Condition::all(),
-        Role::BureauAdmin | Role::EnforcementOfficer => {
-            Condition::all().add(case::Column::BureauCode.eq(bound(&p.bureau_code)))
-        }
-        Role::Mediator => Condition::all().add(case::Column::StationId.eq(bound(&p.station_id))),
+        Role::BureauAdmin | Role::EnforcementOfficer => Condition::any()
+            .add(case::Column::BureauCode.eq(bound(&p.bureau_code)))
+            .add(case::Column::Id.in_subquery(transfer::open_to(&bound(&p.bureau_code)))),
+        Role::Mediator => Condition::any()
+            .add(case::Column::StationId.eq(bound(&p.station_id)))
+            .add(case::Column::ReceivedByStationId.eq(bound(&p.station_id))),
         Role::EnterpriseAgent => Condition::all()
             .add(case::Column::BusinessId.eq(bound(&p.business_id)))
             .add(case::Column::Kind.eq("complaint")),
@@ -90,6 +95,8 @@ pub struct CaseSummary {
     pub respondent_name: String,
     pub bureau_code: String,
     pub station_id: Option<String>,
+    /// The station that registered the case in person and stays the consumer's contact (首接).
+    pub received_by_station_id: Option<String>,
     pub probable_duplicate: bool,
 }
 
@@ -107,6 +114,7 @@ impl From<case::Model> for CaseSummary {
             respondent_name: c.respondent_name,
             bureau_code: c.bureau_code,
             station_id: c.station_id,
+            received_by_station_id: c.received_by_station_id,
         }
     }
 }
@@ -195,6 +203,12 @@ pub struct CaseDetail {
     pub parties: Vec<PartyView>,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<EventView>,
+    /// Transfers (移送) of the case between bureaus, oldest first.
+    pub transfers: Vec<TransferView>,
+    /// The incident linking this case with complaints filed in other cities.
+    pub incident_id: Option<String>,
+    /// The pilot-area cross-store return promise the complaint cites, for the mediator.
+    pub return_promise: Option<ReturnPromise>,
 }
 
 /// One case with its parties, deadlines and full timeline.
@@ -259,7 +273,18 @@ async fn get_case(
         .await?;
     }
     let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+    let transfers = if desk {
+        Vec::new()
+    } else {
+        transfer::of_case(&state.db, &c.id).await?
+    };
     Ok(web::Json(CaseDetail {
+        transfers,
+        incident_id: incident::of_case(&state.db, &c.id).await?,
+        return_promise: c
+            .return_promise
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()),
         rule_set: c.rule_set.clone(),
         routing_rule: c.routing_rule.clone(),
         linked_case_id: c.linked_case_id.clone(),

@@ -50,6 +50,15 @@ pub struct Tracking {
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEntry>,
     pub linked_receipt_number: Option<String>,
+    /// The station where the complaint was registered in person: the consumer's contact (首接)
+    /// even when another station handles the case.
+    pub contact_station: Option<StationRef>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StationRef {
+    pub id: String,
+    pub name: String,
 }
 
 /// Loads the case a consumer may act on: the receipt number and its secret must match.
@@ -131,6 +140,16 @@ async fn track(
             .map(|s| s.name),
         None => None,
     };
+    let contact_station = match &c.received_by_station_id {
+        Some(id) => station::Entity::find_by_id(id.clone())
+            .one(&state.db)
+            .await?
+            .map(|s| StationRef {
+                id: s.id,
+                name: s.name,
+            }),
+        None => None,
+    };
     let linked_receipt_number = match &c.linked_case_id {
         Some(id) => case::Entity::find_by_id(id.clone())
             .one(&state.db)
@@ -171,5 +190,6 @@ async fn track(
             })
             .collect(),
         linked_receipt_number,
+        contact_station,
     }))
 }

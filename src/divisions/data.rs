@@ -268,6 +268,17 @@ impl Divisions {
         Some(&self.items[county])
     }
 
+    /// The lowest division above both codes, skipping placeholders such as 市辖区; `None` when
+    /// they lie in different provinces (the common superior is then the national level).
+    pub fn common_superior(&self, a: &str, b: &str) -> Option<&Division> {
+        let (a, b) = (self.index_of(a)?, self.index_of(b)?);
+        let above_b: Vec<usize> = self.ancestors(b).skip(1).collect();
+        self.ancestors(a)
+            .skip(1)
+            .find(|i| above_b.contains(i) && !PLACEHOLDER_NAMES.contains(&self.items[*i].name))
+            .map(|i| &self.items[i])
+    }
+
     /// Direct children in code order.
     pub fn children(&self, code: &str) -> Vec<&Division> {
         self.index_of(code).map_or_else(Vec::new, |i| {
@@ -732,6 +743,16 @@ mod tests {
             Ok(t) => t.code,
             Err(e) => panic!("{text}: {e}"),
         }
+    }
+
+    #[test]
+    fn the_common_superior_is_the_lowest_real_division_above_both() {
+        let sup = |a, b| d().common_superior(a, b).map(|x| x.code);
+        assert_eq!(sup("330421", "330481"), Some("330400"));
+        assert_eq!(sup("320509", "320412"), Some("320000"));
+        // Shanghai's districts hang under the placeholder 市辖区, which is no authority.
+        assert_eq!(sup("310118", "310115"), Some("310000"));
+        assert_eq!(sup("330421", "320412"), None);
     }
 
     #[test]

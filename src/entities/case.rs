@@ -41,6 +41,10 @@ pub struct Model {
     pub bureau_code: String,
     pub station_id: Option<String>,
     pub routing_rule: String,
+    /// The station that registered the case in person (首接) and stays the consumer's contact.
+    pub received_by_station_id: Option<String>,
+    /// JSON: the cross-store return promise the complaint cites, when the brand is registered.
+    pub return_promise: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,

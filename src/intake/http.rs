@@ -6,18 +6,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::request::{ComplaintRequest, ReportRequest};
-use super::{Filed, receipt};
+use super::{Filed, WalkIn, receipt};
+use crate::audit::Actor;
 use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineView, RuleSetId};
-use crate::entities::case;
+use crate::entities::{case, station};
 use crate::http::auth::sha256_hex;
 use crate::http::idempotency::{IdempotencyKey, Stored};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem};
+use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
 use crate::routing::Routing;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(file_complaint).service(file_report);
+    cfg.service(file_complaint)
+        .service(file_report)
+        .service(file_at_station);
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -46,6 +49,8 @@ pub struct IntakeReceipt {
     pub linked: Option<LinkedRecord>,
     /// Receipt number of an earlier complaint this one probably repeats; both stay open.
     pub probable_duplicate_of: Option<String>,
+    /// The station that registered the complaint in person and stays the consumer's contact.
+    pub received_by_station_id: Option<String>,
 }
 
 impl IntakeReceipt {
@@ -79,13 +84,14 @@ impl IntakeReceipt {
                 receipt_number: l.receipt_number,
             }),
             probable_duplicate_of: f.duplicate_of.map(|d| d.receipt_number),
+            received_by_station_id: f.case.received_by_station_id,
             id: f.case.id,
         }
     }
 }
 
 enum Submission<'a> {
-    Complaint(&'a ComplaintRequest),
+    Complaint(&'a ComplaintRequest, Option<WalkIn>),
     Report(&'a ReportRequest),
 }
 
@@ -112,7 +118,64 @@ async fn file_complaint(
     body: ApiJson<ComplaintRequest, false>,
 ) -> ApiResult<HttpResponse> {
     let key = IdempotencyKey::from_request(&req, "complaints", &body.raw)?;
-    submit(&state, key, Submission::Complaint(&body.body)).await
+    submit(&state, key, Submission::Complaint(&body.body, None)).await
+}
+
+/// Register a walk-in complaint at a station (现场登记, 首接负责).
+///
+/// Staff of the station: its mediators, or a `bureau_admin` of its bureau. The body is the same as
+/// for `POST /complaints`. Jurisdiction does not change: the case goes to the bureau and station
+/// where it belongs (normally the town where the dispute arose), while this station stays the
+/// consumer's contact and follows the case. Any of the five pilot-area stations registers a
+/// complaint about a dispute anywhere in the area (同城待遇): the clocks start now and the case is
+/// never refused for jurisdiction.
+#[utoipa::path(
+    tag = "intake",
+    security(("bearer" = [])),
+    request_body = ComplaintRequest,
+    params(
+        ("id" = String, Path, description = "the receiving station", example = "S310118102"),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+    ),
+    responses(
+        (status = 201, body = IntakeReceipt),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/stations/{id}/complaints")]
+async fn file_at_station(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: Principal,
+    path: web::Path<String>,
+    body: ApiJson<ComplaintRequest, false>,
+) -> ApiResult<HttpResponse> {
+    me.require(&[Role::Mediator, Role::BureauAdmin])?;
+    let station = station::Entity::find_by_id(path.into_inner())
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such station"))?;
+    if me.station_id.as_ref() != Some(&station.id)
+        && !(me.role == Role::BureauAdmin && me.bureau_code.as_ref() == Some(&station.bureau_code))
+    {
+        return Err(ApiError::forbidden(
+            "only staff of this station or its bureau register complaints here",
+        ));
+    }
+    let key = IdempotencyKey::from_request(&req, "station_complaints", &body.raw)?;
+    let walk_in = WalkIn {
+        station,
+        staff: Actor::from(&me),
+    };
+    submit(
+        &state,
+        key,
+        Submission::Complaint(&body.body, Some(walk_in)),
+    )
+    .await
 }
 
 /// File a report (举报), named or anonymous.
@@ -155,8 +218,8 @@ async fn submit(
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let filed = match submission {
-        Submission::Complaint(r) => {
-            super::file_complaint(&txn, state, r, &secret_hash, now).await?
+        Submission::Complaint(r, walk_in) => {
+            super::file_complaint(&txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
         }
         Submission::Report(r) => super::file_report(&txn, state, r, &secret_hash, now).await?,
     };

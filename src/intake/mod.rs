@@ -18,9 +18,9 @@ use crate::audit::{self, Actor};
 use crate::cases::{self, CaseKind, CaseStatus};
 use crate::deadlines::{self, DeadlineKind, RuleSetId, local_date};
 use crate::domain::vocabulary::{Category, Channel, Demand};
-use crate::entities::{business, case, deadline, party};
+use crate::entities::{business, case, deadline, party, station};
 use crate::http::{ApiError, ApiResult};
-use crate::routing::{self, Routing, RoutingInput};
+use crate::routing::{self, Routing, RoutingInput, zone};
 use crate::state::AppState;
 use request::{ComplaintRequest, Faults, Person, ReportRequest, Respondent};
 
@@ -51,6 +51,13 @@ struct NewCase {
     parties: Vec<(&'static str, Person)>,
 }
 
+/// A complaint registered in person at a station (首接): the station stays the consumer's contact
+/// and, when several bureaus are competent, its bureau received the complaint first.
+pub struct WalkIn {
+    pub station: station::Model,
+    pub staff: Actor,
+}
+
 /// The result of one intake.
 pub struct Filed {
     pub case: case::Model,
@@ -64,6 +71,7 @@ pub async fn file_complaint(
     db: &impl ConnectionTrait,
     state: &AppState,
     req: &ComplaintRequest,
+    walk_in: Option<&WalkIn>,
     secret_hash: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Filed> {
@@ -150,7 +158,7 @@ pub async fn file_complaint(
         conceal_identity: req.conceal_identity_from_business,
         parties,
     };
-    let mut filed = create(db, state, &complaint, rule_set, secret_hash, now).await?;
+    let mut filed = create(db, state, &complaint, rule_set, walk_in, secret_hash, now).await?;
     if let Some(also) = &req.also_report {
         // One submission that both complains and reports is two records, linked both ways (Order 20 Art 7).
         let report = NewCase {
@@ -167,7 +175,7 @@ pub async fn file_complaint(
                 .collect(),
             ..complaint
         };
-        let linked = create(db, state, &report, rule_set, secret_hash, now).await?;
+        let linked = create(db, state, &report, rule_set, walk_in, secret_hash, now).await?;
         filed.case = link(db, filed.case, &linked.case.id).await?;
         filed.linked = Some(link(db, linked.case, &filed.case.id).await?);
     }
@@ -226,7 +234,7 @@ pub async fn file_report(
         conceal_identity: true,
         parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
     };
-    create(db, state, &report, rule_set, secret_hash, now).await
+    create(db, state, &report, rule_set, None, secret_hash, now).await
 }
 
 fn check_not_future(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut Faults) {
@@ -240,6 +248,7 @@ async fn create(
     state: &AppState,
     new: &NewCase,
     rule_set: RuleSetId,
+    walk_in: Option<&WalkIn>,
     secret_hash: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<Filed> {
@@ -248,15 +257,26 @@ async fn create(
         &RoutingInput {
             rule_set,
             respondent_division: new.respondent.division_code.as_deref(),
-            platform_division: new
-                .respondent
-                .platform
-                .as_ref()
-                .and_then(|(_, d)| d.as_deref()),
+            platform: new.respondent.platform.as_ref().map(|(_, d)| d.as_deref()),
+            published_address_reachable: new.respondent.published_address_reachable,
             dispute_division: &new.dispute_division,
+            received_by_bureau: walk_in.map(|w| w.station.bureau_code.as_str()),
         },
     )
     .await?;
+    let return_promise = match new.kind {
+        CaseKind::Complaint => {
+            zone::return_promise(
+                db,
+                &new.respondent.name,
+                new.respondent.uscc.as_ref().map(|u| u.as_str()),
+                &new.demands,
+                &new.dispute_division,
+            )
+            .await?
+        }
+        CaseKind::Report => None,
+    };
     let business_id = match &new.respondent.uscc {
         Some(u) => business::Entity::find()
             .filter(business::Column::Uscc.eq(u.as_str()))
@@ -333,6 +353,8 @@ async fn create(
         bureau_code: Set(routing.bureau_code.clone()),
         station_id: Set(routing.station_id.clone()),
         routing_rule: Set(routing.rule.as_str().to_owned()),
+        received_by_station_id: Set(walk_in.map(|w| w.station.id.clone())),
+        return_promise: Set(return_promise.as_ref().map(|p| json!(p).to_string())),
         created_at: Set(now),
         updated_at: Set(now),
         accepted_at: Set(None),
@@ -382,13 +404,20 @@ async fn create(
         CaseKind::Complaint => ("complaint", "投诉已登记"),
         CaseKind::Report => ("report", "举报已登记"),
     };
+    let (receiver, description) = match walk_in {
+        Some(w) => (
+            &w.staff,
+            format!("{label}（{}现场登记，首接负责联系）", w.station.name),
+        ),
+        None => (&Actor::Consumer, label.to_owned()),
+    };
     cases::append_event(
         db,
         &id,
         "received",
-        &Actor::Consumer,
+        receiver,
         true,
-        json!({"description": label, "channel": new.channel.as_str()}),
+        json!({"description": description, "channel": new.channel.as_str(), "received_by_station_id": row.received_by_station_id}),
         now,
     )
     .await?;
@@ -408,6 +437,18 @@ async fn create(
     .await?;
     if odr && let Some(d) = deadlines.first() {
         crate::odr::notify_desk(db, &row, d, now).await?;
+    }
+    if let Some(p) = &return_promise {
+        cases::append_event(
+            db,
+            &id,
+            "return_promise_cited",
+            &system,
+            true,
+            json!({"description": format!("{}承诺示范区内异地异店无理由退换货", p.brand_name), "brand_id": p.brand_id}),
+            now,
+        )
+        .await?;
     }
     if let Some(d) = &duplicate_of {
         cases::append_event(
@@ -436,7 +477,7 @@ async fn create(
     deadlines.extend(crate::urgent::maybe_enqueue(db, state, &row, now).await?);
     audit::record(
         db,
-        &Actor::Consumer,
+        receiver,
         &format!("{what}.file"),
         Some(&id),
         json!({"receipt_number": row.receipt_number}),

@@ -118,6 +118,15 @@ pub struct RespondentInput {
     /// For a seller on an e-commerce platform: the platform.
     #[validate(nested)]
     pub platform: Option<PlatformInput>,
+    /// For a platform seller under Order 121: false when the seller cannot be reached at the
+    /// address it published, which sends the complaint to the platform's domicile bureau.
+    #[serde(default = "reachable")]
+    #[schema(default = true)]
+    pub published_address_reachable: bool,
+}
+
+fn reachable() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -244,6 +253,7 @@ pub struct Respondent {
     /// County or town code, given or resolved from the address.
     pub division_code: Option<String>,
     pub platform: Option<(String, Option<String>)>,
+    pub published_address_reachable: bool,
 }
 
 impl Respondent {
@@ -384,6 +394,7 @@ pub fn respondent(r: &RespondentInput, faults: &mut Faults) -> Option<Respondent
             .platform
             .as_ref()
             .map(|p| (p.name.trim().to_owned(), p.division_code.clone())),
+        published_address_reachable: r.published_address_reachable,
     })
 }
 

@@ -1,8 +1,16 @@
-//! Jurisdiction: which county bureau and which station handle a case, and the rule that decided.
+//! Jurisdiction: which county bureau and which station handle a case, and the rule that decided;
+//! the registry of bureaus and stations, transfers between bureaus (移送), the pilot-area studio
+//! (同城待遇) and incidents linking cases across cities.
 
+pub mod incident;
 pub mod reference;
+pub mod stations;
+pub mod transfer;
+pub mod zone;
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+pub use transfer::escalate_overdue_transfers;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,6 +19,13 @@ use crate::divisions::Divisions;
 use crate::entities::{bureau, station, station_town};
 use crate::http::{ApiError, ApiResult};
 
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.configure(stations::routes)
+        .configure(transfer::routes)
+        .configure(zone::routes)
+        .configure(incident::routes);
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoutingRule {
@@ -18,10 +33,14 @@ pub enum RoutingRule {
     RespondentPlaceOfBusiness,
     /// Order 121: the address the respondent published.
     RespondentPublishedAddress,
-    /// A platform seller without a known location: the platform operator's domicile.
+    /// A platform seller without a known or reachable address: the platform operator's domicile.
     PlatformDomicile,
     /// The respondent's location is unknown: where the dispute arose.
     DisputeLocation,
+    /// Several bureaus are competent and the one that received the complaint first keeps it.
+    FirstReceiver,
+    /// Moved by a transfer (移送) the receiving bureau accepted.
+    Transferred,
 }
 
 impl RoutingRule {
@@ -31,6 +50,8 @@ impl RoutingRule {
             RoutingRule::RespondentPublishedAddress => "respondent_published_address",
             RoutingRule::PlatformDomicile => "platform_domicile",
             RoutingRule::DisputeLocation => "dispute_location",
+            RoutingRule::FirstReceiver => "first_receiver",
+            RoutingRule::Transferred => "transferred",
         }
     }
 
@@ -40,6 +61,8 @@ impl RoutingRule {
             RoutingRule::RespondentPublishedAddress,
             RoutingRule::PlatformDomicile,
             RoutingRule::DisputeLocation,
+            RoutingRule::FirstReceiver,
+            RoutingRule::Transferred,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -61,48 +84,74 @@ pub struct Routing {
 pub struct RoutingInput<'a> {
     pub rule_set: RuleSetId,
     pub respondent_division: Option<&'a str>,
-    pub platform_division: Option<&'a str>,
+    /// `Some` for a seller on an e-commerce platform: the platform's domicile, when known.
+    pub platform: Option<Option<&'a str>>,
+    /// Order 121: whether the seller can be reached at the address it published.
+    pub published_address_reachable: bool,
     pub dispute_division: &'a str,
+    /// The county of the bureau whose station registered the complaint in person.
+    pub received_by_bureau: Option<&'a str>,
+}
+
+/// The competent county bureaus in order of preference, each with the rule that makes it competent
+/// (Order 20 Art 12-13; Order 121 for platform sellers without a reachable address).
+fn competent(input: &RoutingInput<'_>) -> Vec<(&'static str, RoutingRule)> {
+    let divisions = Divisions::builtin();
+    let county = |code: Option<&str>| code.and_then(|c| divisions.county_of(c)).map(|d| d.code);
+    let seller = county(input.respondent_division);
+    let seller_rule = match input.rule_set {
+        RuleSetId::Order20 => RoutingRule::RespondentPlaceOfBusiness,
+        RuleSetId::Order121 => RoutingRule::RespondentPublishedAddress,
+    };
+    let mut found = Vec::new();
+    match input.platform {
+        None => found.extend(seller.map(|c| (c, seller_rule))),
+        Some(platform) => {
+            let reachable =
+                input.rule_set == RuleSetId::Order20 || input.published_address_reachable;
+            if reachable {
+                found.extend(seller.map(|c| (c, seller_rule)));
+            }
+            // Order 20 makes the platform's domicile competent beside the seller's place; Order 121
+            // only when the seller cannot be reached.
+            if input.rule_set == RuleSetId::Order20 || found.is_empty() {
+                found.extend(county(platform).map(|c| (c, RoutingRule::PlatformDomicile)));
+            }
+        }
+    }
+    found.dedup_by_key(|(c, _)| *c);
+    found
 }
 
 pub async fn route(db: &impl ConnectionTrait, input: &RoutingInput<'_>) -> ApiResult<Routing> {
-    let divisions = Divisions::builtin();
-    let county = |code: &str| divisions.county_of(code).map(|d| d.code);
-    let (county_code, rule) = match (
-        input.respondent_division.and_then(county),
-        input.platform_division.and_then(county),
-    ) {
-        (Some(c), _) => (
-            c,
-            match input.rule_set {
-                RuleSetId::Order20 => RoutingRule::RespondentPlaceOfBusiness,
-                RuleSetId::Order121 => RoutingRule::RespondentPublishedAddress,
-            },
+    let competent = competent(input);
+    let first_receiver = competent
+        .iter()
+        .skip(1)
+        .any(|(c, _)| Some(*c) == input.received_by_bureau);
+    let (county_code, rule) = match competent.first() {
+        // Several bureaus are competent: the first to receive the complaint handles it.
+        Some(_) if first_receiver => (
+            input.received_by_bureau.unwrap_or_default(),
+            RoutingRule::FirstReceiver,
         ),
-        (None, Some(c)) => (c, RoutingRule::PlatformDomicile),
-        (None, None) => (
-            county(input.dispute_division).ok_or_else(|| {
-                ApiError::field("dispute.division_code", "must be a county or town code")
-            })?,
+        Some(&(c, rule)) => (c, rule),
+        None => (
+            Divisions::builtin()
+                .county_of(input.dispute_division)
+                .map(|d| d.code)
+                .ok_or_else(|| {
+                    ApiError::field("dispute.division_code", "must be a county or town code")
+                })?,
             RoutingRule::DisputeLocation,
         ),
     };
     // Inside the county, the station covering the town where the dispute arose; else the respondent's town.
-    let mut chosen = None;
-    for town in [Some(input.dispute_division), input.respondent_division]
+    let towns: Vec<&str> = [Some(input.dispute_division), input.respondent_division]
         .into_iter()
         .flatten()
-    {
-        if let Some(st) = station_town::Entity::find_by_id(town.to_owned())
-            .one(db)
-            .await?
-            && let Some(s) = station::Entity::find_by_id(st.station_id).one(db).await?
-            && s.bureau_code == county_code
-        {
-            chosen = Some(s);
-            break;
-        }
-    }
+        .collect();
+    let chosen = station_for(db, county_code, &towns).await?;
     Ok(Routing {
         bureau_code: county_code.to_owned(),
         bureau_name: bureau_name(db, county_code).await?,
@@ -110,6 +159,38 @@ pub async fn route(db: &impl ConnectionTrait, input: &RoutingInput<'_>) -> ApiRe
         station_name: chosen.map(|s| s.name),
         rule,
     })
+}
+
+/// The station of `county` covering the first of `towns` that one covers; `None`: the bureau itself.
+pub async fn station_for(
+    db: &impl ConnectionTrait,
+    county: &str,
+    towns: &[&str],
+) -> ApiResult<Option<station::Model>> {
+    let covered = station_town::Entity::find()
+        .filter(station_town::Column::TownCode.is_in(towns.iter().copied()))
+        .all(db)
+        .await?;
+    // Most of the country has no station rows: one query answers, the common case stays cheap.
+    if covered.is_empty() {
+        return Ok(None);
+    }
+    let stations = station::Entity::find()
+        .filter(station::Column::Id.is_in(covered.iter().map(|c| c.station_id.clone())))
+        .filter(station::Column::BureauCode.eq(county))
+        .all(db)
+        .await?;
+    Ok(towns.iter().find_map(|town| {
+        let id = &covered.iter().find(|c| c.town_code == *town)?.station_id;
+        stations.iter().find(|s| &s.id == id).cloned()
+    }))
+}
+
+/// Whether `code` is a county (or a city without counties, which acts as one): a bureau's code.
+pub fn is_county(code: &str) -> bool {
+    Divisions::builtin()
+        .county_of(code)
+        .is_some_and(|c| c.code == code)
 }
 
 /// A county's bureau name: from the registry when configured, else derived from the division name.

@@ -1,5 +1,5 @@
 //! Built-in bureaus and stations: the Yangtze Delta pilot-area stations, 嘉善 天凝所 and their
-//! county bureaus. Loaded at every start; existing rows are left as they are.
+//! county bureaus, and the pilot area itself. Loaded at every start; existing rows are left as they are.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
@@ -28,6 +28,30 @@ pub const STATIONS: &[(&str, &str, &str, &[&str])] = &[
 ];
 
 pub const BUREAUS: &[&str] = &["310118", "320509", "330421", "320412"];
+
+/// The pilot area (先行启动区) of the 长三角生态绿色一体化发展示范区: (town code, its 亲吾家 station).
+pub const PILOT_AREA: &[(&str, &str)] = &[
+    ("310118104", "S310118104"),
+    ("310118102", "S310118102"),
+    ("320509110", "S320509110"),
+    ("330421103", "S330421103"),
+    ("330421111", "S330421111"),
+];
+
+/// The county bureaus of the pilot towns: 青浦, 吴江, 嘉善.
+pub const PILOT_COUNTIES: &[&str] = &["310118", "320509", "330421"];
+
+pub fn is_pilot_town(code: &str) -> bool {
+    PILOT_AREA.iter().any(|(town, _)| *town == code)
+}
+
+pub fn is_pilot_station(id: &str) -> bool {
+    PILOT_AREA.iter().any(|(_, station)| *station == id)
+}
+
+pub fn is_pilot_county(code: &str) -> bool {
+    PILOT_COUNTIES.contains(&code)
+}
 
 pub async fn load(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
     let bureaus = BUREAUS.iter().map(|code| bureau::ActiveModel {
@@ -62,4 +86,24 @@ pub async fn load(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), D
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::divisions::Divisions;
+
+    #[test]
+    fn every_pilot_town_lies_in_a_pilot_county_and_has_its_built_in_station() {
+        for (town, station) in PILOT_AREA {
+            let county = Divisions::builtin().county_of(town).unwrap().code;
+            assert!(is_pilot_county(county), "{town}");
+            assert!(
+                STATIONS
+                    .iter()
+                    .any(|(id, c, _, towns)| id == station && *c == county && towns.contains(town)),
+                "{station}"
+            );
+        }
+    }
 }

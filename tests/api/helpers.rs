@@ -196,6 +196,26 @@ impl TestApp {
         .await
     }
 
+    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        let auth = format!("Bearer {token}");
+        self.request(
+            "PUT",
+            path,
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &auth),
+            ],
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn delete_as(&self, path: &str, token: &str) -> Response {
+        let auth = format!("Bearer {token}");
+        self.request("DELETE", path, &[("authorization", &auth)], None)
+            .await
+    }
+
     pub async fn track(&self, receipt: &str, secret: &str) -> Response {
         self.request(
             "GET",
@@ -256,20 +276,6 @@ impl TestApp {
             .await;
         assert_eq!(res.status, 200, "{}", res.text);
         (res.body["token"].as_str().unwrap().to_owned(), user.id)
-    }
-
-    pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> Response {
-        let auth = format!("Bearer {token}");
-        self.request(
-            "PUT",
-            path,
-            &[
-                ("content-type", "application/json"),
-                ("authorization", &auth),
-            ],
-            Some(body.to_string()),
-        )
-        .await
     }
 
     /// A second connection to the same database, as another instance would have.
