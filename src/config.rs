@@ -60,6 +60,12 @@ pub struct Settings {
     /// …and a settlement rate or on-time rate below these is a candidate for suspension.
     pub odr_min_settlement_rate: f64,
     pub odr_min_on_time_rate: f64,
+    /// This many complaints against one business within the window raise a mass-complaint alert.
+    pub mass_complaint_threshold: u64,
+    pub mass_complaint_window_days: i64,
+    /// One complainant against this many different businesses within the window is flagged for review.
+    pub serial_complainant_threshold: u64,
+    pub serial_complainant_window_days: i64,
 }
 
 impl Default for Settings {
@@ -92,6 +98,10 @@ impl Default for Settings {
             odr_min_cases: 3,
             odr_min_settlement_rate: 0.5,
             odr_min_on_time_rate: 0.8,
+            mass_complaint_threshold: 5,
+            mass_complaint_window_days: 7,
+            serial_complainant_threshold: 5,
+            serial_complainant_window_days: 30,
         }
     }
 }
@@ -192,6 +202,21 @@ impl Settings {
         }
         if let Some(v) = prefixed("odr_min_on_time_rate") {
             settings.odr_min_on_time_rate = parse_num("XIAOBAO_ODR_MIN_ON_TIME_RATE", &v)?;
+        }
+        if let Some(v) = prefixed("mass_complaint_threshold") {
+            settings.mass_complaint_threshold = parse_num("XIAOBAO_MASS_COMPLAINT_THRESHOLD", &v)?;
+        }
+        if let Some(v) = prefixed("mass_complaint_window_days") {
+            settings.mass_complaint_window_days =
+                parse_num("XIAOBAO_MASS_COMPLAINT_WINDOW_DAYS", &v)?;
+        }
+        if let Some(v) = prefixed("serial_complainant_threshold") {
+            settings.serial_complainant_threshold =
+                parse_num("XIAOBAO_SERIAL_COMPLAINANT_THRESHOLD", &v)?;
+        }
+        if let Some(v) = prefixed("serial_complainant_window_days") {
+            settings.serial_complainant_window_days =
+                parse_num("XIAOBAO_SERIAL_COMPLAINANT_WINDOW_DAYS", &v)?;
         }
         for (name, value) in [
             ("office_opens", &settings.office_opens),

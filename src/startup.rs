@@ -18,8 +18,8 @@ use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
 use crate::{
-    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, mail, odr, reports,
-    routing, urgent, workers,
+    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, leads, mail, odr,
+    oversight, reports, routing, urgent, workers,
 };
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
@@ -39,6 +39,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(odr::http::routes)
             .configure(odr::performance::routes)
             .configure(reports::http::routes)
+            .configure(leads::http::routes)
+            .configure(oversight::http::routes)
+            .configure(oversight::statistics::routes)
+            .configure(oversight::disclosure::routes)
             .configure(divisions::routes)
             .configure(routing::routes),
     );

@@ -50,6 +50,11 @@ pub fn spawn(state: web::Data<AppState>) {
                 ),
                 Err(e) => tracing::warn!(error = %e, "transfer escalation sweep failed"),
             }
+            match crate::leads::escalate_overdue(&sweeper.db, sweeper.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "overdue enforcement leads escalated"),
+                Err(e) => tracing::warn!(error = %e, "lead escalation sweep failed"),
+            }
             match sweep(&sweeper.db, lead, sweeper.clock.now()).await {
                 Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
                     due_soon = r.due_soon,

@@ -251,17 +251,23 @@ async fn get_case(
         .all(&state.db)
         .await?;
     let desk = me.role == Role::EnterpriseAgent;
+    // A reporter's identity stays with the staff handling reports (Order 20 Art 33).
+    let hide_reporter = c.kind == "report"
+        && !crate::reports::http::HANDLERS.contains(&me.role)
+        && me.role != Role::SystemAdmin;
     let parties: Vec<PartyView> = parties
         .into_iter()
         .map(|p| {
-            if desk {
+            if hide_reporter {
+                desk_view(p, true)
+            } else if desk {
                 desk_view(p, c.conceal_identity)
             } else {
                 full_view(p)
             }
         })
         .collect();
-    if !desk && !parties.is_empty() {
+    if !desk && !hide_reporter && !parties.is_empty() {
         audit::record(
             &state.db,
             &Actor::from(&me),
@@ -321,7 +327,7 @@ async fn get_case(
     }))
 }
 
-fn full_view(p: party::Model) -> PartyView {
+pub fn full_view(p: party::Model) -> PartyView {
     PartyView {
         role: p.role,
         name: p.name,

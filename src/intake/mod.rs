@@ -475,6 +475,7 @@ async fn create(
         }
     }
     deadlines.extend(crate::urgent::maybe_enqueue(db, state, &row, now).await?);
+    crate::oversight::check_alerts(db, &state.settings, &row, now).await?;
     audit::record(
         db,
         receiver,

@@ -11,6 +11,7 @@ mod intake;
 mod mail;
 mod odr;
 mod openapi;
+mod oversight;
 mod routing;
 mod smtp;
 mod transfers;

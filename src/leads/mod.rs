@@ -1,0 +1,101 @@
+//! 诉转案 (and its sampling and supervision variants): a violation clue found in a complaint
+//! becomes a lead for the competent bureau's enforcement officers, who accept, verify, decide
+//! (立案 / 不予立案) and record the result. Every step flows back to the complaint's timeline; an
+//! overdue lead escalates, so every lead ends with an answer (件件有着落，事事有回音). The complaint
+//! goes on independently.
+
+pub mod http;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::audit::Actor;
+use crate::cases::append_event;
+use crate::deadlines::DeadlineKind;
+use crate::entities::{case, deadline, lead, user};
+use crate::mail::{self, Mail};
+
+/// Escalates leads whose verification window passed without a decision: once each, mailing the
+/// bureau's admins. Safe with several instances (conditional update on `escalated_at`).
+pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, DbErr> {
+    let overdue = deadline::Entity::find()
+        .filter(deadline::Column::Kind.eq(DeadlineKind::ClueVerification.as_str()))
+        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::DueAt.lte(now))
+        .all(db)
+        .await?;
+    let mut escalated = 0;
+    for d in overdue {
+        let txn = crate::db::begin_write(db).await?;
+        let Some(l) = lead::Entity::find()
+            .filter(lead::Column::CaseId.eq(d.case_id.as_str()))
+            .filter(lead::Column::DecidedAt.is_null())
+            .filter(lead::Column::EscalatedAt.is_null())
+            .one(&txn)
+            .await?
+        else {
+            txn.rollback().await?;
+            continue;
+        };
+        let won = lead::Entity::update_many()
+            .col_expr(lead::Column::EscalatedAt, Expr::value(now))
+            .filter(lead::Column::Id.eq(l.id))
+            .filter(lead::Column::EscalatedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !won {
+            txn.rollback().await?;
+            continue;
+        }
+        let admins: Vec<String> = user::Entity::find()
+            .filter(user::Column::Role.eq("bureau_admin"))
+            .filter(user::Column::BureauCode.eq(l.bureau_code.as_str()))
+            .filter(user::Column::Active.eq(true))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter_map(|u| u.email)
+            .collect();
+        let receipt = case::Entity::find_by_id(l.case_id.clone())
+            .one(&txn)
+            .await?
+            .map(|c| c.receipt_number)
+            .unwrap_or_default();
+        let mail = Mail {
+            to: admins,
+            subject: format!("【诉转案超期】线索 {} 未在核查期限内作出决定", l.id),
+            body: format!(
+                "来源投诉 {receipt} 的违法线索（{}）已超过核查期限仍未作出立案决定，请督办。",
+                l.act
+            ),
+            attachments: Vec::new(),
+        };
+        mail::enqueue(&txn, &mail, Some(&format!("lead:{}:escalated", l.id)), now).await?;
+        append_event(
+            &txn,
+            &l.case_id,
+            "lead_escalated",
+            &Actor::System,
+            false,
+            json!({"lead_id": l.id}),
+            now,
+        )
+        .await?;
+        crate::audit::record(
+            &txn,
+            &Actor::System,
+            "lead.escalate",
+            Some(&l.case_id),
+            json!({"lead_id": l.id}),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        escalated += 1;
+    }
+    Ok(escalated)
+}

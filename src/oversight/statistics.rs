@@ -1,0 +1,366 @@
+//! The 12315 indicators of a bureau or station over a period, computed from the case history on
+//! the working-day calendar (every deadline was counted in working days when it was set).
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QuerySelect, RelationTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::deadlines::{DeadlineKind, start_of_local_day};
+use crate::entities::{case, deadline};
+use crate::http::{ApiError, ApiResult, FieldError, Principal, Problem, Role};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(statistics).service(statistics_csv);
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Required for a system admin; a bureau admin gets its own.
+    bureau_code: Option<String>,
+    /// One station of the bureau; a mediator always gets its own.
+    station_id: Option<String>,
+    /// First day (Asia/Shanghai), inclusive.
+    from: NaiveDate,
+    /// Last day, inclusive.
+    to: NaiveDate,
+}
+
+/// A ratio with its parts, so a reader can check it; `rate` is absent when nothing was due.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+pub struct Rate {
+    pub numerator: i64,
+    pub denominator: i64,
+    pub rate: Option<f64>,
+}
+
+impl Rate {
+    fn of(numerator: i64, denominator: i64) -> Rate {
+        Rate {
+            numerator,
+            denominator,
+            rate: (denominator > 0).then(|| numerator as f64 / denominator as f64),
+        }
+    }
+}
+
+/// The indicators. Definitions:
+/// - `on_time_initial_check` 投诉按时初查率: complaint acceptance deadlines falling due in the period
+///   that were met (decided within 7 WD) ÷ all that fell due.
+/// - `on_time_closure` 投诉按时办结率: mediation deadlines falling due in the period that were met
+///   (closed within the window) ÷ all that fell due.
+/// - `mediation_success` 投诉调解成功率: complaints closed in the period by a mediated agreement ÷
+///   those closed by agreement or termination (concluded mediations).
+/// - `on_time_report_verification` 举报按时核查率: report verification deadlines falling due in the
+///   period that were met ÷ all that fell due.
+/// - `publication` 投诉信息公示率: complaints closed in the period whose consumer consented to
+///   publication (and so are published) ÷ complaints closed in the period.
+/// - `odr_settlement` ODR 和解成功率: ODR complaints settled by the enterprise in the period ÷ those
+///   settled or escalated in the period.
+/// - `money_recovered_fen`: recovered in complaints closed in the period; `amount_in_dispute_fen`:
+///   claimed in complaints received in the period. Counts by category and channel are of
+///   complaints and reports received in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Statistics {
+    pub bureau_code: String,
+    pub station_id: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub complaints_received: i64,
+    pub reports_received: i64,
+    pub complaints_closed: i64,
+    pub on_time_initial_check: Rate,
+    pub on_time_closure: Rate,
+    pub mediation_success: Rate,
+    pub on_time_report_verification: Rate,
+    pub publication: Rate,
+    pub odr_settlement: Rate,
+    pub money_recovered_fen: i64,
+    pub amount_in_dispute_fen: i64,
+    pub by_category: BTreeMap<String, i64>,
+    pub by_channel: BTreeMap<String, i64>,
+}
+
+fn scope(bureau: &str, station: Option<&str>) -> Condition {
+    let mut c = Condition::all().add(case::Column::BureauCode.eq(bureau));
+    if let Some(s) = station {
+        c = c.add(case::Column::StationId.eq(s));
+    }
+    c
+}
+
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    bureau: &str,
+    station: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Statistics, DbErr> {
+    let (start, end) = (
+        start_of_local_day(from),
+        start_of_local_day(to + Duration::days(1)),
+    );
+    let received: Vec<(String, String, String, i64, i64)> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Kind)
+        .column(case::Column::Category)
+        .column(case::Column::Channel)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT)"),
+            "amount",
+        )
+        .filter(scope(bureau, station))
+        .filter(case::Column::ReceivedAt.gte(start))
+        .filter(case::Column::ReceivedAt.lt(end))
+        .group_by(case::Column::Kind)
+        .group_by(case::Column::Category)
+        .group_by(case::Column::Channel)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let closed: Vec<(Option<String>, bool, i64, i64)> = case::Entity::find()
+        .select_only()
+        .column(case::Column::Outcome)
+        .column(case::Column::ConsentToPublish)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(amount_recovered_fen), 0) AS BIGINT)"),
+            "recovered",
+        )
+        .filter(scope(bureau, station))
+        .filter(case::Column::Kind.eq("complaint"))
+        .filter(case::Column::ClosedAt.gte(start))
+        .filter(case::Column::ClosedAt.lt(end))
+        .group_by(case::Column::Outcome)
+        .group_by(case::Column::ConsentToPublish)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Deadlines that fell due in the period and are settled: met, missed, or still running past due.
+    let due: Vec<(String, String, i64)> = deadline::Entity::find()
+        .select_only()
+        .column(deadline::Column::Kind)
+        .column(deadline::Column::Status)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .join(JoinType::InnerJoin, deadline::Relation::Case.def())
+        .filter(scope(bureau, station))
+        .filter(deadline::Column::DueAt.gte(start))
+        .filter(deadline::Column::DueAt.lt(end))
+        .filter(deadline::Column::Kind.is_in([
+            DeadlineKind::Acceptance.as_str(),
+            DeadlineKind::Mediation.as_str(),
+            DeadlineKind::ReportVerification.as_str(),
+        ]))
+        .filter(
+            Condition::any()
+                .add(deadline::Column::DueAt.lt(now))
+                .add(deadline::Column::Status.is_in(["met", "missed"])),
+        )
+        .group_by(deadline::Column::Kind)
+        .group_by(deadline::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let odr_settled = case::Entity::find()
+        .filter(scope(bureau, station))
+        .filter(case::Column::OdrState.eq("settled"))
+        .filter(case::Column::ClosedAt.gte(start))
+        .filter(case::Column::ClosedAt.lt(end))
+        .count(db)
+        .await? as i64;
+    let odr_escalated = case::Entity::find()
+        .filter(scope(bureau, station))
+        .filter(case::Column::OdrEscalatedAt.gte(start))
+        .filter(case::Column::OdrEscalatedAt.lt(end))
+        .count(db)
+        .await? as i64;
+
+    let on_time = |kind: DeadlineKind| {
+        // Met counts as on time; missed, and anything still running past its due instant, as late.
+        let rows = due.iter().filter(|(k, ..)| k == kind.as_str());
+        let met = rows
+            .clone()
+            .filter(|(_, s, _)| s == "met")
+            .map(|r| r.2)
+            .sum::<i64>();
+        Rate::of(met, rows.map(|r| r.2).sum())
+    };
+    let count_outcome = |o: &str| {
+        closed
+            .iter()
+            .filter(|(out, ..)| out.as_deref() == Some(o))
+            .map(|r| r.2)
+            .sum::<i64>()
+    };
+    let agreements = count_outcome("mediated_agreement");
+    let closed_total: i64 = closed.iter().map(|r| r.2).sum();
+    let mut by_category = BTreeMap::new();
+    let mut by_channel = BTreeMap::new();
+    for (_, category, channel, n, _) in &received {
+        *by_category.entry(category.clone()).or_insert(0) += n;
+        *by_channel.entry(channel.clone()).or_insert(0) += n;
+    }
+    let received_of = |kind: &str| {
+        received
+            .iter()
+            .filter(|r| r.0 == kind)
+            .map(|r| r.3)
+            .sum::<i64>()
+    };
+    Ok(Statistics {
+        bureau_code: bureau.to_owned(),
+        station_id: station.map(str::to_owned),
+        from,
+        to,
+        complaints_received: received_of("complaint"),
+        reports_received: received_of("report"),
+        complaints_closed: closed_total,
+        on_time_initial_check: on_time(DeadlineKind::Acceptance),
+        on_time_closure: on_time(DeadlineKind::Mediation),
+        mediation_success: Rate::of(agreements, agreements + count_outcome("terminated")),
+        on_time_report_verification: on_time(DeadlineKind::ReportVerification),
+        publication: Rate::of(
+            closed.iter().filter(|r| r.1).map(|r| r.2).sum(),
+            closed_total,
+        ),
+        odr_settlement: Rate::of(odr_settled, odr_settled + odr_escalated),
+        money_recovered_fen: closed.iter().map(|r| r.3).sum(),
+        amount_in_dispute_fen: received
+            .iter()
+            .filter(|r| r.0 == "complaint")
+            .map(|r| r.4)
+            .sum(),
+        by_category,
+        by_channel,
+    })
+}
+
+async fn scoped(state: &AppState, me: &Principal, q: &StatsQuery) -> ApiResult<Statistics> {
+    if q.to < q.from || (q.to - q.from).num_days() > 366 {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "to",
+            "must be on or after from, within a year",
+        )]));
+    }
+    let (bureau, station) = match me.role {
+        Role::Mediator => (
+            me.bureau_code.clone().unwrap_or_default(),
+            me.station_id.clone(),
+        ),
+        _ => (
+            super::http::oversee(me, q.bureau_code.as_deref())?,
+            q.station_id.clone(),
+        ),
+    };
+    Ok(compute(
+        &state.db,
+        &bureau,
+        station.as_deref(),
+        q.from,
+        q.to,
+        state.clock.now(),
+    )
+    .await?)
+}
+
+/// The 12315 indicators for a bureau (or one of its stations) and period; definitions are on the
+/// `Statistics` schema.
+///
+/// `bureau_admin` (its bureau), `mediator` (its station) or `system_admin`.
+#[utoipa::path(
+    tag = "oversight",
+    security(("bearer" = [])),
+    params(StatsQuery),
+    responses(
+        (status = 200, body = Statistics),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/statistics")]
+async fn statistics(
+    state: web::Data<AppState>,
+    me: Principal,
+    q: web::Query<StatsQuery>,
+) -> ApiResult<web::Json<Statistics>> {
+    Ok(web::Json(scoped(&state, &me, &q).await?))
+}
+
+/// The same indicators as CSV (`metric,numerator,denominator,value`).
+///
+/// `bureau_admin` (its bureau), `mediator` (its station) or `system_admin`.
+#[utoipa::path(
+    tag = "oversight",
+    security(("bearer" = [])),
+    params(StatsQuery),
+    responses(
+        (status = 200, description = "text/csv", content_type = "text/csv"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/statistics.csv")]
+async fn statistics_csv(
+    state: web::Data<AppState>,
+    me: Principal,
+    q: web::Query<StatsQuery>,
+) -> ApiResult<HttpResponse> {
+    let s = scoped(&state, &me, &q).await?;
+    let mut out = String::from("metric,numerator,denominator,value\n");
+    let rate = |name: &str, r: &Rate| {
+        format!(
+            "{name},{},{},{}\n",
+            r.numerator,
+            r.denominator,
+            r.rate.map(|v| format!("{v:.4}")).unwrap_or_default()
+        )
+    };
+    for (name, r) in [
+        ("on_time_initial_check", &s.on_time_initial_check),
+        ("on_time_closure", &s.on_time_closure),
+        ("mediation_success", &s.mediation_success),
+        (
+            "on_time_report_verification",
+            &s.on_time_report_verification,
+        ),
+        ("publication", &s.publication),
+        ("odr_settlement", &s.odr_settlement),
+    ] {
+        out.push_str(&rate(name, r));
+    }
+    for (name, v) in [
+        ("complaints_received", s.complaints_received),
+        ("reports_received", s.reports_received),
+        ("complaints_closed", s.complaints_closed),
+        ("money_recovered_fen", s.money_recovered_fen),
+        ("amount_in_dispute_fen", s.amount_in_dispute_fen),
+    ] {
+        out.push_str(&format!("{name},,,{v}\n"));
+    }
+    for (k, v) in &s.by_category {
+        out.push_str(&format!("category:{k},,,{v}\n"));
+    }
+    for (k, v) in &s.by_channel {
+        out.push_str(&format!("channel:{k},,,{v}\n"));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"statistics-{}-{}-{}.csv\"",
+                s.bureau_code, s.from, s.to
+            ),
+        ))
+        .body(out))
+}
