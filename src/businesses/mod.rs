@@ -3,11 +3,8 @@
 
 pub mod http;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-use crate::entities::odr_enrolment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -38,13 +35,4 @@ impl Enrolment {
         .into_iter()
         .find(|e| e.as_str() == s)
     }
-}
-
-/// Whether complaints against this business go to its ODR desk first.
-pub async fn is_enrolled(db: &impl ConnectionTrait, business_id: &str) -> Result<bool, DbErr> {
-    Ok(odr_enrolment::Entity::find_by_id(business_id.to_owned())
-        .filter(odr_enrolment::Column::Status.eq(Enrolment::Enrolled.as_str()))
-        .one(db)
-        .await?
-        .is_some())
 }

@@ -187,16 +187,15 @@ pub async fn transition(
         .ok_or_else(|| ApiError::internal("case vanished"))
 }
 
-/// Appends to a case's timeline. Public entries are what the consumer sees on tracking.
-pub async fn append_event(
-    db: &impl ConnectionTrait,
+/// One timeline entry, not yet written; `append_event` writes one, `insert_many` several at once.
+pub fn event(
     case_id: &str,
     kind: &str,
     actor: &Actor,
     public: bool,
     detail: serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> case_event::ActiveModel {
     case_event::ActiveModel {
         id: NotSet,
         case_id: Set(case_id.to_owned()),
@@ -207,7 +206,20 @@ pub async fn append_event(
         public: Set(public),
         detail: Set(detail.to_string()),
     }
-    .insert(db)
-    .await?;
+}
+
+/// Appends to a case's timeline. Public entries are what the consumer sees on tracking.
+pub async fn append_event(
+    db: &impl ConnectionTrait,
+    case_id: &str,
+    kind: &str,
+    actor: &Actor,
+    public: bool,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    event(case_id, kind, actor, public, detail, now)
+        .insert(db)
+        .await?;
     Ok(())
 }

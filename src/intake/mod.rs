@@ -18,7 +18,7 @@ use crate::audit::{self, Actor};
 use crate::cases::{self, CaseKind, CaseStatus};
 use crate::deadlines::{self, DeadlineKind, RuleSetId, local_date};
 use crate::domain::vocabulary::{Category, Channel, Demand};
-use crate::entities::{business, case, deadline, party, station};
+use crate::entities::{business, case, case_event, deadline, odr_enrolment, party, station};
 use crate::http::{ApiError, ApiResult};
 use crate::routing::{self, Routing, RoutingInput, zone};
 use crate::state::AppState;
@@ -277,14 +277,24 @@ async fn create(
         }
         CaseKind::Report => None,
     };
-    let business_id = match &new.respondent.uscc {
-        Some(u) => business::Entity::find()
-            .filter(business::Column::Uscc.eq(u.as_str()))
-            .one(db)
-            .await?
-            .map(|b| b.id),
+    let business = match &new.respondent.uscc {
+        Some(u) => {
+            business::Entity::find()
+                .filter(business::Column::Uscc.eq(u.as_str()))
+                .find_also_related(odr_enrolment::Entity)
+                .one(db)
+                .await?
+        }
         None => None,
     };
+    // An enrolled business gets the complaint first when the consumer chose ODR.
+    let odr = new.kind == CaseKind::Complaint
+        && new.choose_odr
+        && business
+            .as_ref()
+            .and_then(|(_, e)| e.as_ref())
+            .is_some_and(|e| e.status == crate::businesses::Enrolment::Enrolled.as_str());
+    let business_id = business.map(|(b, _)| b.id);
     let complainant_key = new
         .parties
         .first()
@@ -300,13 +310,6 @@ async fn create(
     // Order 121: a repeated report by the same reporter is not handled again.
     let repeated_report =
         new.kind == CaseKind::Report && rule_set == RuleSetId::Order121 && duplicate_of.is_some();
-    // An enrolled business gets the complaint first when the consumer chose ODR.
-    let odr = match (&business_id, new.kind) {
-        (Some(b), CaseKind::Complaint) if new.choose_odr => {
-            crate::businesses::is_enrolled(db, b).await?
-        }
-        _ => false,
-    };
     let status = match new.kind {
         CaseKind::Complaint if odr => CaseStatus::WithBusiness,
         CaseKind::Complaint => CaseStatus::PendingAcceptance,
@@ -411,29 +414,29 @@ async fn create(
         ),
         None => (&Actor::Consumer, label.to_owned()),
     };
-    cases::append_event(
-        db,
-        &id,
-        "received",
-        receiver,
-        true,
-        json!({"description": description, "channel": new.channel.as_str(), "received_by_station_id": row.received_by_station_id}),
-        now,
-    )
-    .await?;
     let handler = match &routing.station_name {
         Some(s) => format!("{}{}", routing.bureau_name, s),
         None => routing.bureau_name.clone(),
     };
-    cases::append_event(
-        db,
-        &id,
-        "routed",
-        &system,
-        true,
-        json!({"description": format!("已分送至{handler}"), "bureau_code": routing.bureau_code, "station_id": routing.station_id, "rule": routing.rule}),
-        now,
-    )
+    case_event::Entity::insert_many([
+        cases::event(
+            &id,
+            "received",
+            receiver,
+            true,
+            json!({"description": description, "channel": new.channel.as_str(), "received_by_station_id": row.received_by_station_id}),
+            now,
+        ),
+        cases::event(
+            &id,
+            "routed",
+            &system,
+            true,
+            json!({"description": format!("已分送至{handler}"), "bureau_code": routing.bureau_code, "station_id": routing.station_id, "rule": routing.rule}),
+            now,
+        ),
+    ])
+    .exec_without_returning(db)
     .await?;
     if odr && let Some(d) = deadlines.first() {
         crate::odr::notify_desk(db, &row, d, now).await?;
