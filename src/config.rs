@@ -55,6 +55,9 @@ pub struct Settings {
     /// Office hours on working days, Asia/Shanghai, `HH:MM`.
     pub office_opens: String,
     pub office_closes: String,
+    /// Keys that sign issued 调解书: `KEY_ID:BUREAU:SEED` (BUREAU a county code or `*`, SEED 32
+    /// bytes in base64); see `xiaobao signing-key`.
+    pub signing_keys: Vec<Secret>,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             .to_vec(),
             office_opens: "08:30".into(),
             office_closes: "17:30".into(),
+            signing_keys: Vec::new(),
         }
     }
 }
@@ -175,6 +179,14 @@ impl Settings {
         }
         if let Some(v) = prefixed("office_closes") {
             settings.office_closes = v;
+        }
+        if let Some(v) = prefixed("signing_keys") {
+            settings.signing_keys = v
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(Secret::new)
+                .collect();
         }
         for (name, value) in [
             ("office_opens", &settings.office_opens),

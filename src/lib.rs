@@ -15,6 +15,7 @@ pub mod entities;
 pub mod http;
 pub mod intake;
 pub mod mail;
+pub mod mediation;
 pub mod openapi;
 pub mod routing;
 pub mod startup;

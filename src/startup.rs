@@ -17,7 +17,9 @@ use crate::deadlines::RuleBook;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
-use crate::{accounts, calendar, cases, db, deadlines, divisions, intake, mail, urgent, workers};
+use crate::{
+    accounts, calendar, cases, db, deadlines, divisions, intake, mail, mediation, urgent, workers,
+};
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -32,6 +34,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(deadlines::http::routes)
             .configure(urgent::http::routes)
             .configure(mail::http::routes)
+            .configure(mediation::http::routes)
             .configure(divisions::routes),
     );
 }
@@ -67,6 +70,7 @@ impl Application {
         listener: TcpListener,
     ) -> Result<Application, Box<dyn std::error::Error>> {
         let port = listener.local_addr()?.port();
+        mediation::signing::register_configured(&db, &settings, clock.now()).await?;
         let settings = Arc::new(settings);
         let (calendar, seen) = calendar::load(&db).await?;
         let state = web::Data::new(AppState {

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_foundation;
 mod m20261122_000002_calendar_deadlines_outbox;
 mod m20261122_000004_case_lifecycle;
+mod m20261122_000005_mediation;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_foundation::Migration),
             Box::new(m20261122_000002_calendar_deadlines_outbox::Migration),
             Box::new(m20261122_000004_case_lifecycle::Migration),
+            Box::new(m20261122_000005_mediation::Migration),
         ]
     }
 }

@@ -106,3 +106,35 @@ impl IdempotencyKey {
         }
     }
 }
+
+/// Runs a creating operation in one write transaction, at most once per key: a retry with the same
+/// key and body gets the first response, and a concurrent twin rolls back and replays it.
+pub async fn create_once<T: serde::Serialize>(
+    db: &sea_orm::DatabaseConnection,
+    key: Option<IdempotencyKey>,
+    now: DateTime<Utc>,
+    op: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
+) -> ApiResult<HttpResponse> {
+    if let Some(k) = &key
+        && let Some(stored) = k.replay(db).await?
+    {
+        return Ok(stored.into_response());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let created = op(&txn).await?;
+    let body = serde_json::to_string(&created).map_err(ApiError::internal)?;
+    if let Some(k) = &key
+        && !k.store(&txn, StatusCode::CREATED, &body, now).await?
+    {
+        txn.rollback().await?;
+        let stored = k
+            .replay(db)
+            .await?
+            .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
+        return Ok(stored.into_response());
+    }
+    txn.commit().await?;
+    Ok(HttpResponse::Created()
+        .content_type("application/json")
+        .body(body))
+}

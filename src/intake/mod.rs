@@ -47,6 +47,7 @@ struct NewCase {
     choose_odr: bool,
     consent_to_publish: bool,
     conceal_identity: bool,
+    accept_delegated_mediation: bool,
     /// (role, person) in order; empty for an anonymous report.
     parties: Vec<(&'static str, Person)>,
 }
@@ -148,6 +149,7 @@ pub async fn file_complaint(
         choose_odr: req.choose_odr,
         consent_to_publish: req.consent_to_publish,
         conceal_identity: req.conceal_identity_from_business,
+        accept_delegated_mediation: req.accept_delegated_mediation,
         parties,
     };
     let mut filed = create(db, state, &complaint, rule_set, secret_hash, now).await?;
@@ -159,6 +161,7 @@ pub async fn file_complaint(
             facts: also.violation.trim().to_owned(),
             demands: Vec::new(),
             choose_odr: false,
+            accept_delegated_mediation: false,
             parties: complaint
                 .parties
                 .iter()
@@ -224,6 +227,7 @@ pub async fn file_report(
         choose_odr: false,
         consent_to_publish: false,
         conceal_identity: true,
+        accept_delegated_mediation: false,
         parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
     };
     create(db, state, &report, rule_set, secret_hash, now).await
@@ -335,6 +339,10 @@ async fn create(
         outcome_reason: Set(None),
         closed_at: Set(None),
         amount_recovered_fen: Set(None),
+        accept_delegated_mediation: Set(new.accept_delegated_mediation),
+        delegate_organisation: Set(None),
+        delegate_mediator: Set(None),
+        amount_in_dispute_fen: Set(None),
     }
     .insert(db)
     .await?;

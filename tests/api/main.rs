@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod intake;
 mod mail;
+mod mediation;
 mod openapi;
 mod smtp;
 mod urgent;
