@@ -15,6 +15,8 @@ pub enum Actor {
     },
     /// A consumer acting with a receipt number and access secret.
     Consumer,
+    /// The respondent business acting with a single-use code mailed to it.
+    Business,
     /// The service itself: sweeps, escalations, the CLI.
     System,
 }
@@ -24,6 +26,7 @@ impl Actor {
         match self {
             Actor::Staff { role, .. } => role,
             Actor::Consumer => "consumer",
+            Actor::Business => "business",
             Actor::System => "system",
         }
     }

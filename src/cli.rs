@@ -13,12 +13,14 @@ use crate::config::Settings;
 use crate::domain::identifiers::Uscc;
 use crate::entities::business;
 use crate::http::Role;
+use crate::mediation::signing::Key;
 use crate::startup::Application;
 use crate::state::Clock;
 use crate::{db, openapi};
 
-const USAGE: &str = "usage: xiaobao [serve | migrate | openapi | create-user --username NAME --role ROLE [--display-name TEXT] [--email ADDR] [--bureau COUNTY_CODE] [--station STATION_ID] [--business-uscc USCC --business-name NAME]]
+const USAGE: &str = "usage: xiaobao [serve | migrate | openapi | create-user --username NAME --role ROLE [--display-name TEXT] [--email ADDR] [--bureau COUNTY_CODE] [--station STATION_ID] [--business-uscc USCC --business-name NAME] | signing-key --key-id ID [--bureau COUNTY_CODE]]
   create-user reads the password from XIAOBAO_NEW_PASSWORD or, if unset, the first line of standard input.
+  signing-key prints a new Ed25519 key as an XIAOBAO_SIGNING_KEYS entry, and its public key.
   roles: enterprise_agent, mediator, bureau_admin, enforcement_officer, system_admin";
 
 pub async fn run(args: Vec<String>) -> ExitCode {
@@ -38,6 +40,7 @@ pub async fn run(args: Vec<String>) -> ExitCode {
             Ok(())
         }
         Some("create-user") => create_user(&settings, &args[1..]).await,
+        Some("signing-key") => signing_key(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -94,6 +97,17 @@ fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
+}
+
+fn signing_key(args: &[String]) -> CliResult {
+    let key_id = flag(args, "--key-id").ok_or("--key-id is required")?;
+    let (entry, key) = Key::generate(key_id, flag(args, "--bureau"));
+    println!("# XIAOBAO_SIGNING_KEYS entry (secret; comma-separate several):\n{entry}");
+    println!(
+        "# public key, registered and published at GET /api/v1/signing-keys when the service starts with it:\n{}",
+        key.public_base64()
+    );
+    Ok(())
 }
 
 async fn create_user(settings: &Settings, args: &[String]) -> CliResult {

@@ -66,6 +66,9 @@ pub struct Settings {
     /// One complainant against this many different businesses within the window is flagged for review.
     pub serial_complainant_threshold: u64,
     pub serial_complainant_window_days: i64,
+    /// Keys that sign issued 调解书: `KEY_ID:BUREAU:SEED` (BUREAU a county code or `*`, SEED 32
+    /// bytes in base64); see `xiaobao signing-key`.
+    pub signing_keys: Vec<Secret>,
 }
 
 impl Default for Settings {
@@ -102,6 +105,7 @@ impl Default for Settings {
             mass_complaint_window_days: 7,
             serial_complainant_threshold: 5,
             serial_complainant_window_days: 30,
+            signing_keys: Vec::new(),
         }
     }
 }
@@ -217,6 +221,14 @@ impl Settings {
         if let Some(v) = prefixed("serial_complainant_window_days") {
             settings.serial_complainant_window_days =
                 parse_num("XIAOBAO_SERIAL_COMPLAINANT_WINDOW_DAYS", &v)?;
+        }
+        if let Some(v) = prefixed("signing_keys") {
+            settings.signing_keys = v
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(Secret::new)
+                .collect();
         }
         for (name, value) in [
             ("office_opens", &settings.office_opens),

@@ -17,6 +17,7 @@ pub mod http;
 pub mod intake;
 pub mod leads;
 pub mod mail;
+pub mod mediation;
 pub mod odr;
 pub mod openapi;
 pub mod oversight;

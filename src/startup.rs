@@ -18,8 +18,8 @@ use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
 use crate::{
-    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, leads, mail, odr,
-    oversight, reports, routing, urgent, workers,
+    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, leads, mail,
+    mediation, odr, oversight, reports, routing, urgent, workers,
 };
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
@@ -43,6 +43,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(oversight::http::routes)
             .configure(oversight::statistics::routes)
             .configure(oversight::disclosure::routes)
+            .configure(mediation::http::routes)
             .configure(divisions::routes)
             .configure(routing::routes),
     );
@@ -79,6 +80,7 @@ impl Application {
         listener: TcpListener,
     ) -> Result<Application, Box<dyn std::error::Error>> {
         let port = listener.local_addr()?.port();
+        mediation::signing::register_configured(&db, &settings, clock.now()).await?;
         let settings = Arc::new(settings);
         let (calendar, seen) = calendar::load(&db).await?;
         let state = web::Data::new(AppState {

@@ -6,6 +6,7 @@ mod m20261122_000001_create_foundation;
 mod m20261122_000002_calendar_deadlines_outbox;
 mod m20261122_000003_routing_and_zone;
 mod m20261122_000004_case_lifecycle;
+mod m20261122_000005_mediation;
 mod m20261122_000006_odr;
 mod m20261122_000007_reports_leads_oversight;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_calendar_deadlines_outbox::Migration),
             Box::new(m20261122_000003_routing_and_zone::Migration),
             Box::new(m20261122_000004_case_lifecycle::Migration),
+            Box::new(m20261122_000005_mediation::Migration),
             Box::new(m20261122_000006_odr::Migration),
             Box::new(m20261122_000007_reports_leads_oversight::Migration),
         ]

@@ -2,13 +2,14 @@
 //! one-time extension on a bureau admin's approval.
 
 use actix_web::{HttpResponse, post, web};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, NotSet, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::DeadlineKind;
+use super::pauses::{self, PauseReason};
 use super::store::recompute_case;
 use crate::audit::{self, Actor};
 use crate::cases::append_event;
@@ -19,24 +20,6 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(start_pause).service(end_pause).service(extend);
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PauseReason {
-    /// 检定、检验、检测、鉴定: time spent does not count.
-    Testing,
-    /// A party applied for a mediator's recusal: the case is suspended until decided.
-    Recusal,
-}
-
-impl PauseReason {
-    fn as_str(self) -> &'static str {
-        match self {
-            PauseReason::Testing => "testing",
-            PauseReason::Recusal => "recusal",
-        }
-    }
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -67,11 +50,12 @@ impl From<case_pause::Model> for PauseView {
 
 const HANDLERS: &[Role] = &[Role::Mediator, Role::BureauAdmin, Role::EnforcementOfficer];
 
-/// Stop a case's clocks.
+/// Stop a case's clocks for testing.
 ///
 /// Handling staff (`mediator` of the case's station, `bureau_admin` or `enforcement_officer` of
 /// its bureau). Regulator deadlines show `paused` until the pause ends, then move back by the
-/// working days it lasted. One pause at a time.
+/// working days it lasted. One pause at a time. A recusal suspension uses the same clock stop but
+/// is filed with `POST /cases/{id}/recusals` (reason `recusal` here is a 422).
 #[utoipa::path(
     tag = "deadlines",
     security(("bearer" = [])),
@@ -92,53 +76,23 @@ async fn start_pause(
     body: ApiJson<PauseRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require(HANDLERS)?;
+    let body = body.body;
+    if body.reason == PauseReason::Recusal {
+        return Err(ApiError::field(
+            "reason",
+            "a recusal application is filed with POST /api/v1/cases/{id}/recusals",
+        ));
+    }
     let c = load_visible(&state, &me, &path).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let running = case_pause::Entity::find()
-        .filter(case_pause::Column::CaseId.eq(&c.id))
-        .filter(case_pause::Column::EndedAt.is_null())
-        .one(&txn)
-        .await?;
-    if running.is_some() {
-        return Err(ApiError::conflict(
-            "pause_running",
-            "the clocks of this case are already stopped",
-        ));
-    }
-    let pause = case_pause::ActiveModel {
-        id: NotSet,
-        case_id: Set(c.id.clone()),
-        reason: Set(body.body.reason.as_str().into()),
-        note: Set(body.body.note.clone()),
-        started_at: Set(now),
-        ended_at: Set(None),
-        started_by: Set(Some(me.user_id.clone())),
-    }
-    .insert(&txn)
-    .await?;
-    recompute_case(&txn, &state.calendar.current(), &state.rules, &c.id, now).await?;
-    let actor = Actor::from(&me);
-    let description = match body.body.reason {
-        PauseReason::Testing => "检测鉴定期间，办理时限暂停计算",
-        PauseReason::Recusal => "当事人申请回避，案件中止，时限暂停计算",
-    };
-    append_event(
+    let pause = pauses::start(
         &txn,
+        &state,
         &c.id,
-        "clock_paused",
-        &actor,
-        true,
-        json!({"description": description, "reason": pause.reason}),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        &actor,
-        "case.pause",
-        Some(&c.id),
-        json!({"pause_id": pause.id, "reason": pause.reason}),
+        body.reason,
+        body.note,
+        &Actor::from(&me),
         now,
     )
     .await?;
@@ -148,7 +102,7 @@ async fn start_pause(
 
 /// Restart a case's clocks.
 ///
-/// Handling staff, as for stopping them.
+/// Handling staff, as for stopping them. A recusal suspension ends only with its decision (409).
 #[utoipa::path(
     tag = "deadlines",
     security(("bearer" = [])),
@@ -176,36 +130,13 @@ async fn end_pause(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::not_found("no such pause on this case"))?;
-    if pause.ended_at.is_some() {
+    if pause.reason == PauseReason::Recusal.as_str() {
         return Err(ApiError::conflict(
-            "pause_ended",
-            "this pause has already ended",
+            "recusal_undecided",
+            "a recusal suspension ends with the decision: POST /api/v1/cases/{id}/recusals/decision",
         ));
     }
-    let mut active: case_pause::ActiveModel = pause.into();
-    active.ended_at = Set(Some(now));
-    let pause = active.update(&txn).await?;
-    recompute_case(&txn, &state.calendar.current(), &state.rules, &c.id, now).await?;
-    let actor = Actor::from(&me);
-    append_event(
-        &txn,
-        &c.id,
-        "clock_resumed",
-        &actor,
-        true,
-        json!({"description": "时限恢复计算"}),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        &actor,
-        "case.resume",
-        Some(&c.id),
-        json!({"pause_id": pause.id}),
-        now,
-    )
-    .await?;
+    let pause = pauses::end(&txn, &state, pause, &Actor::from(&me), now).await?;
     txn.commit().await?;
     Ok(web::Json(PauseView::from(pause)))
 }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::calendar::schedule::Calendar;
 
 pub mod http;
+pub mod pauses;
 pub mod store;
 pub mod sweep;
 

@@ -2,6 +2,7 @@
 //! years, marking them met, and how they are shown.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, Set,
 };
@@ -47,7 +48,8 @@ pub struct DeadlineView {
     pub due_at: DateTime<Utc>,
     /// The last day, Asia/Shanghai.
     pub due_date: NaiveDate,
-    /// `open`, `paused` (a clock stop is running), `met` or `missed`.
+    /// `open`, `paused` (a clock stop is running), `met`, `missed`, or `closed` (the case ended
+    /// before the step was due, e.g. a withdrawal).
     pub status: String,
     /// `due_soon` or `overdue` once the sweeper has flagged it.
     pub flag: Option<String>,
@@ -167,6 +169,17 @@ pub async fn complete(
         active.met_at = Set(Some(now));
         active.update(db).await?;
     }
+    Ok(())
+}
+
+/// Closes every running deadline of a case that ended before they were due (withdrawal, closure).
+pub async fn close_running(db: &impl ConnectionTrait, case_id: &str) -> Result<(), DbErr> {
+    deadline::Entity::update_many()
+        .col_expr(deadline::Column::Status, Expr::value("closed"))
+        .filter(deadline::Column::CaseId.eq(case_id))
+        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

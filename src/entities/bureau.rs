@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     pub name: String,
+    /// The 调解书 number prefix, e.g. `嘉市监善调`; derived from the county name when unset.
+    pub document_prefix: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

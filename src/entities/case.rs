@@ -62,6 +62,13 @@ pub struct Model {
     pub odr_escalated_at: Option<DateTimeUtc>,
     /// When a named reporter was told of the 立案 decision.
     pub reporter_notified_at: Option<DateTimeUtc>,
+    /// The consumer accepts mediation by a consumer association acting in the bureau's name.
+    pub accept_delegated_mediation: bool,
+    /// Set when mediation is delegated: the organisation and its mediator.
+    pub delegate_organisation: Option<String>,
+    pub delegate_mediator: Option<String>,
+    /// 涉及争议额, recorded at closure.
+    pub amount_in_dispute_fen: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -47,6 +47,7 @@ struct NewCase {
     choose_odr: bool,
     consent_to_publish: bool,
     conceal_identity: bool,
+    accept_delegated_mediation: bool,
     /// (role, person) in order; empty for an anonymous report.
     parties: Vec<(&'static str, Person)>,
 }
@@ -156,6 +157,7 @@ pub async fn file_complaint(
         choose_odr: req.choose_odr,
         consent_to_publish: req.consent_to_publish,
         conceal_identity: req.conceal_identity_from_business,
+        accept_delegated_mediation: req.accept_delegated_mediation,
         parties,
     };
     let mut filed = create(db, state, &complaint, rule_set, walk_in, secret_hash, now).await?;
@@ -167,6 +169,7 @@ pub async fn file_complaint(
             facts: also.violation.trim().to_owned(),
             demands: Vec::new(),
             choose_odr: false,
+            accept_delegated_mediation: false,
             parties: complaint
                 .parties
                 .iter()
@@ -232,6 +235,7 @@ pub async fn file_report(
         choose_odr: false,
         consent_to_publish: false,
         conceal_identity: true,
+        accept_delegated_mediation: false,
         parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
     };
     create(db, state, &report, rule_set, None, secret_hash, now).await
@@ -371,6 +375,10 @@ async fn create(
         odr_first_response_at: Set(None),
         odr_escalated_at: Set(None),
         reporter_notified_at: Set(None),
+        accept_delegated_mediation: Set(new.accept_delegated_mediation),
+        delegate_organisation: Set(None),
+        delegate_mediator: Set(None),
+        amount_in_dispute_fen: Set(None),
     }
     .insert(db)
     .await?;

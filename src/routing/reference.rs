@@ -2,7 +2,7 @@
 //! county bureaus, and the pilot area itself. Loaded at every start; existing rows are left as they are.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, NotSet, Set};
 
 use super::default_bureau_name;
 use crate::entities::{bureau, station, station_town};
@@ -57,6 +57,7 @@ pub async fn load(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), D
     let bureaus = BUREAUS.iter().map(|code| bureau::ActiveModel {
         code: Set((*code).to_owned()),
         name: Set(default_bureau_name(code)),
+        document_prefix: NotSet,
         created_at: Set(now),
     });
     bureau::Entity::insert_many(bureaus)

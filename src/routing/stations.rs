@@ -240,6 +240,7 @@ async fn ensure_bureau(
         code: Set(code.to_owned()),
         name: Set(default_bureau_name(code)),
         created_at: Set(now),
+        document_prefix: sea_orm::NotSet,
     })
     .on_conflict_do_nothing()
     .exec(db)

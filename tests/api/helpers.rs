@@ -128,6 +128,12 @@ impl TestApp {
         .await
     }
 
+    /// POSTs raw bytes with a content type, e.g. a PDF.
+    pub async fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
+        self.send("POST", path, &[("content-type", content_type)], Some(body))
+            .await
+    }
+
     async fn send(
         &self,
         method: &str,

@@ -9,6 +9,7 @@ mod helpers;
 mod incidents;
 mod intake;
 mod mail;
+mod mediation;
 mod odr;
 mod openapi;
 mod oversight;

@@ -1,0 +1,246 @@
+//! Accepting or refusing a complaint within the acceptance limit (Order 20 Art 14–15), and the
+//! consumer's withdrawal at any stage before closure.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde_json::json;
+
+use super::{Closure, Ground, close, notify, recipients};
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseKind, CaseStatus, Outcome};
+use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
+use crate::entities::case;
+use crate::http::{ApiError, ApiResult, Principal, Role};
+use crate::state::AppState;
+
+fn require_complaint(c: &case::Model) -> ApiResult<()> {
+    if c.kind != CaseKind::Complaint.as_str() {
+        return Err(ApiError::conflict(
+            "not_a_complaint",
+            "only complaints are accepted or refused; reports are verified",
+        ));
+    }
+    Ok(())
+}
+
+/// Accepts a complaint: the acceptance deadline is met, the mediation window opens from this
+/// instant, and a mediator who accepts becomes the case's mediator unless one is assigned.
+pub async fn accept(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    me: &Principal,
+    c: case::Model,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<(case::Model, Option<DeadlineView>)> {
+    require_complaint(&c)?;
+    let c = cases::transition(
+        db,
+        &c,
+        &[CaseStatus::PendingAcceptance],
+        CaseStatus::Accepted,
+        now,
+    )
+    .await?;
+    let mut active: case::ActiveModel = c.clone().into();
+    active.accepted_at = Set(Some(now));
+    if me.role == Role::Mediator && c.mediator_id.is_none() {
+        active.mediator_id = Set(Some(me.user_id.clone()));
+    }
+    let c = active.update(db).await?;
+    store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
+    let window = match deadlines::compute(
+        &state.calendar.current(),
+        &state.rules,
+        super::rule_set(&c)?,
+        DeadlineKind::Mediation,
+        now,
+    ) {
+        Some(computed) => Some(deadlines::open(db, &c.id, &computed).await?),
+        None => None,
+    };
+    let due = window
+        .as_ref()
+        .map(|d| super::chinese_date(d.due_date))
+        .unwrap_or_default();
+    let actor = Actor::from(me);
+    cases::append_event(
+        db,
+        &c.id,
+        "accepted",
+        &actor,
+        true,
+        json!({"description": format!("投诉已受理，将组织调解，调解期限至{due}"), "note": note}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        &actor,
+        "case.accept",
+        Some(&c.id),
+        json!({"mediator_id": c.mediator_id}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    notify(
+        db,
+        &to.complainant,
+        &format!("【投诉已受理】{}", c.receipt_number),
+        &format!(
+            "您对{respondent}的投诉（受理编号 {receipt}）已于{today}受理，我们将组织双方调解，调解期限至{due}。\n调解会的时间和地点将另行通知。您可凭受理编号和查询密码随时查询办理进度，也可在办结前撤回投诉。",
+            respondent = c.respondent_name,
+            receipt = c.receipt_number,
+            today = super::chinese_date(deadlines::local_date(now)),
+        ),
+        &[],
+        &format!("accepted:{}", c.id),
+        now,
+    )
+    .await?;
+    Ok((c, window.as_ref().map(DeadlineView::from)))
+}
+
+/// Refuses a complaint on a ground of its rule set, with the reasons in words.
+pub async fn refuse(
+    db: &impl ConnectionTrait,
+    me: &Principal,
+    c: case::Model,
+    ground: &Ground,
+    text: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    require_complaint(&c)?;
+    store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
+    let c = close(
+        db,
+        &c,
+        &[CaseStatus::PendingAcceptance],
+        Closure {
+            to: CaseStatus::Refused,
+            outcome: Outcome::Refused,
+            reason: Some(ground.code.clone()),
+            amount_recovered_fen: None,
+            amount_in_dispute_fen: None,
+        },
+        now,
+    )
+    .await?;
+    let actor = Actor::from(me);
+    cases::append_event(
+        db,
+        &c.id,
+        "refused",
+        &actor,
+        true,
+        json!({"description": format!("不予受理：{}。{text}", ground.label), "ground": ground.code, "text": text}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        &actor,
+        "case.refuse",
+        Some(&c.id),
+        json!({"ground": ground.code}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    notify(
+        db,
+        &to.complainant,
+        &format!("【不予受理告知】{}", c.receipt_number),
+        &format!(
+            "您对{respondent}的投诉（受理编号 {receipt}）经审查决定不予受理。\n理由：{label}（{source}）。\n说明：{text}\n如对本决定有异议，可依法申请行政复议或者提起行政诉讼。",
+            respondent = c.respondent_name,
+            receipt = c.receipt_number,
+            label = ground.label,
+            source = ground.source,
+        ),
+        &[],
+        &format!("refused:{}", c.id),
+        now,
+    )
+    .await?;
+    Ok(c)
+}
+
+/// The consumer withdraws the complaint at any stage before closure.
+pub async fn withdraw(
+    db: &impl ConnectionTrait,
+    c: case::Model,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    require_complaint(&c)?;
+    let c = close(
+        db,
+        &c,
+        &[
+            CaseStatus::WithBusiness,
+            CaseStatus::PendingAcceptance,
+            CaseStatus::Accepted,
+            CaseStatus::InMediation,
+        ],
+        Closure {
+            to: CaseStatus::Withdrawn,
+            outcome: Outcome::Withdrawn,
+            reason: reason.clone(),
+            amount_recovered_fen: None,
+            amount_in_dispute_fen: None,
+        },
+        now,
+    )
+    .await?;
+    cases::append_event(
+        db,
+        &c.id,
+        "withdrawn",
+        &Actor::Consumer,
+        true,
+        json!({"description": "投诉人已撤回投诉", "reason": reason}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        &Actor::Consumer,
+        "case.withdraw",
+        Some(&c.id),
+        json!({}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    let subject = format!("【投诉已撤回】{}", c.receipt_number);
+    let key = format!("withdrawn:{}", c.id);
+    notify(
+        db,
+        &to.complainant,
+        &subject,
+        &format!(
+            "您对{}的投诉（受理编号 {}）已按您的申请撤回，案件办结，已安排的调解会取消。",
+            c.respondent_name, c.receipt_number
+        ),
+        &[],
+        &key,
+        now,
+    )
+    .await?;
+    notify(
+        db,
+        &to.respondent,
+        &subject,
+        &format!(
+            "投诉人已撤回针对贵单位的投诉（受理编号 {}），案件办结，已安排的调解会取消。",
+            c.receipt_number
+        ),
+        &[],
+        &key,
+        now,
+    )
+    .await?;
+    Ok(c)
+}

@@ -1,0 +1,367 @@
+//! The 调解书 after the agreement: both parties confirm it (the consumer with the receipt and
+//! secret; the business by its desk account or a single-use code mailed to it), and the second
+//! confirmation issues it in the same transaction: the next number of the bureau's series, the PDF,
+//! its SHA-256 signed with the bureau's Ed25519 key, the case closed, and the PDF mailed to both
+//! parties. Anyone holding the PDF can then verify it.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::document::{self, Issued};
+use super::mediators::Side;
+use super::{Closure, close, notify, recipients, signing};
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseStatus, Outcome};
+use crate::deadlines::local_date;
+use crate::entities::{case, mediation_agreement, signing_key};
+use crate::http::auth::sha256_hex;
+use crate::http::{ApiError, ApiResult};
+use crate::mail::Attachment;
+use crate::routing::bureau_name;
+use crate::state::AppState;
+
+/// Who confirms.
+pub enum Confirmer {
+    Consumer,
+    /// A desk account of the business (already checked to be bound to it).
+    Desk(Actor),
+    /// Whoever holds the single-use code mailed to the business.
+    Code,
+}
+
+impl Confirmer {
+    fn side(&self) -> Side {
+        match self {
+            Confirmer::Consumer => Side::Complainant,
+            _ => Side::Respondent,
+        }
+    }
+
+    fn actor(&self) -> Actor {
+        match self {
+            Confirmer::Consumer => Actor::Consumer,
+            Confirmer::Desk(a) => a.clone(),
+            Confirmer::Code => Actor::Business,
+        }
+    }
+}
+
+/// The agreement a single-use code was mailed for; unknown, used and expired codes are refused.
+pub async fn by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_agreement::Model> {
+    let a = mediation_agreement::Entity::find()
+        .filter(mediation_agreement::Column::LinkTokenHash.eq(sha256_hex(code.trim())))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("this confirmation code is unknown or already used"))?;
+    if a.link_expires_at.is_some_and(|t| t < now) {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::GONE,
+            "code_expired",
+            "this confirmation code has expired; ask the station for a new one",
+        ));
+    }
+    Ok(a)
+}
+
+/// Records one party's confirmation; the second one issues the document.
+pub async fn confirm(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    agreement_id: &str,
+    who: Confirmer,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_agreement::Model> {
+    // The row lock makes two confirmations arriving together take turns, so exactly one of them
+    // sees both and issues.
+    let a = mediation_agreement::Entity::find_by_id(agreement_id.to_owned())
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such agreement"))?;
+    if a.status != "awaiting_confirmation" {
+        return Err(ApiError::conflict(
+            "not_awaiting_confirmation",
+            format!("the agreement is {}", a.status),
+        ));
+    }
+    let c = case::Entity::find_by_id(a.case_id.clone())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("the agreement's case vanished"))?;
+    if CaseStatus::parse(&c.status).is_none_or(CaseStatus::is_final) {
+        return Err(ApiError::conflict(
+            "case_closed",
+            format!("the case is {}", c.status),
+        ));
+    }
+    super::ensure_not_suspended(db, &c).await?;
+    let side = who.side();
+    let already = match side {
+        Side::Complainant => a.consumer_confirmed_at.is_some(),
+        Side::Respondent => a.business_confirmed_at.is_some(),
+    };
+    if already {
+        return Err(ApiError::conflict(
+            "already_confirmed",
+            format!("the {} has already confirmed", side_name(side)),
+        ));
+    }
+    let mut active: mediation_agreement::ActiveModel = a.into();
+    match side {
+        Side::Complainant => active.consumer_confirmed_at = Set(Some(now)),
+        Side::Respondent => {
+            active.business_confirmed_at = Set(Some(now));
+            active.business_confirmed_via = Set(Some(
+                if matches!(who, Confirmer::Code) {
+                    "code"
+                } else {
+                    "desk"
+                }
+                .into(),
+            ));
+            // Single use: once the business has confirmed, the code is spent.
+            active.link_token_hash = Set(None);
+        }
+    }
+    let a = active.update(db).await?;
+    let actor = who.actor();
+    cases::append_event(
+        db,
+        &c.id,
+        "agreement_confirmed",
+        &actor,
+        true,
+        json!({"description": format!("{}已确认调解书", side.label()), "side": side}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        &actor,
+        "agreement.confirm",
+        Some(&c.id),
+        json!({"agreement_id": a.id, "side": side}),
+        now,
+    )
+    .await?;
+    if a.consumer_confirmed_at.is_some() && a.business_confirmed_at.is_some() {
+        return issue(db, state, a, c, now).await;
+    }
+    Ok(a)
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Complainant => "complainant",
+        Side::Respondent => "respondent",
+    }
+}
+
+/// Numbers, renders, hashes and signs the document, closes the case and mails the PDF. All in
+/// the caller's transaction: a failure anywhere rolls the number back too.
+async fn issue(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    a: mediation_agreement::Model,
+    c: case::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_agreement::Model> {
+    let key = signing::key_for(db, &state.settings, &c.bureau_code).await?;
+    let issued_on = local_date(now);
+    let year = issued_on.year();
+    let seq = document::next_seq(db, &c.bureau_code, year).await?;
+    let number = document::number(&document::prefix(db, &c.bureau_code).await?, year, seq);
+    let doc = document::compose(
+        db,
+        &c,
+        &a,
+        Some(&Issued {
+            number: &number,
+            issued_at: now,
+            key_id: &key.key_id,
+        }),
+    )
+    .await?;
+    let pdf = super::pdf::render(&doc.title, &doc.blocks, now).map_err(ApiError::internal)?;
+    let sha256 = hex(&Sha256::digest(&pdf));
+    let signature = key.sign(&signing::message(
+        &number,
+        &c.bureau_code,
+        issued_on,
+        &sha256,
+    ));
+    let mut active: mediation_agreement::ActiveModel = a.into();
+    active.status = Set("issued".into());
+    active.document_number = Set(Some(number.clone()));
+    active.bureau_code = Set(Some(c.bureau_code.clone()));
+    active.document_year = Set(Some(year));
+    active.document_seq = Set(Some(seq));
+    active.issued_at = Set(Some(now));
+    active.pdf = Set(Some(pdf.clone()));
+    active.sha256 = Set(Some(sha256.clone()));
+    active.key_id = Set(Some(key.key_id.clone()));
+    active.signature = Set(Some(signature));
+    let a = active.update(db).await?;
+    let c = close(
+        db,
+        &c,
+        &[CaseStatus::Accepted, CaseStatus::InMediation],
+        Closure {
+            to: CaseStatus::Closed,
+            outcome: Outcome::MediatedAgreement,
+            reason: None,
+            amount_recovered_fen: Some(a.amount_recovered_fen),
+            amount_in_dispute_fen: a.amount_in_dispute_fen,
+        },
+        now,
+    )
+    .await?;
+    cases::append_event(
+        db,
+        &c.id,
+        "agreement_issued",
+        &Actor::System,
+        true,
+        json!({"description": format!("调解书{number}已签发并送达双方，案件办结"), "number": number, "sha256": sha256}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        &Actor::System,
+        "agreement.issue",
+        Some(&c.id),
+        json!({"agreement_id": a.id, "number": number, "sha256": sha256, "key_id": key.key_id}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    notify(
+        db,
+        &to.all(),
+        &format!("【调解书送达】{number}"),
+        &format!(
+            "受理编号 {receipt}（被投诉人：{respondent}）的调解书{number}已经双方确认并签发，见附件（PDF）。案件办结。\n文件SHA-256：{sha256}\n核验：GET /api/v1/agreements/{encoded}/verify?sha256={sha256}，或将PDF文件 POST 至同一地址。",
+            receipt = c.receipt_number,
+            respondent = c.respondent_name,
+            encoded = document::urlencode(&number),
+        ),
+        &[Attachment::new(
+            &format!("调解书-{number}.pdf"),
+            "application/pdf",
+            &pdf,
+        )],
+        &format!("agreement:{}:issued", a.id),
+        now,
+    )
+    .await?;
+    Ok(a)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The answer to "is this 调解书 genuine and unchanged?".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    /// True only when the file matches the registered hash, the signature over it verifies, and
+    /// the key is not revoked.
+    pub valid: bool,
+    /// Why not: `hash_mismatch` (the file is not the one issued, or was altered), `key_revoked`,
+    /// or `signature_invalid` (the register entry itself does not verify).
+    pub reason: Option<String>,
+    pub message: String,
+    pub number: String,
+    pub bureau_code: String,
+    pub bureau_name: String,
+    /// The issue date, Asia/Shanghai.
+    pub issued_on: NaiveDate,
+    pub issued_at: DateTime<Utc>,
+    pub key_id: String,
+    /// The SHA-256 of the issued PDF.
+    pub sha256: String,
+    /// The SHA-256 of what was presented.
+    pub presented_sha256: String,
+}
+
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    number: &str,
+    presented_sha256: &str,
+) -> ApiResult<Verification> {
+    let a = mediation_agreement::Entity::find()
+        .filter(mediation_agreement::Column::DocumentNumber.eq(number))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no 调解书 was issued with the number {number}"))
+        })?;
+    let (Some(bureau_code), Some(issued_at), Some(sha256), Some(key_id), Some(signature)) =
+        (a.bureau_code, a.issued_at, a.sha256, a.key_id, a.signature)
+    else {
+        return Err(ApiError::internal(
+            "an issued agreement lacks its signature record",
+        ));
+    };
+    let issued_on = local_date(issued_at);
+    let key = signing_key::Entity::find_by_id(key_id.clone())
+        .one(db)
+        .await?;
+    let signed = key.as_ref().is_some_and(|k| {
+        signing::verify(
+            &k.public_key,
+            &signing::message(number, &bureau_code, issued_on, &sha256),
+            &signature,
+        )
+    });
+    let presented = presented_sha256.to_ascii_lowercase();
+    let (reason, message) = if presented != sha256 {
+        (
+            Some("hash_mismatch"),
+            "the file is not the document issued under this number, or it was altered".to_owned(),
+        )
+    } else if let Some(revoked) = key.as_ref().and_then(|k| k.revoked_at) {
+        (
+            Some("key_revoked"),
+            format!(
+                "the key {key_id} that signed this document was revoked on {}; it can no longer vouch for it",
+                local_date(revoked)
+            ),
+        )
+    } else if !signed {
+        (
+            Some("signature_invalid"),
+            "the register's signature for this number does not verify".to_owned(),
+        )
+    } else {
+        (
+            None,
+            "genuine and unchanged: issued under this number and signed by the bureau's key"
+                .to_owned(),
+        )
+    };
+    Ok(Verification {
+        valid: reason.is_none(),
+        reason: reason.map(str::to_owned),
+        message,
+        number: number.to_owned(),
+        bureau_name: bureau_name(db, &bureau_code).await?,
+        bureau_code,
+        issued_on,
+        issued_at,
+        key_id,
+        sha256,
+        presented_sha256: presented,
+    })
+}

@@ -1,0 +1,395 @@
+//! Who mediates: assignment within the station, recusal (an application suspends the case through
+//! the clock-stop mechanism until the bureau decides), delegation to a consumer association acting in
+//! the bureau's name, and the respondent's contact for notices.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{notify, recipients, sessions};
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseStatus};
+use crate::deadlines::pauses::{self, PauseReason};
+use crate::entities::{case, case_pause, party};
+use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The side of a dispute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Complainant,
+    Respondent,
+}
+
+impl Side {
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::Complainant => "投诉人",
+            Side::Respondent => "被投诉人",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecusalDecision {
+    /// The mediator steps aside; another mediator of the station takes over.
+    Granted,
+    /// The mediator stays.
+    Rejected,
+}
+
+const OPEN: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
+
+fn ensure_open(c: &case::Model) -> ApiResult<()> {
+    if OPEN.iter().any(|s| s.as_str() == c.status) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "not_in_mediation",
+            format!(
+                "the case is {}; only an accepted case is mediated",
+                c.status
+            ),
+        ))
+    }
+}
+
+/// Makes `mediator` (already checked to be of the station) the case's mediator. Sessions the
+/// previous mediator had scheduled are cancelled and the parties told.
+async fn set_mediator(
+    db: &impl ConnectionTrait,
+    c: case::Model,
+    mediator_id: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    let previous = c.mediator_id.clone();
+    let mut active: case::ActiveModel = c.into();
+    active.mediator_id = Set(Some(mediator_id.to_owned()));
+    active.updated_at = Set(now);
+    let c = active.update(db).await?;
+    if previous.as_deref().is_some_and(|p| p != mediator_id) {
+        sessions::cancel_scheduled(db, &c, "调解员更换", now).await?;
+    }
+    Ok(c)
+}
+
+pub async fn assign(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: case::Model,
+    mediator_id: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    if CaseStatus::parse(&c.status).is_none_or(CaseStatus::is_final) {
+        return Err(ApiError::conflict(
+            "case_closed",
+            format!("the case is {}", c.status),
+        ));
+    }
+    super::ensure_not_suspended(db, &c).await?;
+    let mediator = super::station_mediator(db, &c, mediator_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "mediator_id",
+                "no active mediator of the case's station has this id",
+            )
+        })?;
+    let c = set_mediator(db, c, &mediator.id, now).await?;
+    cases::append_event(
+        db,
+        &c.id,
+        "mediator_assigned",
+        actor,
+        true,
+        json!({"description": format!("调解员：{}", mediator.display_name), "mediator_id": mediator.id}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.assign_mediator",
+        Some(&c.id),
+        json!({"mediator_id": mediator.id}),
+        now,
+    )
+    .await?;
+    Ok(c)
+}
+
+/// A party applies for the mediator's recusal: the case is suspended (clocks stopped, reason
+/// `recusal`) until the bureau decides.
+pub async fn apply_recusal(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    c: &case::Model,
+    applicant: Side,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<case_pause::Model> {
+    ensure_open(c)?;
+    if c.mediator_id.is_none() {
+        return Err(ApiError::conflict(
+            "no_mediator_assigned",
+            "no mediator is assigned to this case yet",
+        ));
+    }
+    let note = json!({"applicant": applicant, "reason": reason, "mediator_id": c.mediator_id});
+    let pause = pauses::start(
+        db,
+        state,
+        &c.id,
+        PauseReason::Recusal,
+        Some(note.to_string()),
+        actor,
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.recusal_apply",
+        Some(&c.id),
+        json!({"pause_id": pause.id, "applicant": applicant}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, c).await?;
+    notify(
+        db,
+        &to.all(),
+        &format!("【案件中止】{} 回避申请", c.receipt_number),
+        &format!(
+            "{}申请调解员回避（受理编号 {}）。回避申请决定前案件中止，办理时限暂停计算；如更换调解员，原定调解会取消并另行通知。",
+            applicant.label(),
+            c.receipt_number
+        ),
+        &[],
+        &format!("recusal:{}:applied", pause.id),
+        now,
+    )
+    .await?;
+    Ok(pause)
+}
+
+/// The bureau decides a pending recusal application: granted → another mediator of the station,
+/// rejected → the same one. Either way the suspension ends.
+pub async fn decide_recusal(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    c: case::Model,
+    decision: RecusalDecision,
+    new_mediator_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    let pause = pauses::running(db, &c.id)
+        .await?
+        .filter(|p| p.reason == PauseReason::Recusal.as_str())
+        .ok_or_else(|| {
+            ApiError::conflict("no_recusal_pending", "no recusal application is pending")
+        })?;
+    let replacement = match (decision, new_mediator_id) {
+        (RecusalDecision::Granted, None) => {
+            return Err(ApiError::field(
+                "new_mediator_id",
+                "required when the recusal is granted",
+            ));
+        }
+        (RecusalDecision::Granted, Some(id)) => {
+            let m = super::station_mediator(db, &c, id)
+                .await?
+                .filter(|m| Some(&m.id) != c.mediator_id.as_ref())
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "new_mediator_id",
+                        "must be another active mediator of the case's station",
+                    )
+                })?;
+            Some(m)
+        }
+        (RecusalDecision::Rejected, _) => None,
+    };
+    let pause_id = pause.id;
+    pauses::end(db, state, pause, actor, now).await?;
+    let c = match &replacement {
+        Some(m) => set_mediator(db, c, &m.id, now).await?,
+        None => c,
+    };
+    let description = match &replacement {
+        Some(m) => format!(
+            "回避申请已准许，更换调解员为{}，案件恢复办理",
+            m.display_name
+        ),
+        None => "回避申请已驳回，案件恢复办理".to_owned(),
+    };
+    cases::append_event(
+        db,
+        &c.id,
+        "recusal_decided",
+        actor,
+        true,
+        json!({"description": description, "decision": decision, "mediator_id": c.mediator_id}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.recusal_decide",
+        Some(&c.id),
+        json!({"pause_id": pause_id, "decision": decision, "mediator_id": c.mediator_id}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    notify(
+        db,
+        &to.all(),
+        &format!("【回避申请决定】{}", c.receipt_number),
+        &format!(
+            "关于受理编号 {} 的回避申请：{description}。",
+            c.receipt_number
+        ),
+        &[],
+        &format!("recusal:{pause_id}:decided"),
+        now,
+    )
+    .await?;
+    Ok(c)
+}
+
+/// Delegates mediation to a consumer association (or another lawful mediator) acting in the
+/// bureau's name; only when the consumer accepted that at intake.
+pub async fn delegate(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: case::Model,
+    organisation: &str,
+    mediator_name: &str,
+    bureau_name: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    ensure_open(&c)?;
+    super::ensure_not_suspended(db, &c).await?;
+    if !c.accept_delegated_mediation {
+        return Err(ApiError::conflict(
+            "delegation_not_accepted",
+            "the consumer did not accept delegated mediation at intake",
+        ));
+    }
+    let mut active: case::ActiveModel = c.into();
+    active.delegate_organisation = Set(Some(organisation.to_owned()));
+    active.delegate_mediator = Set(Some(mediator_name.to_owned()));
+    active.updated_at = Set(now);
+    let c = active.update(db).await?;
+    let description = format!("委托{organisation}以{bureau_name}名义调解，调解员{mediator_name}");
+    cases::append_event(
+        db,
+        &c.id,
+        "mediation_delegated",
+        actor,
+        true,
+        json!({"description": description, "organisation": organisation, "mediator": mediator_name}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.delegate",
+        Some(&c.id),
+        json!({"organisation": organisation, "mediator": mediator_name}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    notify(
+        db,
+        &to.all(),
+        &format!("【委托调解】{}", c.receipt_number),
+        &format!("受理编号 {} 的投诉：{description}。", c.receipt_number),
+        &[],
+        &format!("delegated:{}", c.id),
+        now,
+    )
+    .await?;
+    Ok(c)
+}
+
+/// Records (or replaces) how the respondent is reached for this case's notices.
+pub async fn set_respondent_contact(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: &case::Model,
+    name: &str,
+    phone: Option<String>,
+    email: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<party::Model> {
+    let existing = party::Entity::find()
+        .filter(party::Column::CaseId.eq(&c.id))
+        .filter(party::Column::Role.eq("respondent"))
+        .one(db)
+        .await?;
+    let contact = match existing {
+        Some(p) => {
+            let mut active: party::ActiveModel = p.into();
+            active.name = Set(name.to_owned());
+            active.phone = Set(phone);
+            active.email = Set(Some(email.to_owned()));
+            active.update(db).await?
+        }
+        None => {
+            let last = party::Entity::find()
+                .filter(party::Column::CaseId.eq(&c.id))
+                .order_by_desc(party::Column::Position)
+                .one(db)
+                .await?
+                .map_or(0, |p| p.position + 1);
+            party::ActiveModel {
+                id: NotSet,
+                case_id: Set(c.id.clone()),
+                role: Set("respondent".into()),
+                position: Set(last),
+                name: Set(name.to_owned()),
+                phone: Set(phone),
+                email: Set(Some(email.to_owned())),
+                address: Set(None),
+                id_type: Set(None),
+                id_number: Set(None),
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    cases::append_event(
+        db,
+        &c.id,
+        "respondent_contact_set",
+        actor,
+        false,
+        json!({"name": name, "email": email}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.respondent_contact",
+        Some(&c.id),
+        json!({"party_id": contact.id}),
+        now,
+    )
+    .await?;
+    Ok(contact)
+}

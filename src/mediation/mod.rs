@@ -1,0 +1,281 @@
+//! Mediation at the station (Order 20 Art 14–22, Order 121): accepting or refusing a complaint,
+//! the consumer's withdrawal, mediators (assignment, recusal, delegation), sessions, outcomes, and
+//! the 调解书 confirmed by both parties, then numbered, rendered, signed and verifiable. Every
+//! notice to a party is queued in the outbox in the same transaction as the step it reports.
+
+pub mod acceptance;
+pub mod agreement;
+pub mod document;
+pub mod http;
+pub mod ics;
+pub mod mediators;
+pub mod outcome;
+pub mod pdf;
+pub mod sessions;
+pub mod signing;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::cases::{self, CaseStatus, Outcome};
+use crate::deadlines::pauses::{self, PauseReason};
+use crate::deadlines::{DeadlineKind, RuleSetId, store};
+use crate::entities::{case, case_pause, mediation_session, party, user};
+use crate::http::{ApiError, ApiResult, Principal, Role};
+use crate::mail::{self, Attachment, Mail};
+
+/// A statutory ground for refusing a complaint or terminating mediation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Ground {
+    pub code: String,
+    pub label: String,
+    /// `verified` or `unverified`.
+    pub status: String,
+    pub source: String,
+    /// The ground must be explained in words.
+    #[serde(default)]
+    pub needs_text: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Grounds {
+    pub refusal: Vec<Ground>,
+    pub termination: Vec<Ground>,
+}
+
+/// The grounds of every rule set, from data/grounds.toml.
+static GROUNDS: LazyLock<HashMap<String, Grounds>> = LazyLock::new(|| {
+    toml::from_str(include_str!("../../data/grounds.toml")).expect("shipped grounds are valid")
+});
+
+pub fn grounds(set: RuleSetId) -> &'static Grounds {
+    GROUNDS
+        .get(set.as_str())
+        .expect("every rule set has grounds")
+}
+
+/// The ground `code` in `list`, checked and reported as a field error (with `text_field` when the
+/// ground needs words and none came).
+pub fn check_ground<'a>(
+    list: &'a [Ground],
+    code: &str,
+    text: Option<&str>,
+    field: &str,
+    text_field: &str,
+    faults: &mut crate::intake::request::Faults,
+) -> Option<&'a Ground> {
+    let Some(g) = list.iter().find(|g| g.code == code) else {
+        let codes: Vec<&str> = list.iter().map(|g| g.code.as_str()).collect();
+        faults.add(
+            field,
+            format!(
+                "not a ground of this case's rule set; one of {}",
+                codes.join(", ")
+            ),
+        );
+        return None;
+    };
+    if g.needs_text && text.is_none_or(|t| t.trim().is_empty()) {
+        faults.add(text_field, "required for this ground");
+    }
+    Some(g)
+}
+
+pub fn rule_set(c: &case::Model) -> ApiResult<RuleSetId> {
+    RuleSetId::parse(&c.rule_set)
+        .ok_or_else(|| ApiError::internal(format!("unknown rule set {}", c.rule_set)))
+}
+
+/// Station staff act on a case of their own station (a mediator) or bureau (a bureau admin).
+pub fn require_station_staff(me: &Principal, c: &case::Model) -> ApiResult<()> {
+    me.require(&[Role::Mediator, Role::BureauAdmin])?;
+    if me.role == Role::Mediator && me.station_id != c.station_id {
+        return Err(ApiError::forbidden(
+            "only mediators of the station handling the case act on it",
+        ));
+    }
+    Ok(())
+}
+
+/// A pending recusal application suspends the case: no step but the decision (or a withdrawal).
+pub async fn ensure_not_suspended(db: &impl ConnectionTrait, c: &case::Model) -> ApiResult<()> {
+    match pauses::running(db, &c.id).await? {
+        Some(p) if p.reason == PauseReason::Recusal.as_str() => Err(ApiError::conflict(
+            "case_suspended",
+            "a recusal application is pending; the case is suspended until it is decided",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A mediator of the case's station (of its bureau when no station handles it), active.
+pub async fn station_mediator(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    user_id: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    let found = user::Entity::find_by_id(user_id.to_owned())
+        .filter(user::Column::Role.eq(Role::Mediator.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    Ok(found.filter(|u| match &c.station_id {
+        Some(s) => u.station_id.as_ref() == Some(s),
+        None => u.bureau_code.as_ref() == Some(&c.bureau_code),
+    }))
+}
+
+/// Where each side of a case is reached by mail.
+#[derive(Debug, Default)]
+pub struct Recipients {
+    /// Complainants and representatives who gave an address.
+    pub complainant: Vec<String>,
+    /// The respondent's contact on the case and the business's desk accounts.
+    pub respondent: Vec<String>,
+}
+
+impl Recipients {
+    pub fn all(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .complainant
+            .iter()
+            .chain(&self.respondent)
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+pub async fn recipients(db: &impl ConnectionTrait, c: &case::Model) -> Result<Recipients, DbErr> {
+    let parties = party::Entity::find()
+        .filter(party::Column::CaseId.eq(&c.id))
+        .filter(party::Column::Email.is_not_null())
+        .all(db)
+        .await?;
+    let mut r = Recipients::default();
+    for p in parties {
+        let email = p.email.unwrap_or_default();
+        match p.role.as_str() {
+            "complainant" | "representative" => r.complainant.push(email),
+            "respondent" => r.respondent.push(email),
+            _ => {}
+        }
+    }
+    if let Some(b) = &c.business_id {
+        let desks = user::Entity::find()
+            .filter(user::Column::Role.eq(Role::EnterpriseAgent.as_str()))
+            .filter(user::Column::BusinessId.eq(b.as_str()))
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::Email.is_not_null())
+            .all(db)
+            .await?;
+        r.respondent
+            .extend(desks.into_iter().filter_map(|u| u.email));
+    }
+    for list in [&mut r.complainant, &mut r.respondent] {
+        list.sort();
+        list.dedup();
+    }
+    Ok(r)
+}
+
+/// Queues one mail per address, so no party sees another's address. `key` makes the step's mail
+/// idempotent. Returns how many were queued.
+pub async fn notify(
+    db: &impl ConnectionTrait,
+    to: &[String],
+    subject: &str,
+    body: &str,
+    attachments: &[Attachment],
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let mut queued = 0;
+    for addr in to {
+        let mail = Mail {
+            to: vec![addr.clone()],
+            subject: subject.to_owned(),
+            body: format!("{body}\n\n（本邮件由消保系统自动发送，请勿直接回复。）"),
+            attachments: attachments.to_vec(),
+        };
+        queued += usize::from(mail::enqueue(db, &mail, Some(&format!("{key}:{addr}")), now).await?);
+    }
+    Ok(queued)
+}
+
+/// How a case ends.
+pub struct Closure {
+    pub to: CaseStatus,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    pub amount_recovered_fen: Option<i64>,
+    pub amount_in_dispute_fen: Option<i64>,
+}
+
+/// Ends a case (办结, refusal or withdrawal): the conditional status change, the outcome, the
+/// mediation deadline met, every other running deadline closed, a running clock stop ended and
+/// scheduled sessions cancelled. The caller writes the timeline, audit and mail.
+pub async fn close(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    from: &[CaseStatus],
+    closure: Closure,
+    now: DateTime<Utc>,
+) -> ApiResult<case::Model> {
+    let c = cases::transition(db, c, from, closure.to, now).await?;
+    let mut active: case::ActiveModel = c.into();
+    active.outcome = Set(Some(closure.outcome.as_str().to_owned()));
+    active.outcome_reason = Set(closure.reason);
+    active.closed_at = Set(Some(now));
+    active.amount_recovered_fen = Set(closure.amount_recovered_fen);
+    active.amount_in_dispute_fen = Set(closure.amount_in_dispute_fen);
+    let c = active.update(db).await?;
+    if matches!(
+        closure.outcome,
+        Outcome::MediatedAgreement | Outcome::Terminated
+    ) {
+        store::complete(db, &c.id, DeadlineKind::Mediation, now).await?;
+    }
+    store::close_running(db, &c.id).await?;
+    case_pause::Entity::update_many()
+        .col_expr(case_pause::Column::EndedAt, Expr::value(now))
+        .filter(case_pause::Column::CaseId.eq(&c.id))
+        .filter(case_pause::Column::EndedAt.is_null())
+        .exec(db)
+        .await?;
+    mediation_session::Entity::update_many()
+        .col_expr(mediation_session::Column::Status, Expr::value("cancelled"))
+        .filter(mediation_session::Column::CaseId.eq(&c.id))
+        .filter(mediation_session::Column::Status.eq("scheduled"))
+        .exec(db)
+        .await?;
+    Ok(c)
+}
+
+/// `12800` → `128.00`.
+pub fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+/// A Shanghai date as `2026年11月30日`.
+pub fn chinese_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// A Shanghai local time as `2026-11-25 09:30`.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

@@ -1,0 +1,386 @@
+//! How mediation ends: termination on a statutory ground, with both parties told within the
+//! termination-notice limit, or an agreement — closed at once when no 调解书 is needed, else sent
+//! to both parties to confirm (see `agreement`).
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+use serde_json::json;
+
+use super::document::{self, Particulars, Term};
+use super::{Closure, Ground, close, notify, recipients, yuan};
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseStatus, Outcome};
+use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
+use crate::entities::{business, case, deadline, mediation_agreement};
+use crate::http::auth::sha256_hex;
+use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
+
+const MEDIATING: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
+
+/// How long the business's single-use confirmation code stays valid.
+const LINK_DAYS: i64 = 30;
+
+pub struct Termination<'a> {
+    pub ground: &'a Ground,
+    pub text: Option<&'a str>,
+    pub amount_recovered_fen: i64,
+    pub amount_in_dispute_fen: Option<i64>,
+}
+
+/// Terminates mediation and closes the case. The termination-notice deadline opens now and is met
+/// at once when both sides have a mail address to queue the notice to; otherwise it stays open
+/// until staff record that they told the parties another way.
+pub async fn terminate(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    c: case::Model,
+    t: Termination<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<(case::Model, Option<DeadlineView>)> {
+    super::ensure_not_suspended(db, &c).await?;
+    let in_dispute = t.amount_in_dispute_fen.or(c.amount_fen);
+    let c = close(
+        db,
+        &c,
+        MEDIATING,
+        Closure {
+            to: CaseStatus::Closed,
+            outcome: Outcome::Terminated,
+            reason: Some(t.ground.code.clone()),
+            amount_recovered_fen: Some(t.amount_recovered_fen),
+            amount_in_dispute_fen: in_dispute,
+        },
+        now,
+    )
+    .await?;
+    let notice = match deadlines::compute(
+        &state.calendar.current(),
+        &state.rules,
+        super::rule_set(&c)?,
+        DeadlineKind::TerminationNotice,
+        now,
+    ) {
+        Some(computed) => Some(deadlines::open(db, &c.id, &computed).await?),
+        None => None,
+    };
+    let text = t.text.map(str::trim).filter(|s| !s.is_empty());
+    let description = match text {
+        Some(x) => format!("终止调解：{}。{x}", t.ground.label),
+        None => format!("终止调解：{}", t.ground.label),
+    };
+    let to = recipients(db, &c).await?;
+    let told_both = !to.complainant.is_empty() && !to.respondent.is_empty();
+    cases::append_event(
+        db,
+        &c.id,
+        "terminated",
+        actor,
+        true,
+        json!({"description": description, "ground": t.ground.code, "text": text, "notified_by_mail": told_both}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.terminate",
+        Some(&c.id),
+        json!({"ground": t.ground.code, "amount_recovered_fen": t.amount_recovered_fen}),
+        now,
+    )
+    .await?;
+    let body = format!(
+        "受理编号 {receipt}（投诉人对{respondent}的投诉）已于{today}终止调解，案件办结。\n终止理由：{label}（{source}）。{text}\n双方可依照《中华人民共和国消费者权益保护法》第三十九条，通过其他途径（包括向人民法院提起诉讼或者申请仲裁）解决争议。",
+        receipt = c.receipt_number,
+        respondent = c.respondent_name,
+        today = super::chinese_date(deadlines::local_date(now)),
+        label = t.ground.label,
+        source = t.ground.source,
+        text = text.map(|x| format!("\n说明：{x}")).unwrap_or_default(),
+    );
+    notify(
+        db,
+        &to.all(),
+        &format!("【终止调解告知】{}", c.receipt_number),
+        &body,
+        &[],
+        &format!("terminated:{}", c.id),
+        now,
+    )
+    .await?;
+    if told_both {
+        store::complete(db, &c.id, DeadlineKind::TerminationNotice, now).await?;
+    }
+    let notice = match notice {
+        Some(d) => deadline::Entity::find_by_id(d.id)
+            .one(db)
+            .await?
+            .map(|d| DeadlineView::from(&d)),
+        None => None,
+    };
+    Ok((c, notice))
+}
+
+/// Staff told the parties of a termination by other means (phone, post, in person): the
+/// termination-notice deadline is met.
+pub async fn termination_told(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: &case::Model,
+    channel: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    if c.outcome.as_deref() != Some(Outcome::Terminated.as_str()) {
+        return Err(ApiError::conflict(
+            "not_terminated",
+            "only a terminated case has a termination notice",
+        ));
+    }
+    let open = deadline::Entity::find()
+        .filter(deadline::Column::CaseId.eq(&c.id))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::TerminationNotice.as_str()))
+        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .count(db)
+        .await?;
+    if open == 0 {
+        return Err(ApiError::conflict(
+            "already_told",
+            "the parties have already been told of the termination",
+        ));
+    }
+    store::complete(db, &c.id, DeadlineKind::TerminationNotice, now).await?;
+    cases::append_event(
+        db,
+        &c.id,
+        "termination_told",
+        actor,
+        true,
+        json!({"description": "已告知双方终止调解", "channel": channel, "note": note}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "case.termination_told",
+        Some(&c.id),
+        json!({"channel": channel}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub struct NewAgreement {
+    pub terms: Vec<Term>,
+    pub amount_recovered_fen: Option<i64>,
+    pub amount_in_dispute_fen: Option<i64>,
+    pub in_person: bool,
+    pub on_the_spot: bool,
+    pub document_waived: bool,
+    pub particulars: Particulars,
+}
+
+/// Records the agreement mediation reached. A 调解书 is needed when the mediation was in person,
+/// unless it was carried out on the spot or both parties agreed not to have one (Order 20 Art 22);
+/// without one the case closes now, with one both parties are asked to confirm the draft.
+pub async fn record_agreement(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: case::Model,
+    new: NewAgreement,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_agreement::Model> {
+    super::ensure_not_suspended(db, &c).await?;
+    if !MEDIATING.iter().any(|s| s.as_str() == c.status) {
+        return Err(ApiError::conflict(
+            "not_in_mediation",
+            format!(
+                "the case is {}; only an accepted case reaches an agreement",
+                c.status
+            ),
+        ));
+    }
+    if mediation_agreement::Entity::find()
+        .filter(mediation_agreement::Column::CaseId.eq(&c.id))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict(
+            "agreement_exists",
+            "this case already has an agreement",
+        ));
+    }
+    let needs_document = new.in_person && !new.on_the_spot && !new.document_waived;
+    let mut particulars = new.particulars;
+    if particulars.respondent_legal_representative.is_none()
+        && let Some(b) = &c.business_id
+    {
+        particulars.respondent_legal_representative = business::Entity::find_by_id(b.clone())
+            .one(db)
+            .await?
+            .and_then(|b| b.legal_representative);
+    }
+    let recovered = new
+        .amount_recovered_fen
+        .unwrap_or_else(|| new.terms.iter().map(|t| t.amount_fen).sum());
+    let in_dispute = new.amount_in_dispute_fen.or(c.amount_fen);
+    let token = needs_document.then(crate::accounts::random_token);
+    let a = mediation_agreement::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        case_id: Set(c.id.clone()),
+        terms: Set(serde_json::to_string(&new.terms).unwrap_or_default()),
+        amount_recovered_fen: Set(recovered),
+        amount_in_dispute_fen: Set(in_dispute),
+        in_person: Set(new.in_person),
+        on_the_spot: Set(new.on_the_spot),
+        document_waived: Set(new.document_waived),
+        needs_document: Set(needs_document),
+        particulars: Set(serde_json::to_string(&particulars).unwrap_or_default()),
+        status: Set(if needs_document {
+            "awaiting_confirmation"
+        } else {
+            "recorded"
+        }
+        .into()),
+        consumer_confirmed_at: Set(None),
+        business_confirmed_at: Set(None),
+        business_confirmed_via: Set(None),
+        link_token_hash: Set(token.as_deref().map(sha256_hex)),
+        link_expires_at: Set(token.as_ref().map(|_| now + Duration::days(LINK_DAYS))),
+        document_number: Set(None),
+        bureau_code: Set(None),
+        document_year: Set(None),
+        document_seq: Set(None),
+        issued_at: Set(None),
+        pdf: Set(None),
+        sha256: Set(None),
+        key_id: Set(None),
+        signature: Set(None),
+        created_at: Set(now),
+        created_by: Set(actor.user_id().unwrap_or_default()),
+    }
+    .insert(db)
+    .await?;
+    let terms_text: Vec<String> = new
+        .terms
+        .iter()
+        .map(|t| {
+            format!(
+                "· {}：人民币{}元，{}前履行",
+                t.what,
+                yuan(t.amount_fen),
+                super::chinese_date(t.due_on)
+            )
+        })
+        .collect();
+    let c = if needs_document {
+        c
+    } else {
+        close(
+            db,
+            &c,
+            MEDIATING,
+            Closure {
+                to: CaseStatus::Closed,
+                outcome: Outcome::MediatedAgreement,
+                reason: None,
+                amount_recovered_fen: Some(recovered),
+                amount_in_dispute_fen: in_dispute,
+            },
+            now,
+        )
+        .await?
+    };
+    cases::append_event(
+        db,
+        &c.id,
+        "agreement_reached",
+        actor,
+        true,
+        json!({
+            "description": if needs_document { "双方达成调解协议，待双方确认调解书" } else { "双方达成调解协议，案件办结" },
+            "agreement_id": a.id,
+            "needs_document": needs_document,
+        }),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "agreement.record",
+        Some(&c.id),
+        json!({"agreement_id": a.id, "needs_document": needs_document, "amount_recovered_fen": recovered}),
+        now,
+    )
+    .await?;
+    let to = recipients(db, &c).await?;
+    let key = format!("agreement:{}:recorded", a.id);
+    if needs_document {
+        let draft = document::compose(db, &c, &a, None).await?.text();
+        notify(
+            db,
+            &to.complainant,
+            &format!("【请确认调解书】{}", c.receipt_number),
+            &format!(
+                "双方已达成调解协议，请核对以下调解书内容。无误请凭受理编号和查询密码确认：POST /api/v1/track/{}/agreement/confirm（请求头 X-Access-Secret）。双方均确认后，调解书即签发并以邮件送达。\n\n{draft}",
+                c.receipt_number
+            ),
+            &[],
+            &key,
+            now,
+        )
+        .await?;
+        notify(
+            db,
+            &to.respondent,
+            &format!("【请确认调解书】{}", c.receipt_number),
+            &format!(
+                "双方已达成调解协议，请核对以下调解书内容。无误请确认：已开通企业账号的，登录后 POST /api/v1/cases/{}/agreement/confirm；或凭一次性确认码 POST /api/v1/agreement-confirmations，请求体 {{\"code\": \"{}\"}}（{}前有效）。双方均确认后，调解书即签发并以邮件送达。\n\n{draft}",
+                c.id,
+                token.as_deref().unwrap_or_default(),
+                super::local_time(now + Duration::days(LINK_DAYS)),
+            ),
+            &[],
+            &key,
+            now,
+        )
+        .await?;
+    } else {
+        notify(
+            db,
+            &to.all(),
+            &format!("【调解协议】{} 已办结", c.receipt_number),
+            &format!(
+                "受理编号 {}（被投诉人：{}）经调解，双方达成如下协议，案件办结（依法无需制作调解书，以调解记录为准）：\n{}",
+                c.receipt_number,
+                c.respondent_name,
+                terms_text.join("\n")
+            ),
+            &[],
+            &key,
+            now,
+        )
+        .await?;
+    }
+    Ok(a)
+}
+
+/// The agreement of a case, if any.
+pub async fn of_case(
+    db: &impl ConnectionTrait,
+    case_id: &str,
+) -> ApiResult<mediation_agreement::Model> {
+    mediation_agreement::Entity::find()
+        .filter(mediation_agreement::Column::CaseId.eq(case_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("this case has no agreement"))
+}

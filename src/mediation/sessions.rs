@@ -1,0 +1,448 @@
+//! Mediation sessions: scheduled online (a video link) or in person (room and address), notified to
+//! the parties in advance with an iCalendar invitation, and recorded with attendance and minutes.
+//! A mediator is never double-booked: the overlap check and the insert run in one write transaction
+//! that first locks the mediator's row, so concurrent bookings queue behind each other.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{local_time, notify, recipients};
+use crate::audit::{self, Actor};
+use crate::cases::{self, CaseStatus};
+use crate::entities::{case, mediation_session, station, user};
+use crate::http::{ApiError, ApiResult};
+use crate::mail::Attachment;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionMode {
+    /// By video; the notice carries the link.
+    Online,
+    /// At a room and address.
+    InPerson,
+}
+
+impl SessionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionMode::Online => "online",
+            SessionMode::InPerson => "in_person",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct Participant {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// `complainant`, `respondent`, `agent`, `expert`, `interpreter`, …
+    #[validate(length(min = 1, max = 40))]
+    pub role: String,
+    /// Gets the notice too.
+    #[validate(email)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct Attendance {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    #[validate(length(min = 1, max = 40))]
+    pub role: String,
+    pub present: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: i64,
+    pub case_id: String,
+    pub mediator_id: String,
+    /// `online` or `in_person`.
+    pub mode: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub video_url: Option<String>,
+    pub room: Option<String>,
+    pub address: Option<String>,
+    pub participants: Vec<Participant>,
+    /// `scheduled`, `held` or `cancelled`.
+    pub status: String,
+    pub attendance: Option<Vec<Attendance>>,
+    /// Not shown to a business's desk.
+    pub minutes: Option<String>,
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+impl SessionView {
+    pub fn of(s: mediation_session::Model, with_minutes: bool) -> SessionView {
+        SessionView {
+            id: s.id,
+            case_id: s.case_id,
+            mediator_id: s.mediator_id,
+            mode: s.mode,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            video_url: s.video_url,
+            room: s.room,
+            address: s.address,
+            participants: serde_json::from_str(&s.participants).unwrap_or_default(),
+            status: s.status,
+            attendance: s
+                .attendance
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok()),
+            minutes: s.minutes.filter(|_| with_minutes),
+            recorded_at: s.recorded_at,
+        }
+    }
+}
+
+/// A session to schedule, already checked.
+pub struct NewSession {
+    pub mode: SessionMode,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub video_url: Option<String>,
+    pub room: Option<String>,
+    pub address: Option<String>,
+    pub participants: Vec<Participant>,
+}
+
+pub async fn schedule(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: &case::Model,
+    new: NewSession,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_session::Model> {
+    if !matches!(
+        CaseStatus::parse(&c.status),
+        Some(CaseStatus::Accepted | CaseStatus::InMediation)
+    ) {
+        return Err(ApiError::conflict(
+            "not_in_mediation",
+            format!("the case is {}; sessions are for accepted cases", c.status),
+        ));
+    }
+    super::ensure_not_suspended(db, c).await?;
+    let mediator_id = c.mediator_id.clone().ok_or_else(|| {
+        ApiError::conflict(
+            "no_mediator_assigned",
+            "assign a mediator before scheduling a session",
+        )
+    })?;
+    // Locks the mediator's row (FOR UPDATE on PostgreSQL; SQLite's write transaction is already
+    // exclusive), so two bookings for one mediator check and insert one after the other.
+    let mediator = user::Entity::find_by_id(mediator_id.clone())
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("the case's mediator vanished"))?;
+    let clash = mediation_session::Entity::find()
+        .filter(mediation_session::Column::MediatorId.eq(&mediator_id))
+        .filter(mediation_session::Column::Status.is_in(["scheduled", "held"]))
+        .filter(mediation_session::Column::StartsAt.lt(new.ends_at))
+        .filter(mediation_session::Column::EndsAt.gt(new.starts_at))
+        .one(db)
+        .await?;
+    if let Some(other) = clash {
+        return Err(ApiError::conflict(
+            "mediator_double_booked",
+            format!(
+                "the mediator already has a session from {} to {} (Asia/Shanghai)",
+                local_time(other.starts_at),
+                local_time(other.ends_at)
+            ),
+        ));
+    }
+    let session = mediation_session::ActiveModel {
+        id: NotSet,
+        case_id: Set(c.id.clone()),
+        mediator_id: Set(mediator_id),
+        mode: Set(new.mode.as_str().to_owned()),
+        starts_at: Set(new.starts_at),
+        ends_at: Set(new.ends_at),
+        video_url: Set(new.video_url),
+        room: Set(new.room),
+        address: Set(new.address),
+        participants: Set(serde_json::to_string(&new.participants).unwrap_or_default()),
+        status: Set("scheduled".into()),
+        attendance: Set(None),
+        minutes: Set(None),
+        created_at: Set(now),
+        created_by: Set(actor.user_id().unwrap_or_default()),
+        recorded_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    if c.status == CaseStatus::Accepted.as_str() {
+        cases::transition(db, c, &[CaseStatus::Accepted], CaseStatus::InMediation, now).await?;
+    }
+    let notice = Notice::of(db, c, &session, &mediator).await?;
+    cases::append_event(
+        db,
+        &c.id,
+        "session_scheduled",
+        actor,
+        true,
+        json!({"description": format!("调解会：{}，{}", notice.when, notice.place), "session_id": session.id}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "session.schedule",
+        Some(&c.id),
+        json!({"session_id": session.id, "mediator_id": session.mediator_id, "starts_at": session.starts_at}),
+        now,
+    )
+    .await?;
+    let mut to = recipients(db, c).await?.all();
+    to.extend(new.participants.iter().filter_map(|p| p.email.clone()));
+    to.sort();
+    to.dedup();
+    notify(
+        db,
+        &to,
+        &format!("【调解会通知】{} {}", c.receipt_number, notice.when),
+        &format!(
+            "受理编号 {receipt}（被投诉人：{respondent}）定于以下时间组织调解，请准时参加：\n时间：{when}（北京时间）\n方式：{mode}\n{place_label}：{place}\n调解员：{mediator}\n附件为日历邀请（.ics）。如认为调解员与本案有利害关系，可在调解前申请回避。",
+            receipt = c.receipt_number,
+            respondent = c.respondent_name,
+            when = notice.when,
+            mode = notice.mode,
+            place_label = if session.mode == "online" { "链接" } else { "地点" },
+            place = notice.place,
+            mediator = mediator.display_name,
+        ),
+        &[notice.ics(&session, now, false)],
+        &format!("session:{}", session.id),
+        now,
+    )
+    .await?;
+    Ok(session)
+}
+
+/// What a notice says about a session.
+struct Notice {
+    when: String,
+    mode: &'static str,
+    place: String,
+    summary: String,
+}
+
+impl Notice {
+    async fn of(
+        db: &impl ConnectionTrait,
+        c: &case::Model,
+        s: &mediation_session::Model,
+        mediator: &user::Model,
+    ) -> ApiResult<Notice> {
+        let station_name = match &c.station_id {
+            Some(id) => station::Entity::find_by_id(id.clone())
+                .one(db)
+                .await?
+                .map(|s| s.name),
+            None => None,
+        };
+        let end = local_time(s.ends_at);
+        let when = format!(
+            "{}—{}",
+            local_time(s.starts_at),
+            end.split(' ').nth(1).unwrap_or(&end)
+        );
+        let (mode, place) = if s.mode == "online" {
+            ("线上视频调解", s.video_url.clone().unwrap_or_default())
+        } else {
+            (
+                "现场调解",
+                format!(
+                    "{} {}，{}",
+                    station_name.unwrap_or_default(),
+                    s.room.clone().unwrap_or_default(),
+                    s.address.clone().unwrap_or_default()
+                )
+                .trim()
+                .to_owned(),
+            )
+        };
+        Ok(Notice {
+            summary: format!(
+                "调解会 {}（{}，调解员{}）",
+                c.receipt_number, c.respondent_name, mediator.display_name
+            ),
+            when,
+            mode,
+            place,
+        })
+    }
+
+    fn ics(&self, s: &mediation_session::Model, now: DateTime<Utc>, cancelled: bool) -> Attachment {
+        let uid = format!("session-{}@xiaobao", s.id);
+        let location = if s.mode == "online" {
+            self.mode.to_owned()
+        } else {
+            self.place.clone()
+        };
+        let ics = super::ics::Event {
+            uid: &uid,
+            sequence: u32::from(cancelled),
+            stamp: now,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            summary: &self.summary,
+            location: &location,
+            url: s.video_url.as_deref(),
+            description: &format!("{}：{}", self.mode, self.place),
+            cancelled,
+        }
+        .to_ics();
+        let method = if cancelled { "CANCEL" } else { "PUBLISH" };
+        Attachment::new(
+            "调解会.ics",
+            &format!("text/calendar; charset=utf-8; method={method}"),
+            ics.as_bytes(),
+        )
+    }
+}
+
+/// Cancels the case's scheduled sessions (the mediator changed) and tells everyone invited.
+pub async fn cancel_scheduled(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    why: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let scheduled = mediation_session::Entity::find()
+        .filter(mediation_session::Column::CaseId.eq(&c.id))
+        .filter(mediation_session::Column::Status.eq("scheduled"))
+        .all(db)
+        .await?;
+    let to = recipients(db, c).await?.all();
+    for s in scheduled {
+        let mediator = user::Entity::find_by_id(s.mediator_id.clone())
+            .one(db)
+            .await?
+            .ok_or_else(|| ApiError::internal("a session's mediator vanished"))?;
+        let notice = Notice::of(db, c, &s, &mediator).await?;
+        let mut active: mediation_session::ActiveModel = s.clone().into();
+        active.status = Set("cancelled".into());
+        active.update(db).await?;
+        cases::append_event(
+            db,
+            &c.id,
+            "session_cancelled",
+            &Actor::System,
+            true,
+            json!({"description": format!("原定{}的调解会取消（{why}），将另行通知", notice.when), "session_id": s.id}),
+            now,
+        )
+        .await?;
+        let mut invited = to.clone();
+        let participants: Vec<Participant> =
+            serde_json::from_str(&s.participants).unwrap_or_default();
+        invited.extend(participants.into_iter().filter_map(|p| p.email));
+        invited.sort();
+        invited.dedup();
+        notify(
+            db,
+            &invited,
+            &format!("【调解会取消】{} {}", c.receipt_number, notice.when),
+            &format!(
+                "受理编号 {} 原定于{}（北京时间）的调解会因{why}取消，新的时间将另行通知。",
+                c.receipt_number, notice.when
+            ),
+            &[notice.ics(&s, now, true)],
+            &format!("session:{}:cancelled", s.id),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records who attended a session that has begun, and its minutes.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: &case::Model,
+    session_id: i64,
+    attendance: &[Attendance],
+    minutes: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_session::Model> {
+    let s = mediation_session::Entity::find_by_id(session_id)
+        .filter(mediation_session::Column::CaseId.eq(&c.id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such session on this case"))?;
+    if s.starts_at > now {
+        return Err(ApiError::conflict(
+            "session_not_started",
+            "a session is recorded once it has begun",
+        ));
+    }
+    // Conditional on the status read, so a session is recorded once.
+    let updated = mediation_session::Entity::update_many()
+        .col_expr(mediation_session::Column::Status, Expr::value("held"))
+        .col_expr(
+            mediation_session::Column::Attendance,
+            Expr::value(serde_json::to_string(attendance).unwrap_or_default()),
+        )
+        .col_expr(mediation_session::Column::Minutes, Expr::value(minutes))
+        .col_expr(mediation_session::Column::RecordedAt, Expr::value(now))
+        .filter(mediation_session::Column::Id.eq(s.id))
+        .filter(mediation_session::Column::Status.eq("scheduled"))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::conflict(
+            "session_not_scheduled",
+            format!("the session is {}", s.status),
+        ));
+    }
+    let present = attendance.iter().filter(|a| a.present).count();
+    cases::append_event(
+        db,
+        &c.id,
+        "session_held",
+        actor,
+        true,
+        json!({"description": "调解会已召开", "session_id": s.id, "present": present, "absent": attendance.len() - present}),
+        now,
+    )
+    .await?;
+    audit::record(
+        db,
+        actor,
+        "session.record",
+        Some(&c.id),
+        json!({"session_id": s.id}),
+        now,
+    )
+    .await?;
+    mediation_session::Entity::find_by_id(s.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("session vanished"))
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    case_id: &str,
+) -> ApiResult<Vec<mediation_session::Model>> {
+    Ok(mediation_session::Entity::find()
+        .filter(mediation_session::Column::CaseId.eq(case_id))
+        .order_by_asc(mediation_session::Column::StartsAt)
+        .all(db)
+        .await?)
+}
