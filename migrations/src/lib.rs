@@ -9,6 +9,7 @@ mod m20261122_000004_case_lifecycle;
 mod m20261122_000005_mediation;
 mod m20261122_000006_odr;
 mod m20261122_000007_reports_leads_oversight;
+mod m20261122_000010_statistics_indexes;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_mediation::Migration),
             Box::new(m20261122_000006_odr::Migration),
             Box::new(m20261122_000007_reports_leads_oversight::Migration),
+            Box::new(m20261122_000010_statistics_indexes::Migration),
         ]
     }
 }

@@ -6,11 +6,8 @@ pub mod http;
 pub mod statistics;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QuerySelect,
-    Set,
-};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, OnConflict, Query, SubQueryStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set};
 use serde_json::json;
 
 use crate::audit::Actor;
@@ -30,14 +27,42 @@ pub async fn check_alerts(
     if c.kind != "complaint" {
         return Ok(());
     }
-    let since = now - Duration::days(settings.mass_complaint_window_days);
-    let against = case::Entity::find()
-        .filter(case::Column::Kind.eq("complaint"))
-        .filter(case::Column::BureauCode.eq(c.bureau_code.as_str()))
-        .filter(case::Column::RespondentKey.eq(c.respondent_key.as_str()))
-        .filter(case::Column::ReceivedAt.gte(since))
-        .count(db)
-        .await?;
+    // Both counts in one round trip: this runs inside every intake.
+    let mass = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from(case::Entity)
+        .and_where(case::Column::Kind.eq("complaint"))
+        .and_where(case::Column::BureauCode.eq(c.bureau_code.as_str()))
+        .and_where(case::Column::RespondentKey.eq(c.respondent_key.as_str()))
+        .and_where(
+            case::Column::ReceivedAt.gte(now - Duration::days(settings.mass_complaint_window_days)),
+        )
+        .to_owned();
+    let serial = Query::select()
+        .expr(Expr::col(case::Column::RespondentKey).count_distinct())
+        .from(case::Entity)
+        .and_where(case::Column::Kind.eq("complaint"))
+        .and_where(case::Column::ComplainantKey.eq(c.complainant_key.clone()))
+        .and_where(
+            case::Column::ReceivedAt
+                .gte(now - Duration::days(settings.serial_complainant_window_days)),
+        )
+        .to_owned();
+    let counts = Query::select()
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(mass))),
+            "mass",
+        )
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(serial))),
+            "serial",
+        )
+        .to_owned();
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&counts))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("alert counts".into()))?;
+    let against = row.try_get::<i64>("", "mass")? as u64;
     if against >= settings.mass_complaint_threshold {
         raise(
             db,
@@ -52,18 +77,7 @@ pub async fn check_alerts(
         .await?;
     }
     if let Some(key) = &c.complainant_key {
-        let since = now - Duration::days(settings.serial_complainant_window_days);
-        let businesses: Vec<String> = case::Entity::find()
-            .select_only()
-            .column(case::Column::RespondentKey)
-            .distinct()
-            .filter(case::Column::Kind.eq("complaint"))
-            .filter(case::Column::ComplainantKey.eq(key.as_str()))
-            .filter(case::Column::ReceivedAt.gte(since))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let n = businesses.len() as u64;
+        let n = row.try_get::<i64>("", "serial")? as u64;
         if n >= settings.serial_complainant_threshold {
             // The subject is the complainant's key (a hash), never their name.
             raise(

@@ -110,7 +110,7 @@ pub async fn compute(
         start_of_local_day(from),
         start_of_local_day(to + Duration::days(1)),
     );
-    let received: Vec<(String, String, String, i64, i64)> = case::Entity::find()
+    let received = case::Entity::find()
         .select_only()
         .column(case::Column::Kind)
         .column(case::Column::Category)
@@ -126,10 +126,9 @@ pub async fn compute(
         .group_by(case::Column::Kind)
         .group_by(case::Column::Category)
         .group_by(case::Column::Channel)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let closed: Vec<(Option<String>, bool, i64, i64)> = case::Entity::find()
+        .into_tuple::<(String, String, String, i64, i64)>()
+        .all(db);
+    let closed = case::Entity::find()
         .select_only()
         .column(case::Column::Outcome)
         .column(case::Column::ConsentToPublish)
@@ -144,11 +143,10 @@ pub async fn compute(
         .filter(case::Column::ClosedAt.lt(end))
         .group_by(case::Column::Outcome)
         .group_by(case::Column::ConsentToPublish)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_tuple::<(Option<String>, bool, i64, i64)>()
+        .all(db);
     // Deadlines that fell due in the period and are settled: met, missed, or still running past due.
-    let due: Vec<(String, String, i64)> = deadline::Entity::find()
+    let due = deadline::Entity::find()
         .select_only()
         .column(deadline::Column::Kind)
         .column(deadline::Column::Status)
@@ -169,22 +167,24 @@ pub async fn compute(
         )
         .group_by(deadline::Column::Kind)
         .group_by(deadline::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_tuple::<(String, String, i64)>()
+        .all(db);
     let odr_settled = case::Entity::find()
         .filter(scope(bureau, station))
         .filter(case::Column::OdrState.eq("settled"))
         .filter(case::Column::ClosedAt.gte(start))
         .filter(case::Column::ClosedAt.lt(end))
-        .count(db)
-        .await? as i64;
+        .count(db);
     let odr_escalated = case::Entity::find()
         .filter(scope(bureau, station))
         .filter(case::Column::OdrEscalatedAt.gte(start))
         .filter(case::Column::OdrEscalatedAt.lt(end))
-        .count(db)
-        .await? as i64;
+        .count(db);
+
+    // Independent reads: run side by side on separate pooled connections.
+    let (received, closed, due, odr_settled, odr_escalated) =
+        tokio::try_join!(received, closed, due, odr_settled, odr_escalated)?;
+    let (odr_settled, odr_escalated) = (odr_settled as i64, odr_escalated as i64);
 
     let on_time = |kind: DeadlineKind| {
         // Met counts as on time; missed, and anything still running past its due instant, as late.

@@ -324,3 +324,48 @@ async fn a_refused_return_at_a_registered_brand_cites_its_cross_store_promise() 
             .starts_with("示范区内")
     );
 }
+
+#[actix_web::test]
+async fn a_station_lists_its_own_cases_and_its_walk_ins_newest_first_each_once() {
+    let app = spawn_app().await;
+    let xitang = app
+        .staff("xitang", Role::Mediator, None, Some("S330421103"), None)
+        .await;
+    let mut filed = Vec::new();
+    for (minute, path, body) in [
+        // Online, about 西塘: 西塘's own case.
+        (0, "/api/v1/complaints", complaint()),
+        // Registered at 西塘 about 西塘: its own case and its walk-in at once.
+        (1, "/api/v1/stations/S330421103/complaints", complaint()),
+        // Registered at 西塘 about 朱家角: 朱家角 mediates, 西塘 follows.
+        (
+            2,
+            "/api/v1/stations/S330421103/complaints",
+            complaint_about("朱家角某茶馆", "上海市青浦区朱家角镇北大街9号", "310118102"),
+        ),
+    ] {
+        app.clock.set(monday() + chrono::Duration::minutes(minute));
+        let res = app.post_as(path, &xitang, &body).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        filed.push(res.body["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(filed.len(), 3);
+    let newest_first: Vec<String> = filed.iter().rev().cloned().collect();
+
+    assert_eq!(
+        ids(&app.get_as("/api/v1/cases", &xitang).await),
+        newest_first
+    );
+    let page = app.get_as("/api/v1/cases?limit=2", &xitang).await;
+    assert_eq!(ids(&page), newest_first[..2]);
+    let before = page.body[1]["received_at"]
+        .as_str()
+        .unwrap()
+        .replace('+', "%2B");
+    assert_eq!(
+        ids(&app
+            .get_as(&format!("/api/v1/cases?limit=2&before={before}"), &xitang)
+            .await),
+        newest_first[2..]
+    );
+}
