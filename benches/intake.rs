@@ -109,6 +109,21 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// User plus system CPU seconds a process has used (Linux counts them in 1/100 s ticks).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
+
 async fn fresh_database(base: &str, name: &str) -> String {
     let admin = Database::connect(base)
         .await
@@ -188,6 +203,7 @@ async fn main() {
 
     let next = AtomicUsize::new(50);
     let failures = AtomicUsize::new(0);
+    let cpu_before = cpu_seconds(server.0.id());
     let started = Instant::now();
     let workers = (0..concurrency).map(|_| async {
         let mut latencies = Vec::new();
@@ -230,6 +246,7 @@ async fn main() {
     latencies.sort();
     let http_rate = latencies.len() as f64 / elapsed.as_secs_f64();
     let rss = peak_rss_mb(server.0.id());
+    let cpu_per_request = (cpu_seconds(server.0.id()) - cpu_before) / latencies.len() as f64;
     drop(server);
 
     let raw_rate = raw_rate(
@@ -254,6 +271,10 @@ async fn main() {
     );
     println!("  failures        {:>9}", failures.load(Ordering::Relaxed));
     println!("  server peak RSS {rss:>9.1} MB   (goal < 200)");
+    println!(
+        "  server CPU      {:>9.3} ms per complaint",
+        cpu_per_request * 1000.0
+    );
     println!("raw PostgreSQL, same rows and transaction shape");
     println!("  throughput      {raw_rate:>9.0} transactions/s");
     println!(

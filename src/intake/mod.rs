@@ -382,20 +382,22 @@ async fn create(
     }
     .insert(db)
     .await?;
-    for (position, (role, p)) in new.parties.iter().enumerate() {
-        party::ActiveModel {
-            id: NotSet,
-            case_id: Set(id.clone()),
-            role: Set((*role).to_owned()),
-            position: Set(position as i32),
-            name: Set(p.name.as_str().to_owned()),
-            phone: Set(Some(p.phone.as_str().to_owned())),
-            email: Set(p.email.clone()),
-            address: Set(p.address.clone()),
-            id_type: Set(p.id_type.map(|t| t.as_str().to_owned())),
-            id_number: Set(p.id_number.clone()),
-        }
-        .insert(db)
+    if !new.parties.is_empty() {
+        party::Entity::insert_many(new.parties.iter().enumerate().map(|(position, (role, p))| {
+            party::ActiveModel {
+                id: NotSet,
+                case_id: Set(id.clone()),
+                role: Set((*role).to_owned()),
+                position: Set(position as i32),
+                name: Set(p.name.as_str().to_owned()),
+                phone: Set(Some(p.phone.as_str().to_owned())),
+                email: Set(p.email.clone()),
+                address: Set(p.address.clone()),
+                id_type: Set(p.id_type.map(|t| t.as_str().to_owned())),
+                id_number: Set(p.id_number.clone()),
+            }
+        }))
+        .exec_without_returning(db)
         .await?;
     }
     // ODR time does not count toward the regulator's limits: acceptance starts at escalation.

@@ -10,7 +10,9 @@ pub mod zone;
 
 pub use transfer::escalate_overdue_transfers;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SubQueryStatement};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -151,39 +153,102 @@ pub async fn route(db: &impl ConnectionTrait, input: &RoutingInput<'_>) -> ApiRe
         .into_iter()
         .flatten()
         .collect();
-    let chosen = station_for(db, county_code, &towns).await?;
+    let (bureau_name, chosen) = jurisdiction(db, county_code, &towns).await?;
     Ok(Routing {
         bureau_code: county_code.to_owned(),
-        bureau_name: bureau_name(db, county_code).await?,
+        bureau_name,
         station_id: chosen.as_ref().map(|s| s.id.clone()),
         station_name: chosen.map(|s| s.name),
         rule,
     })
 }
 
-/// The station of `county` covering the first of `towns` that one covers; `None`: the bureau itself.
-pub async fn station_for(
+/// A county's bureau name and the station of that county covering the first of `towns` that one
+/// covers (`None`: the bureau itself), in one round trip: every intake asks.
+pub async fn jurisdiction(
     db: &impl ConnectionTrait,
     county: &str,
     towns: &[&str],
-) -> ApiResult<Option<station::Model>> {
-    let covered = station_town::Entity::find()
-        .filter(station_town::Column::TownCode.is_in(towns.iter().copied()))
-        .all(db)
+) -> ApiResult<(String, Option<station::Model>)> {
+    let name = Query::select()
+        .column(bureau::Column::Name)
+        .from(bureau::Entity)
+        .and_where(bureau::Column::Code.eq(county))
+        .to_owned();
+    let coverage = Query::select()
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(name))),
+            "bureau_name",
+        )
+        .expr_as(
+            Expr::col((station_town::Entity, station_town::Column::TownCode)),
+            "town_code",
+        )
+        .expr_as(
+            Expr::col((station::Entity, station::Column::Id)),
+            "station_id",
+        )
+        .expr_as(
+            Expr::col((station::Entity, station::Column::Name)),
+            "station_name",
+        )
+        .expr_as(
+            Expr::col((station::Entity, station::Column::CreatedAt)),
+            "station_created_at",
+        )
+        // One row even where no station covers any of the towns (most of the country).
+        .from_subquery(Query::select().expr_as(Expr::val(1), "one").to_owned(), "x")
+        .join(
+            JoinType::LeftJoin,
+            station_town::Entity,
+            Expr::col((station_town::Entity, station_town::Column::TownCode))
+                .is_in(towns.iter().copied()),
+        )
+        .join(
+            JoinType::LeftJoin,
+            station::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((station::Entity, station::Column::Id))
+                        .equals((station_town::Entity, station_town::Column::StationId)),
+                )
+                .add(Expr::col((station::Entity, station::Column::BureauCode)).eq(county)),
+        )
+        .to_owned();
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&coverage))
         .await?;
-    // Most of the country has no station rows: one query answers, the common case stays cheap.
-    if covered.is_empty() {
-        return Ok(None);
+    let mut bureau_name = None;
+    let mut covering = Vec::new();
+    for row in rows {
+        bureau_name = row.try_get::<Option<String>>("", "bureau_name")?;
+        if let (Some(town), Some(id), Some(name), Some(created_at)) = (
+            row.try_get::<Option<String>>("", "town_code")?,
+            row.try_get::<Option<String>>("", "station_id")?,
+            row.try_get::<Option<String>>("", "station_name")?,
+            row.try_get::<Option<DateTime<Utc>>>("", "station_created_at")?,
+        ) {
+            covering.push((
+                town,
+                station::Model {
+                    id,
+                    bureau_code: county.to_owned(),
+                    name,
+                    created_at,
+                },
+            ));
+        }
     }
-    let stations = station::Entity::find()
-        .filter(station::Column::Id.is_in(covered.iter().map(|c| c.station_id.clone())))
-        .filter(station::Column::BureauCode.eq(county))
-        .all(db)
-        .await?;
-    Ok(towns.iter().find_map(|town| {
-        let id = &covered.iter().find(|c| c.town_code == *town)?.station_id;
-        stations.iter().find(|s| &s.id == id).cloned()
-    }))
+    let chosen = towns.iter().find_map(|town| {
+        covering
+            .iter()
+            .find(|(t, _)| t == town)
+            .map(|(_, s)| s.clone())
+    });
+    Ok((
+        bureau_name.unwrap_or_else(|| default_bureau_name(county)),
+        chosen,
+    ))
 }
 
 /// Whether `code` is a county (or a city without counties, which acts as one): a bureau's code.

@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::reference::is_pilot_town;
-use super::{RoutingRule, bureau_name, is_county, station_for};
+use super::{RoutingRule, bureau_name, is_county, jurisdiction};
 use crate::audit::{self, Actor};
 use crate::cases::{self, http::load_visible};
 use crate::deadlines::{self, DeadlineKind, RuleSetId};
@@ -544,8 +544,7 @@ async fn accept_transfer(
     let towns: Vec<&str> = std::iter::once(c.dispute_division_code.as_str())
         .chain(c.respondent_division_code.as_deref())
         .collect();
-    let station = station_for(&txn, &t.to_bureau_code, &towns).await?;
-    let to_name = bureau_name(&txn, &t.to_bureau_code).await?;
+    let (to_name, station) = jurisdiction(&txn, &t.to_bureau_code, &towns).await?;
     let handler = match &station {
         Some(s) => format!("{to_name}{}", s.name),
         None => to_name,
