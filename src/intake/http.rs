@@ -1,7 +1,6 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,7 +11,7 @@ use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineView, RuleSetId};
 use crate::entities::{case, station};
 use crate::http::auth::sha256_hex;
-use crate::http::idempotency::{IdempotencyKey, Stored};
+use crate::http::idempotency::{self, IdempotencyKey, Once, Stored};
 use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
 use crate::routing::Routing;
 use crate::state::AppState;
@@ -208,37 +207,26 @@ async fn submit(
     key: Option<IdempotencyKey>,
     submission: Submission<'_>,
 ) -> ApiResult<HttpResponse> {
-    if let Some(k) = &key
-        && let Some(stored) = k.replay(&state.db).await?
-    {
-        return reissue(state, stored).await;
-    }
     let secret = receipt::access_secret();
     let secret_hash = sha256_hex(&secret);
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let filed = match submission {
-        Submission::Complaint(r, walk_in) => {
-            super::file_complaint(&txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
-        }
-        Submission::Report(r) => super::file_report(&txn, state, r, &secret_hash, now).await?,
+    let file = async |txn: &DatabaseTransaction| {
+        Ok(IntakeReceipt::of(match submission {
+            Submission::Complaint(r, walk_in) => {
+                super::file_complaint(txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
+            }
+            Submission::Report(r) => super::file_report(txn, state, r, &secret_hash, now).await?,
+        }))
     };
-    let mut receipt = IntakeReceipt::of(filed);
-    if let Some(k) = &key {
-        // The stored copy never holds the secret.
-        let stored = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
-        if !k.store(&txn, StatusCode::CREATED, &stored, now).await? {
-            txn.rollback().await?;
-            let stored = k
-                .replay(&state.db)
-                .await?
-                .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
-            return reissue(state, stored).await;
+    // The stored copy never holds the secret.
+    let json = |r: &IntakeReceipt| serde_json::to_string(r).map_err(ApiError::internal);
+    match idempotency::once(&state.db, key.as_ref(), now, file, json).await? {
+        Once::Created(mut receipt, _) => {
+            receipt.access_secret = secret;
+            Ok(HttpResponse::Created().json(receipt))
         }
+        Once::Replayed(stored) => reissue(state, stored).await,
     }
-    txn.commit().await?;
-    receipt.access_secret = secret;
-    Ok(HttpResponse::Created().json(receipt))
 }
 
 /// Answers a retry with the first response and a freshly issued access secret, since only the
