@@ -4,7 +4,7 @@ use xiaobao::http::Role;
 use xiaobao::mail::{Attachment, Delivery, Mail, Mailer, enqueue};
 
 use crate::helpers::*;
-use crate::smtp::SmtpSink;
+use testkit::smtp::SmtpSink;
 
 fn letter(to: &str) -> Mail {
     Mail {

@@ -14,7 +14,6 @@ mod odr;
 mod openapi;
 mod oversight;
 mod routing;
-mod smtp;
 mod transfers;
 mod urgent;
 mod zone;
