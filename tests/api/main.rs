@@ -5,6 +5,7 @@ mod access;
 mod calendar;
 mod deadlines;
 mod errors;
+mod faults;
 mod helpers;
 mod incidents;
 mod intake;
