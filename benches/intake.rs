@@ -10,88 +10,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait, Value};
-use serde_json::json;
-
-const TOWNS: &[(&str, &str)] = &[
-    ("330421103", "浙江省嘉兴市嘉善县西塘镇"),
-    ("330421111", "浙江省嘉兴市嘉善县姚庄镇"),
-    ("310118102", "上海市青浦区朱家角镇"),
-    ("310118104", "上海市青浦区金泽镇"),
-    ("320509110", "江苏省苏州市吴江区黎里镇"),
-    ("330421112", "浙江省嘉兴市嘉善县天凝镇"),
-    ("320412001", "江苏省常州市武进区"),
-];
 
 fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
     std::env::var(key)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn resident_id(rng: &mut impl Rng) -> String {
-    let first17 = format!(
-        "330421{:04}{:02}{:02}{:03}",
-        rng.random_range(1950..2005),
-        rng.random_range(1..13),
-        rng.random_range(1..29),
-        rng.random_range(0..1000)
-    );
-    let check = xiaobao::domain::identifiers::resident_id_check_char(&first17).unwrap();
-    format!("{first17}{check}")
-}
-
-fn uscc(n: u32) -> String {
-    let first17 = format!("91330421MA{:07}", n);
-    let check = xiaobao::domain::identifiers::Uscc::compute_check_char(&first17).unwrap();
-    format!("{first17}{check}")
-}
-
-fn body(rng: &mut impl Rng) -> serde_json::Value {
-    let (town, place) = TOWNS[rng.random_range(0..TOWNS.len() - 1)];
-    let shop = rng.random_range(0..500u32);
-    let categories = [
-        "food",
-        "catering",
-        "general_goods",
-        "prepaid_card",
-        "services",
-        "ecommerce",
-    ];
-    let channel = ["web", "app", "hotline_12315", "mini_program"][rng.random_range(0..4)];
-    let category = categories[rng.random_range(0..categories.len())];
-    let name = ["张三", "李四", "王五", "赵六", "欧阳娜娜"][rng.random_range(0..5)];
-    let goods = ["晚餐", "预付卡", "电视机", "美容服务"][rng.random_range(0..4)];
-    json!({
-        "channel": channel,
-        "category": category,
-        "complainant": {
-            "name": name,
-            "phone": format!("13{}{:08}", rng.random_range(3..10), rng.random_range(0..100_000_000u32)),
-            "address": format!("{place}人民路{}号", rng.random_range(1..300)),
-            "id_type": "resident_id",
-            "id_number": resident_id(rng),
-        },
-        "respondent": {
-            "name": format!("某商户{shop}号店"),
-            "uscc": uscc(shop),
-            "address": format!("{place}南大街{}号", rng.random_range(1..200)),
-            "division_code": town,
-        },
-        "dispute": {
-            "occurred_on": "2026-11-20",
-            "division_code": town,
-            "goods_or_service": goods,
-            "amount_fen": rng.random_range(100..2_000_000),
-            "facts": format!("消费者于11月{}日购买商品或服务，金额{}元，出现质量问题，商家拒绝处理，要求退款。编号{}",
-                rng.random_range(1..21), rng.random_range(1..20000), rng.random::<u32>()),
-        },
-        "demands": ["refund"],
-        "choose_odr": rng.random_bool(0.3),
-        "consent_to_publish": rng.random_bool(0.8),
-    })
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -190,7 +115,9 @@ async fn main() {
 
     let bodies: Vec<String> = {
         let mut rng = rand::rng();
-        (0..total).map(|_| body(&mut rng).to_string()).collect()
+        (0..total)
+            .map(|_| testkit::complaints::body(&mut rng).to_string())
+            .collect()
     };
     // Warm up connections and caches.
     for b in bodies.iter().take(50) {

@@ -50,6 +50,10 @@ pub struct Settings {
     pub reminder_lead_hours: i64,
     /// Delivery attempts before a mail is parked as dead.
     pub mail_max_attempts: i32,
+    /// How long a sender's claim on a batch of mail lasts before another instance may retry it.
+    pub mail_claim_seconds: i64,
+    /// Pause between two rounds of the deadline, ODR, transfer and lead sweeps.
+    pub sweep_interval_seconds: u64,
     /// Categories that go to the on-duty urgent queue when received outside working time.
     pub urgent_categories: Vec<String>,
     /// Office hours on working days, Asia/Shanghai, `HH:MM`.
@@ -87,6 +91,8 @@ impl Default for Settings {
             workers: true,
             reminder_lead_hours: 24,
             mail_max_attempts: 8,
+            mail_claim_seconds: 120,
+            sweep_interval_seconds: 30,
             urgent_categories: [
                 "food",
                 "drug",
@@ -184,6 +190,12 @@ impl Settings {
         }
         if let Some(v) = prefixed("mail_max_attempts") {
             settings.mail_max_attempts = parse_num("XIAOBAO_MAIL_MAX_ATTEMPTS", &v)?;
+        }
+        if let Some(v) = prefixed("mail_claim_seconds") {
+            settings.mail_claim_seconds = parse_num("XIAOBAO_MAIL_CLAIM_SECONDS", &v)?;
+        }
+        if let Some(v) = prefixed("sweep_interval_seconds") {
+            settings.sweep_interval_seconds = parse_num("XIAOBAO_SWEEP_INTERVAL_SECONDS", &v)?;
         }
         if let Some(v) = prefixed("urgent_categories") {
             settings.urgent_categories = v

@@ -62,3 +62,56 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 pub async fn load_reference_data(db: &DatabaseConnection) -> Result<(), DbErr> {
     crate::routing::reference::load(db, Utc::now()).await
 }
+
+/// Whether an error means the database cannot be reached or is refusing work for now (down,
+/// restarting, out of connections), rather than a fault in the request or the code: the answer is
+/// then 503 with Retry-After, and the client's retry with its `Idempotency-Key` is safe.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+    let sqlx = match e {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed) => {
+            return true;
+        }
+        DbErr::Conn(RuntimeErr::SqlxError(s))
+        | DbErr::Exec(RuntimeErr::SqlxError(s))
+        | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(d) => d.code().is_some_and(|code| sqlstate_unavailable(&code)),
+        _ => false,
+    }
+}
+
+/// SQLSTATE class 08 (connection exception), 57P01–57P03 (admin or crash shutdown, cannot connect
+/// now) and 53300 (too many connections).
+fn sqlstate_unavailable(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_and_shutdown_states_are_unavailable_and_others_are_not() {
+        for code in ["08006", "08001", "57P01", "57P02", "57P03", "53300"] {
+            assert!(sqlstate_unavailable(code), "{code}");
+        }
+        for code in ["23505", "40001", "42P01", "57014"] {
+            assert!(!sqlstate_unavailable(code), "{code}");
+        }
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            sea_orm::ConnAcquireErr::Timeout
+        )));
+        assert!(!is_unavailable(&DbErr::RecordNotFound("x".into())));
+    }
+}

@@ -18,13 +18,22 @@ pub fn spawn(state: web::Data<AppState>) {
             state.settings.mail_max_attempts,
         ) {
             Ok(mailer) => {
+                let mailer =
+                    mailer.with_claim(Span::seconds(state.settings.mail_claim_seconds.max(1)));
                 let state = state.clone();
                 tokio::spawn(async move {
                     loop {
-                        if let Err(e) = mailer.deliver_due(&state.db, state.clock.now()).await {
-                            tracing::warn!(error = %e, "mail delivery round failed");
+                        // A full batch means more may be waiting: go again at once.
+                        let full = match mailer.deliver_due(&state.db, state.clock.now()).await {
+                            Ok(d) => d.sent + d.retried + d.dead >= crate::mail::BATCH as usize,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "mail delivery round failed");
+                                false
+                            }
+                        };
+                        if !full {
+                            tokio::time::sleep(Duration::from_secs(2)).await;
                         }
-                        tokio::time::sleep(Duration::from_secs(2)).await;
                     }
                 });
             }
@@ -64,7 +73,10 @@ pub fn spawn(state: web::Data<AppState>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
             }
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            tokio::time::sleep(Duration::from_secs(
+                sweeper.settings.sweep_interval_seconds.max(1),
+            ))
+            .await;
         }
     });
     tokio::spawn(async move {

@@ -20,6 +20,8 @@ pub struct Model {
     pub next_attempt_at: DateTimeUtc,
     /// A sender's claim; another instance may take the message only after it lapses.
     pub locked_until: Option<DateTimeUtc>,
+    /// The token of the sender round that holds the claim.
+    pub claim_token: Option<String>,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,

@@ -131,6 +131,19 @@ impl ApiError {
         e
     }
 
+    /// The database is down, restarting or out of connections; the client retries after a pause.
+    pub fn database_unavailable(
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is temporarily unavailable; retry shortly with the same Idempotency-Key",
+        );
+        e.source = Some(source.into());
+        e
+    }
+
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
         self
@@ -196,10 +209,10 @@ impl ResponseError for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => ApiError::unavailable(e),
-            _ => ApiError::internal(e),
+        if crate::db::is_unavailable(&e) {
+            ApiError::database_unavailable(e)
+        } else {
+            ApiError::internal(e)
         }
     }
 }

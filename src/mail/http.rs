@@ -116,6 +116,7 @@ async fn resend(
     active.attempts = Set(0);
     active.next_attempt_at = Set(now);
     active.locked_until = Set(None);
+    active.claim_token = Set(None);
     let msg = active.update(&txn).await?;
     audit::record(
         &txn,

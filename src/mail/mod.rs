@@ -21,10 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::entities::outbox;
 
-/// How long a sender's claim on a message lasts; after that another instance may retry it.
-const CLAIM: Duration = Duration::seconds(120);
 /// Messages claimed per round.
-const BATCH: u64 = 20;
+pub const BATCH: u64 = 50;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attachment {
@@ -76,6 +74,7 @@ pub async fn enqueue(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        claim_token: Set(None),
     };
     match row.insert(db).await {
         Ok(_) => Ok(true),
@@ -90,6 +89,7 @@ pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     max_attempts: i32,
+    claim: Duration,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -107,62 +107,122 @@ impl Mailer {
             transport,
             from,
             max_attempts,
+            claim: Duration::seconds(120),
         })
     }
 
-    /// Sends every due message this instance manages to claim. A claim is a conditional update, so
-    /// two instances never hold the same message at once.
+    /// How long a claim lasts (default two minutes); it must outlast one round's sending.
+    pub fn with_claim(mut self, claim: Duration) -> Mailer {
+        self.claim = claim;
+        self
+    }
+
+    /// Claims a batch of due messages in one statement, sends them at once, and marks them in one
+    /// more. The claim writes this round's own token under a lease, so two instances never hold
+    /// the same message at once; a message whose sender died is retried when the lease lapses, and
+    /// then goes out again under the same Message-ID (at-least-once, deduplicable by the mailbox).
     pub async fn deliver_due(
         &self,
         db: &impl ConnectionTrait,
         now: DateTime<Utc>,
     ) -> Result<Delivery, DbErr> {
-        let due = outbox::Entity::find()
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let due: Vec<i64> = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::Id)
             .filter(outbox::Column::Status.eq("pending"))
             .filter(outbox::Column::NextAttemptAt.lte(now))
             .filter(unclaimed(now))
             .order_by_asc(outbox::Column::Id)
             .limit(BATCH)
+            .into_tuple()
             .all(db)
             .await?;
+        if due.is_empty() {
+            return Ok(Delivery::default());
+        }
+        // The conditions are checked again on each row as it is updated, so of two instances that
+        // picked the same candidates only one claims each (PostgreSQL re-reads a row it waited
+        // for; SQLite has one writer at a time).
+        let claimed = outbox::Entity::update_many()
+            .col_expr(outbox::Column::LockedUntil, Expr::value(now + self.claim))
+            .col_expr(outbox::Column::ClaimToken, Expr::value(token.as_str()))
+            .col_expr(
+                outbox::Column::Attempts,
+                sea_orm::sea_query::ExprTrait::add(Expr::col(outbox::Column::Attempts), 1),
+            )
+            .filter(outbox::Column::Id.is_in(due))
+            .filter(outbox::Column::Status.eq("pending"))
+            .filter(unclaimed(now))
+            .exec(db)
+            .await?;
         let mut report = Delivery::default();
-        for msg in due {
-            let claimed = outbox::Entity::update_many()
-                .col_expr(outbox::Column::LockedUntil, Expr::value(now + CLAIM))
-                .col_expr(outbox::Column::Attempts, Expr::value(msg.attempts + 1))
+        if claimed.rows_affected == 0 {
+            return Ok(report);
+        }
+        let batch = outbox::Entity::find()
+            .filter(outbox::Column::ClaimToken.eq(token.as_str()))
+            .filter(outbox::Column::Status.eq("pending"))
+            .order_by_asc(outbox::Column::Id)
+            .all(db)
+            .await?;
+        let results = futures_util::future::join_all(batch.iter().map(|msg| self.send(msg))).await;
+        let mut sent = Vec::new();
+        for (msg, result) in batch.into_iter().zip(results) {
+            let Err(e) = result else {
+                sent.push(msg.id);
+                continue;
+            };
+            let attempts = msg.attempts;
+            tracing::warn!(outbox_id = msg.id, attempts, error = %e, "mail delivery failed");
+            let mut failed = outbox::Entity::update_many()
+                .col_expr(outbox::Column::LastError, Expr::value(e))
+                .col_expr(
+                    outbox::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    outbox::Column::ClaimToken,
+                    Expr::value(Option::<String>::None),
+                );
+            if attempts >= self.max_attempts {
+                failed = failed.col_expr(outbox::Column::Status, Expr::value("dead"));
+                report.dead += 1;
+            } else {
+                failed = failed.col_expr(
+                    outbox::Column::NextAttemptAt,
+                    Expr::value(now + backoff(attempts)),
+                );
+                report.retried += 1;
+            }
+            failed
                 .filter(outbox::Column::Id.eq(msg.id))
-                .filter(outbox::Column::Status.eq("pending"))
-                .filter(unclaimed(now))
+                .filter(outbox::Column::ClaimToken.eq(token.as_str()))
                 .exec(db)
                 .await?;
-            if claimed.rows_affected != 1 {
-                continue;
-            }
-            let attempts = msg.attempts + 1;
-            let id = msg.id;
-            let mut active: outbox::ActiveModel = msg.clone().into();
-            active.attempts = Set(attempts);
-            active.locked_until = Set(None);
-            match self.send(&msg).await {
-                Ok(()) => {
-                    active.status = Set("sent".into());
-                    active.sent_at = Set(Some(now));
-                    active.last_error = Set(None);
-                    report.sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(outbox_id = id, attempts, error = %e, "mail delivery failed");
-                    active.last_error = Set(Some(e));
-                    if attempts >= self.max_attempts {
-                        active.status = Set("dead".into());
-                        report.dead += 1;
-                    } else {
-                        active.next_attempt_at = Set(now + backoff(attempts));
-                        report.retried += 1;
-                    }
-                }
-            }
-            active.update(db).await?;
+        }
+        if !sent.is_empty() {
+            report.sent = sent.len();
+            // Sent is sent, even if the lease lapsed meanwhile and another round took the message.
+            outbox::Entity::update_many()
+                .col_expr(outbox::Column::Status, Expr::value("sent"))
+                .col_expr(outbox::Column::SentAt, Expr::value(now))
+                .col_expr(
+                    outbox::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    outbox::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    outbox::Column::ClaimToken,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(outbox::Column::Id.is_in(sent))
+                .filter(outbox::Column::Status.eq("pending"))
+                .exec(db)
+                .await?;
         }
         Ok(report)
     }

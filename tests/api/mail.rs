@@ -4,7 +4,7 @@ use xiaobao::http::Role;
 use xiaobao::mail::{Attachment, Delivery, Mail, Mailer, enqueue};
 
 use crate::helpers::*;
-use crate::smtp::SmtpSink;
+use testkit::smtp::SmtpSink;
 
 fn letter(to: &str) -> Mail {
     Mail {
@@ -190,4 +190,58 @@ async fn two_senders_deliver_each_message_once() {
     to.dedup();
     assert_eq!(to.len(), 12);
     assert_eq!(sink.messages().len(), 12);
+}
+
+#[actix_web::test]
+async fn a_sender_claims_a_batch_at_once_and_takes_over_a_claim_whose_lease_lapsed() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use xiaobao::entities::outbox;
+
+    let app = spawn_app().await;
+    let sink = SmtpSink::start().await;
+    let now = app.clock.now();
+    for i in 0..120 {
+        enqueue(&app.db, &letter(&format!("p{i}@example.com")), None, now)
+            .await
+            .unwrap();
+    }
+    let mailer = Mailer::new(&sink.url(), "noreply@xiaobao.local", 5)
+        .unwrap()
+        .with_claim(Duration::seconds(60));
+    assert_eq!(
+        mailer.deliver_due(&app.db, now).await.unwrap().sent,
+        xiaobao::mail::BATCH as usize
+    );
+    // Another instance claimed the next fifty and died before sending them.
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::ClaimToken, Expr::value("crashed-sender"))
+        .col_expr(
+            outbox::Column::LockedUntil,
+            Expr::value(now + Duration::seconds(60)),
+        )
+        .filter(outbox::Column::Id.between(51, 100))
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    assert_eq!(mailer.deliver_due(&app.db, now).await.unwrap().sent, 20);
+    assert_eq!(
+        mailer.deliver_due(&app.db, now).await.unwrap(),
+        Delivery::default()
+    );
+    let later = now + Duration::seconds(61);
+    assert_eq!(mailer.deliver_due(&app.db, later).await.unwrap().sent, 50);
+
+    let mut to: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(to.len(), 120);
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 120);
+    let pending = outbox::Entity::find()
+        .filter(outbox::Column::Status.ne("sent"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(pending.is_empty());
 }

@@ -12,7 +12,7 @@ use xiaobao::mail::Mailer;
 use xiaobao::mediation::signing::Key;
 
 use crate::helpers::*;
-use crate::smtp::{Received, SmtpSink};
+use testkit::smtp::{Received, SmtpSink};
 
 const CONSUMER: &str = "zhang@example.com";
 const DESK: &str = "desk@restaurant.example";
