@@ -73,6 +73,12 @@ pub struct Settings {
     /// Keys that sign issued 调解书: `KEY_ID:BUREAU:SEED` (BUREAU a county code or `*`, SEED 32
     /// bytes in base64); see `xiaobao signing-key`.
     pub signing_keys: Vec<Secret>,
+    /// Failed logins allowed per account, and per client address, within the window; then 429.
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_address: u32,
+    pub login_failure_window_minutes: i64,
+    /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Settings {
@@ -112,6 +118,10 @@ impl Default for Settings {
             serial_complainant_threshold: 5,
             serial_complainant_window_days: 30,
             signing_keys: Vec::new(),
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 30,
+            login_failure_window_minutes: 15,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -241,6 +251,21 @@ impl Settings {
                 .filter(|k| !k.is_empty())
                 .map(Secret::new)
                 .collect();
+        }
+        if let Some(v) = prefixed("login_max_failures_per_account") {
+            settings.login_max_failures_per_account =
+                parse_num("XIAOBAO_LOGIN_MAX_FAILURES_PER_ACCOUNT", &v)?;
+        }
+        if let Some(v) = prefixed("login_max_failures_per_address") {
+            settings.login_max_failures_per_address =
+                parse_num("XIAOBAO_LOGIN_MAX_FAILURES_PER_ADDRESS", &v)?;
+        }
+        if let Some(v) = prefixed("login_failure_window_minutes") {
+            settings.login_failure_window_minutes =
+                parse_num("XIAOBAO_LOGIN_FAILURE_WINDOW_MINUTES", &v)?;
+        }
+        if let Some(v) = prefixed("trust_forwarded_for") {
+            settings.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");
         }
         for (name, value) in [
             ("office_opens", &settings.office_opens),

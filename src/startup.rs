@@ -98,6 +98,7 @@ impl Application {
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(fallback::guard))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(app_state.clone())
                 .app_data(routes_table.clone())

@@ -10,6 +10,7 @@ mod m20261122_000005_mediation;
 mod m20261122_000006_odr;
 mod m20261122_000007_reports_leads_oversight;
 mod m20261122_000010_statistics_indexes;
+mod m20261122_000011_login_failures;
 mod m20261122_000012_outbox_batch_claims;
 mod m20261122_000013_intake_indexes;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_odr::Migration),
             Box::new(m20261122_000007_reports_leads_oversight::Migration),
             Box::new(m20261122_000010_statistics_indexes::Migration),
+            Box::new(m20261122_000011_login_failures::Migration),
             Box::new(m20261122_000012_outbox_batch_claims::Migration),
             Box::new(m20261122_000013_intake_indexes::Migration),
         ]

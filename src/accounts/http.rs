@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,9 @@ pub struct LoginResponse {
 
 /// Log in with a staff or desk account.
 ///
-/// Anyone may call this. The token expires after the configured lifetime and can be revoked with logout.
+/// Anyone may call this. The token expires after the configured lifetime and can be revoked with
+/// logout. Failed logins are limited per account and per client address within a window
+/// (`XIAOBAO_LOGIN_*`); past either limit the answer is 429 `too_many_login_attempts`.
 #[utoipa::path(
     tag = "accounts",
     request_body = LoginRequest,
@@ -45,10 +47,12 @@ pub struct LoginResponse {
         (status = 200, body = LoginResponse),
         (status = 401, description = "wrong username or password", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many failed logins for the account or from the address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
 async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: ApiJson<LoginRequest>,
 ) -> ApiResult<web::Json<LoginResponse>> {
@@ -56,6 +60,8 @@ async fn login(
         &state.db,
         &body.body.username,
         &body.body.password,
+        &client_address(&req, state.settings.trust_forwarded_for),
+        &super::Throttle::of(&state.settings),
         state.settings.token_ttl_hours,
         state.clock.now(),
     )
@@ -65,6 +71,29 @@ async fn login(
         expires_at: l.expires_at,
         role: l.role,
     }))
+}
+
+/// The client's IP address: the connection's peer, or with `trust_forwarded_for` the address a
+/// proxy reports in `Forwarded` or `X-Forwarded-For`.
+fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    let reported = trust_forwarded_for
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        })
+        .flatten();
+    let address = match reported {
+        Some(a) => a
+            .parse::<std::net::SocketAddr>()
+            .map(|s| s.ip().to_string())
+            .unwrap_or(a),
+        None => req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default(),
+    };
+    address.chars().take(64).collect()
 }
 
 /// Revoke the token of this request.

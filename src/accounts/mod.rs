@@ -6,14 +6,16 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait,
+    QueryFilter, Set, SqlErr,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::audit::{self, Actor};
-use crate::entities::{auth_token, bureau, business, station, user};
+use crate::config::Settings;
+use crate::entities::{auth_token, bureau, business, login_failure, station, user};
 use crate::http::auth::sha256_hex;
 use crate::http::{ApiError, ApiResult, FieldError, Role};
 
@@ -162,13 +164,51 @@ pub struct Login {
     pub role: String,
 }
 
+/// How many failed logins are allowed per account and per client address within a window.
+pub struct Throttle {
+    per_account: u64,
+    per_address: u64,
+    window: Duration,
+}
+
+impl Throttle {
+    pub fn of(settings: &Settings) -> Self {
+        Throttle {
+            per_account: settings.login_max_failures_per_account.into(),
+            per_address: settings.login_max_failures_per_address.into(),
+            window: Duration::minutes(settings.login_failure_window_minutes),
+        }
+    }
+}
+
+/// Checks a password and issues a token. Failures are counted in the database per account and per
+/// client address (so every replica sees them); past either limit the answer is 429 until old
+/// failures leave the window, decided before the password is looked at.
 pub async fn login(
     db: &impl ConnectionTrait,
     username: &str,
     password: &str,
+    address: &str,
+    throttle: &Throttle,
     ttl_hours: i64,
     now: DateTime<Utc>,
 ) -> ApiResult<Login> {
+    let since = now - throttle.window;
+    let failures = |column: login_failure::Column, value: &str| {
+        login_failure::Entity::find()
+            .filter(column.eq(value))
+            .filter(login_failure::Column::FailedAt.gte(since))
+            .count(db)
+    };
+    if failures(login_failure::Column::Username, username).await? >= throttle.per_account
+        || failures(login_failure::Column::Address, address).await? >= throttle.per_address
+    {
+        return Err(ApiError::too_many_requests(
+            "too_many_login_attempts",
+            "too many failed logins for this account or from this address; wait and try again",
+            u32::try_from(throttle.window.num_seconds().max(1)).unwrap_or(u32::MAX),
+        ));
+    }
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(db)
@@ -182,6 +222,18 @@ pub async fn login(
     let account = match account {
         Some(u) if ok && u.active => u,
         _ => {
+            login_failure::ActiveModel {
+                id: NotSet,
+                username: Set(username.to_owned()),
+                address: Set(address.to_owned()),
+                failed_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+            login_failure::Entity::delete_many()
+                .filter(login_failure::Column::FailedAt.lt(since))
+                .exec(db)
+                .await?;
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
@@ -189,6 +241,10 @@ pub async fn login(
             ));
         }
     };
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .exec(db)
+        .await?;
     let token = random_token();
     let expires_at = now + Duration::hours(ttl_hours);
     auth_token::ActiveModel {

@@ -17,6 +17,7 @@ pub mod incident;
 pub mod incident_case;
 pub mod joint_session;
 pub mod lead;
+pub mod login_failure;
 pub mod mediation_agreement;
 pub mod mediation_session;
 pub mod odr_enrolment;

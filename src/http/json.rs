@@ -74,6 +74,10 @@ impl<T: DeserializeOwned + Validate + 'static, const CHECKED: bool> FromRequest
 
 /// Deserializes and validates; shape errors name the field path.
 pub fn parse<T: DeserializeOwned + Validate>(raw: &[u8], checked: bool) -> Result<T, ApiError> {
+    let nul = nul_fields(raw);
+    if !nul.is_empty() {
+        return Err(ApiError::validation(nul));
+    }
     let de = &mut serde_json::Deserializer::from_slice(raw);
     let body: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -105,6 +109,44 @@ pub fn parse<T: DeserializeOwned + Validate>(raw: &[u8], checked: bool) -> Resul
             .map_err(|errors| ApiError::validation(flatten(&errors)))?;
     }
     Ok(body)
+}
+
+/// JSON can carry NUL as `\u0000`, which no database stores in text: the fields holding one.
+fn nul_fields(raw: &[u8]) -> Vec<FieldError> {
+    fn walk(value: &serde_json::Value, path: String, out: &mut Vec<FieldError>) {
+        let at = |key: &str| match path.as_str() {
+            "" => key.to_owned(),
+            p => format!("{p}.{key}"),
+        };
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => out.push(FieldError::new(
+                if path.is_empty() { "body" } else { &path },
+                "must not contain NUL characters",
+            )),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (key, item) in fields {
+                    if key.contains('\0') {
+                        out.push(FieldError::new(at(key), "must not contain NUL characters"));
+                    } else {
+                        walk(item, at(key), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if raw.windows(6).any(|w| w == b"\\u0000")
+        && let Ok(value) = serde_json::from_slice(raw)
+    {
+        walk(&value, String::new(), &mut out);
+    }
+    out
 }
 
 fn strip_position(message: &str) -> String {

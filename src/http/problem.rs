@@ -45,6 +45,8 @@ pub struct ApiError {
     detail: String,
     errors: Vec<FieldError>,
     allow: Option<String>,
+    /// Seconds for `Retry-After`.
+    retry_after: Option<u32>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -58,6 +60,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             allow: None,
+            retry_after: None,
             source: None,
         }
     }
@@ -111,6 +114,16 @@ impl ApiError {
         e
     }
 
+    pub fn too_many_requests(
+        code: &'static str,
+        detail: impl Into<String>,
+        retry_after_seconds: u32,
+    ) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, code, detail);
+        e.retry_after = Some(retry_after_seconds);
+        e
+    }
+
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -127,6 +140,7 @@ impl ApiError {
             "service_unavailable",
             "the service is temporarily unavailable; retry shortly",
         );
+        e.retry_after = Some(5);
         e.source = Some(source.into());
         e
     }
@@ -140,6 +154,7 @@ impl ApiError {
             "database_unavailable",
             "the database is temporarily unavailable; retry shortly with the same Idempotency-Key",
         );
+        e.retry_after = Some(5);
         e.source = Some(source.into());
         e
     }
@@ -200,8 +215,8 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            builder.insert_header((header::RETRY_AFTER, "5"));
+        if let Some(seconds) = self.retry_after {
+            builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         builder.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }

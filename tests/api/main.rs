@@ -7,6 +7,7 @@ mod deadlines;
 mod errors;
 mod faults;
 mod helpers;
+mod hostile;
 mod incidents;
 mod intake;
 mod mail;
