@@ -49,12 +49,85 @@ impl Modify for BearerAuth {
 
 /// Builds the document by registering the routes on a throwaway app.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::startup::routes)
         .split_for_parts();
+    add_shared_problems(&mut api);
     api
+}
+
+/// Lists on every operation the problems the shared machinery answers with, beside those the
+/// operation declares itself: malformed requests, unknown ids and unknown query parameters
+/// anywhere, body troubles where there is a body, authentication where it is required, conflicts
+/// on writes, and the database being unavailable.
+fn add_shared_problems(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::Operation;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation, write: bool| {
+        let params: Vec<_> = op
+            .parameters
+            .iter()
+            .flatten()
+            .filter_map(|p| match p {
+                RefOr::T(p) => Some(p),
+                RefOr::Ref(_) => None,
+            })
+            .collect();
+        let secret = params
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case("X-Access-Secret"));
+        let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty()) || secret;
+        let mut codes = vec![
+            ("400", "the request is malformed"),
+            ("404", "nothing with this id or number is visible to the caller"),
+            ("422", "a field or query parameter is invalid; `errors` names each"),
+            ("503", "the database is unavailable; retry after `Retry-After`"),
+        ];
+        if op.request_body.is_some() {
+            codes.push(("413", "the body is larger than the service accepts"));
+            codes.push(("415", "the body is not JSON"));
+        }
+        if authenticated {
+            codes.push(("401", "no valid token or access secret"));
+            codes.push(("403", "the caller may not do this"));
+        }
+        if write {
+            codes.push(("409", "the state changed or the record exists"));
+        }
+        for (code, description) in codes {
+            op.responses
+                .responses
+                .entry(code.to_owned())
+                .or_insert_with(|| problem(description));
+        }
+    };
+    for item in api.paths.paths.values_mut() {
+        if let Some(op) = item.get.as_mut() {
+            add(op, false);
+        }
+        for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+            .into_iter()
+            .flatten()
+        {
+            add(op, true);
+        }
+    }
 }
 
 pub fn document_json() -> String {
