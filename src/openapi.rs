@@ -95,9 +95,18 @@ fn add_shared_problems(api: &mut utoipa::openapi::OpenApi) {
         let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty()) || secret;
         let mut codes = vec![
             ("400", "the request is malformed"),
-            ("404", "nothing with this id or number is visible to the caller"),
-            ("422", "a field or query parameter is invalid; `errors` names each"),
-            ("503", "the database is unavailable; retry after `Retry-After`"),
+            (
+                "404",
+                "nothing with this id or number is visible to the caller",
+            ),
+            (
+                "422",
+                "a field or query parameter is invalid; `errors` names each",
+            ),
+            (
+                "503",
+                "the database is unavailable; retry after `Retry-After`",
+            ),
         ];
         if op.request_body.is_some() {
             codes.push(("413", "the body is larger than the service accepts"));
@@ -121,9 +130,14 @@ fn add_shared_problems(api: &mut utoipa::openapi::OpenApi) {
         if let Some(op) = item.get.as_mut() {
             add(op, false);
         }
-        for op in [&mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
-            .into_iter()
-            .flatten()
+        for op in [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
         {
             add(op, true);
         }

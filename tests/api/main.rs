@@ -11,6 +11,7 @@ mod hostile;
 mod incidents;
 mod intake;
 mod mail;
+mod matrix;
 mod mediation;
 mod odr;
 mod openapi;
