@@ -31,7 +31,10 @@ const PARTS: [&str; 4] = ["crash", "dbfault", "instances", "soak"];
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     // `cargo bench` passes `--bench`; the rest are ours.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let length = if args.iter().any(|a| a == "full") {
         Length::Full
     } else {
@@ -45,7 +48,9 @@ async fn main() -> std::process::ExitCode {
         .iter()
         .find(|a| !PARTS.contains(&a.as_str()) && !["short", "full"].contains(&a.as_str()))
     {
-        eprintln!("unknown argument {bad:?}; usage: harness [short|full] [crash|dbfault|instances|soak]…");
+        eprintln!(
+            "unknown argument {bad:?}; usage: harness [short|full] [crash|dbfault|instances|soak]…"
+        );
         return std::process::ExitCode::from(2);
     }
     if parts.is_empty() {

@@ -33,6 +33,12 @@ pub fn admin_url() -> String {
     )
 }
 
+/// Each intake client's pause between two complaints: steady load, not a flood, so the mail the
+/// complaints cause drains within the run (HARNESS_PACE_MS, default 100).
+pub fn pace() -> Duration {
+    Duration::from_millis(env_or("HARNESS_PACE_MS", 100))
+}
+
 /// Work files (service logs) of this run.
 pub fn work_dir() -> PathBuf {
     let dir = std::env::temp_dir().join("xiaobao-harness");
@@ -165,7 +171,10 @@ impl Service {
                     .nth(1)
                     .map(|s| s.trim().to_owned())
                     .unwrap_or_else(|| {
-                        panic!("create-user: {text} {}", String::from_utf8_lossy(&out.stderr))
+                        panic!(
+                            "create-user: {text} {}",
+                            String::from_utf8_lossy(&out.stderr)
+                        )
                     });
                 users.push((username, id, bureau.to_owned()));
             }
@@ -406,33 +415,41 @@ pub fn start_intake(
                         .await;
                         let latency = t0.elapsed();
                         let at = started.elapsed().as_secs_f64();
-                        let mut t = tally.borrow_mut();
-                        match res {
-                            Some(a) if a.status == 201 => {
-                                t.answers.push((at, 201, latency));
-                                let s = &mut t.sent[index];
-                                s.receipt = a.body["receipt_number"].as_str().map(str::to_owned);
-                                s.access_secret = a.body["access_secret"]
-                                    .as_str()
-                                    .filter(|s| !s.is_empty())
-                                    .map(str::to_owned);
-                                s.case_id = a.body["id"].as_str().map(str::to_owned);
-                                break;
-                            }
-                            Some(a) => {
-                                t.answers.push((at, a.status, latency));
-                                if a.content_type != "application/problem+json" {
-                                    t.bad_error_bodies += 1;
+                        let (done, stop) = {
+                            let mut t = tally.borrow_mut();
+                            let done = match res {
+                                Some(a) if a.status == 201 => {
+                                    t.answers.push((at, 201, latency));
+                                    let s = &mut t.sent[index];
+                                    s.receipt =
+                                        a.body["receipt_number"].as_str().map(str::to_owned);
+                                    s.access_secret = a.body["access_secret"]
+                                        .as_str()
+                                        .filter(|s| !s.is_empty())
+                                        .map(str::to_owned);
+                                    s.case_id = a.body["id"].as_str().map(str::to_owned);
+                                    true
                                 }
-                                if a.status < 500 {
-                                    eprintln!("intake answered {}: {}", a.status, a.body);
-                                    break;
+                                Some(a) => {
+                                    t.answers.push((at, a.status, latency));
+                                    if a.content_type != "application/problem+json" {
+                                        t.bad_error_bodies += 1;
+                                    }
+                                    if a.status < 500 {
+                                        eprintln!("intake answered {}: {}", a.status, a.body);
+                                    }
+                                    a.status < 500
                                 }
-                            }
-                            None => t.answers.push((at, 0, latency)),
+                                None => {
+                                    t.answers.push((at, 0, latency));
+                                    false
+                                }
+                            };
+                            (done, t.stop)
+                        };
+                        if done {
+                            break;
                         }
-                        let stop = t.stop;
-                        drop(t);
                         // Once the load stops, an unanswered complaint is given up: it was never
                         // acknowledged, so nothing is owed for it.
                         if stop && attempt > 200 {
@@ -491,7 +508,12 @@ pub async fn check_cases(db: &DatabaseConnection, sent: &[Sent]) -> CaseCheck {
     let mut by_facts: HashMap<String, Vec<HashMap<&str, String>>> = HashMap::new();
     let mut half_written = 0;
     for r in &rows {
-        let s = |c: &str| r.try_get::<Option<String>>("", c).ok().flatten().unwrap_or_default();
+        let s = |c: &str| {
+            r.try_get::<Option<String>>("", c)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
         let n = |c: &str| r.try_get::<i64>("", c).unwrap_or(0);
         if n("parties") < 1 || n("deadlines") < 1 || n("events") < 2 || n("audits") < 1 {
             half_written += 1;
@@ -535,19 +557,34 @@ pub async fn check_cases(db: &DatabaseConnection, sent: &[Sent]) -> CaseCheck {
             ("receipt_number", receipt.clone()),
             ("channel", b["channel"].as_str().unwrap().to_owned()),
             ("category", b["category"].as_str().unwrap().to_owned()),
-            ("respondent_name", b["respondent"]["name"].as_str().unwrap().to_owned()),
-            ("respondent_uscc", b["respondent"]["uscc"].as_str().unwrap().to_owned()),
+            (
+                "respondent_name",
+                b["respondent"]["name"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "respondent_uscc",
+                b["respondent"]["uscc"].as_str().unwrap().to_owned(),
+            ),
             (
                 "goods_or_service",
-                b["dispute"]["goods_or_service"].as_str().unwrap().to_owned(),
+                b["dispute"]["goods_or_service"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
             ),
             (
                 "dispute_division_code",
                 b["dispute"]["division_code"].as_str().unwrap().to_owned(),
             ),
             ("amount_fen", b["dispute"]["amount_fen"].to_string()),
-            ("p_name", b["complainant"]["name"].as_str().unwrap().to_owned()),
-            ("p_phone", b["complainant"]["phone"].as_str().unwrap().to_owned()),
+            (
+                "p_name",
+                b["complainant"]["name"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "p_phone",
+                b["complainant"]["phone"].as_str().unwrap().to_owned(),
+            ),
             (
                 "p_id_number",
                 b["complainant"]["id_number"].as_str().unwrap().to_owned(),
@@ -635,7 +672,10 @@ pub async fn drain_mail(db: &DatabaseConnection, sink: &SmtpSink, timeout: Durat
         .filter_map(|r| r.try_get::<i64>("", "id").ok())
         .collect();
     let messages = sink.messages();
-    let received_ids: Vec<String> = messages.iter().filter_map(|m| message_id(&m.data)).collect();
+    let received_ids: Vec<String> = messages
+        .iter()
+        .filter_map(|m| message_id(&m.data))
+        .collect();
     let distinct: HashSet<&String> = received_ids.iter().collect();
     let lost = ids
         .iter()
@@ -663,7 +703,9 @@ pub fn ms(d: Duration) -> f64 {
 }
 
 pub async fn connect(url: &str) -> DatabaseConnection {
-    Database::connect(url).await.expect("connect to the harness database")
+    Database::connect(url)
+        .await
+        .expect("connect to the harness database")
 }
 
 /// A verdict line and whether it passed.
