@@ -100,6 +100,8 @@ impl Service {
             ("XIAOBAO_HOST", "127.0.0.1"),
             ("SMTP_URL", smtp_url),
             ("XIAOBAO_DATABASE_MAX_CONNECTIONS", "10"),
+            // While the database is down, answer 503 after a second rather than hold clients.
+            ("XIAOBAO_DATABASE_ACQUIRE_TIMEOUT_SECONDS", "1"),
             ("XIAOBAO_MAIL_CLAIM_SECONDS", "10"),
             ("XIAOBAO_SWEEP_INTERVAL_SECONDS", "2"),
             // Every complaint is urgent and outside office hours, so each one mails the on-duty
