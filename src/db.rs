@@ -14,8 +14,11 @@ use crate::config::Settings;
 
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(settings.database_url.expose().to_owned());
+    // The whole pool opens here, on the main runtime, whose idle threads watch its sockets. A
+    // connection opened later from an HTTP worker's single-threaded runtime would only be watched
+    // when that worker is idle, and every request using it would wait on a busy neighbour.
     opt.max_connections(settings.database_max_connections)
-        .min_connections(1)
+        .min_connections(settings.database_max_connections)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(
             settings.database_acquire_timeout_seconds.max(1),

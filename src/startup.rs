@@ -89,6 +89,7 @@ impl Application {
             calendar: CalendarStore::new(calendar, seen),
             rules: Arc::new(RuleBook::builtin()),
             clock,
+            pool_runtime: tokio::runtime::Handle::current(),
         });
         let document = crate::openapi::document();
         let routes_table = web::Data::new(RouteTable::from_openapi(&document));

@@ -11,6 +11,7 @@ mod m20261122_000006_odr;
 mod m20261122_000007_reports_leads_oversight;
 mod m20261122_000010_statistics_indexes;
 mod m20261122_000012_outbox_batch_claims;
+mod m20261122_000013_intake_indexes;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_reports_leads_oversight::Migration),
             Box::new(m20261122_000010_statistics_indexes::Migration),
             Box::new(m20261122_000012_outbox_batch_claims::Migration),
+            Box::new(m20261122_000013_intake_indexes::Migration),
         ]
     }
 }

@@ -107,34 +107,65 @@ impl IdempotencyKey {
     }
 }
 
-/// Runs a creating operation in one write transaction, at most once per key: a retry with the same
-/// key and body gets the first response, and a concurrent twin rolls back and replays it.
+/// What one creating request under an optional key came to.
+pub enum Once<T> {
+    /// This request did the work; the response body as stored.
+    Created(T, String),
+    /// An earlier request with the same key did it; its response.
+    Replayed(Stored),
+}
+
+/// Runs a creating operation in one write transaction, at most once per key. There is no look-up
+/// first, which saves every first request a round trip: a retry (rare) redoes the work and either
+/// finds its key taken when storing the response, or fails because the first attempt's result now
+/// stands in its way; both roll back and answer with the first response. A concurrent twin waits on
+/// the key and does the same.
+pub async fn once<T>(
+    db: &sea_orm::DatabaseConnection,
+    key: Option<&IdempotencyKey>,
+    now: DateTime<Utc>,
+    op: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
+    body: impl FnOnce(&T) -> ApiResult<String>,
+) -> ApiResult<Once<T>> {
+    let txn = crate::db::begin_write(db).await?;
+    let created = match op(&txn).await {
+        Ok(created) => created,
+        Err(e) => {
+            // The operation's error is the one to report, whatever the rollback says.
+            let _ = txn.rollback().await;
+            return match key {
+                Some(k) => k.replay(db).await?.map(Once::Replayed).ok_or(e),
+                None => Err(e),
+            };
+        }
+    };
+    let body = body(&created)?;
+    if let Some(k) = key
+        && !k.store(&txn, StatusCode::CREATED, &body, now).await?
+    {
+        txn.rollback().await?;
+        return k
+            .replay(db)
+            .await?
+            .map(Once::Replayed)
+            .ok_or_else(|| ApiError::internal("idempotency record vanished"));
+    }
+    txn.commit().await?;
+    Ok(Once::Created(created, body))
+}
+
+/// [`once`] for operations whose response is the created object as JSON.
 pub async fn create_once<T: serde::Serialize>(
     db: &sea_orm::DatabaseConnection,
     key: Option<IdempotencyKey>,
     now: DateTime<Utc>,
     op: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<HttpResponse> {
-    if let Some(k) = &key
-        && let Some(stored) = k.replay(db).await?
-    {
-        return Ok(stored.into_response());
-    }
-    let txn = crate::db::begin_write(db).await?;
-    let created = op(&txn).await?;
-    let body = serde_json::to_string(&created).map_err(ApiError::internal)?;
-    if let Some(k) = &key
-        && !k.store(&txn, StatusCode::CREATED, &body, now).await?
-    {
-        txn.rollback().await?;
-        let stored = k
-            .replay(db)
-            .await?
-            .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
-        return Ok(stored.into_response());
-    }
-    txn.commit().await?;
-    Ok(HttpResponse::Created()
-        .content_type("application/json")
-        .body(body))
+    let json = |created: &T| serde_json::to_string(created).map_err(ApiError::internal);
+    Ok(match once(db, key.as_ref(), now, op, json).await? {
+        Once::Created(_, body) => HttpResponse::Created()
+            .content_type("application/json")
+            .body(body),
+        Once::Replayed(stored) => stored.into_response(),
+    })
 }

@@ -1,7 +1,6 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,7 +11,7 @@ use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineView, RuleSetId};
 use crate::entities::{case, station};
 use crate::http::auth::sha256_hex;
-use crate::http::idempotency::{IdempotencyKey, Stored};
+use crate::http::idempotency::{self, IdempotencyKey, Once, Stored};
 use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
 use crate::routing::Routing;
 use crate::state::AppState;
@@ -90,9 +89,15 @@ impl IntakeReceipt {
     }
 }
 
-enum Submission<'a> {
-    Complaint(&'a ComplaintRequest, Option<WalkIn>),
-    Report(&'a ReportRequest),
+enum Submission {
+    Complaint(Box<ComplaintRequest>, Option<WalkIn>),
+    Report(Box<ReportRequest>),
+}
+
+/// What an intake answers.
+enum Answer {
+    Created(Box<IntakeReceipt>),
+    Replayed(Stored),
 }
 
 /// File a complaint (投诉).
@@ -118,7 +123,7 @@ async fn file_complaint(
     body: ApiJson<ComplaintRequest, false>,
 ) -> ApiResult<HttpResponse> {
     let key = IdempotencyKey::from_request(&req, "complaints", &body.raw)?;
-    submit(&state, key, Submission::Complaint(&body.body, None)).await
+    submit(state, key, Submission::Complaint(Box::new(body.body), None)).await
 }
 
 /// Register a walk-in complaint at a station (现场登记, 首接负责).
@@ -171,9 +176,9 @@ async fn file_at_station(
         staff: Actor::from(&me),
     };
     submit(
-        &state,
+        state,
         key,
-        Submission::Complaint(&body.body, Some(walk_in)),
+        Submission::Complaint(Box::new(body.body), Some(walk_in)),
     )
     .await
 }
@@ -200,50 +205,56 @@ async fn file_report(
     body: ApiJson<ReportRequest, false>,
 ) -> ApiResult<HttpResponse> {
     let key = IdempotencyKey::from_request(&req, "reports", &body.raw)?;
-    submit(&state, key, Submission::Report(&body.body)).await
+    submit(state, key, Submission::Report(Box::new(body.body))).await
 }
 
+/// Files the submission on the runtime that owns the database connections (see
+/// [`AppState::on_pool_runtime`]): an intake makes a dozen round trips.
 async fn submit(
+    state: web::Data<AppState>,
+    key: Option<IdempotencyKey>,
+    submission: Submission,
+) -> ApiResult<HttpResponse> {
+    let pool_state = state.clone();
+    let answer = state
+        .on_pool_runtime(async move { file(&pool_state, key, submission).await })
+        .await?;
+    Ok(match answer {
+        Answer::Created(receipt) => HttpResponse::Created().json(receipt),
+        Answer::Replayed(stored) => stored.into_response(),
+    })
+}
+
+async fn file(
     state: &AppState,
     key: Option<IdempotencyKey>,
-    submission: Submission<'_>,
-) -> ApiResult<HttpResponse> {
-    if let Some(k) = &key
-        && let Some(stored) = k.replay(&state.db).await?
-    {
-        return reissue(state, stored).await;
-    }
+    submission: Submission,
+) -> ApiResult<Answer> {
     let secret = receipt::access_secret();
     let secret_hash = sha256_hex(&secret);
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let filed = match submission {
-        Submission::Complaint(r, walk_in) => {
-            super::file_complaint(&txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
-        }
-        Submission::Report(r) => super::file_report(&txn, state, r, &secret_hash, now).await?,
+    let file = async |txn: &DatabaseTransaction| {
+        Ok(IntakeReceipt::of(match &submission {
+            Submission::Complaint(r, walk_in) => {
+                super::file_complaint(txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
+            }
+            Submission::Report(r) => super::file_report(txn, state, r, &secret_hash, now).await?,
+        }))
     };
-    let mut receipt = IntakeReceipt::of(filed);
-    if let Some(k) = &key {
-        // The stored copy never holds the secret.
-        let stored = serde_json::to_string(&receipt).map_err(ApiError::internal)?;
-        if !k.store(&txn, StatusCode::CREATED, &stored, now).await? {
-            txn.rollback().await?;
-            let stored = k
-                .replay(&state.db)
-                .await?
-                .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
-            return reissue(state, stored).await;
+    // The stored copy never holds the secret.
+    let json = |r: &IntakeReceipt| serde_json::to_string(r).map_err(ApiError::internal);
+    match idempotency::once(&state.db, key.as_ref(), now, file, json).await? {
+        Once::Created(mut receipt, _) => {
+            receipt.access_secret = secret;
+            Ok(Answer::Created(Box::new(receipt)))
         }
+        Once::Replayed(stored) => reissue(state, stored).await.map(Answer::Replayed),
     }
-    txn.commit().await?;
-    receipt.access_secret = secret;
-    Ok(HttpResponse::Created().json(receipt))
 }
 
 /// Answers a retry with the first response and a freshly issued access secret, since only the
 /// secret's hash was kept; the case itself is untouched.
-async fn reissue(state: &AppState, stored: Stored) -> ApiResult<HttpResponse> {
+async fn reissue(state: &AppState, stored: Stored) -> ApiResult<Stored> {
     let mut body: serde_json::Value =
         serde_json::from_str(&stored.body).map_err(ApiError::internal)?;
     let mut ids = vec![body["id"].as_str().unwrap_or_default().to_owned()];
@@ -263,6 +274,5 @@ async fn reissue(state: &AppState, stored: Stored) -> ApiResult<HttpResponse> {
     Ok(Stored {
         status: stored.status,
         body: body.to_string(),
-    }
-    .into_response())
+    })
 }
