@@ -33,6 +33,8 @@ pub struct Settings {
     /// SQLite file by default; `postgres://…` for PostgreSQL. Wrapped because it may carry a password.
     pub database_url: Secret,
     pub database_max_connections: u32,
+    /// How long a request waits for a database connection before it is answered 503.
+    pub database_acquire_timeout_seconds: u64,
     /// `smtp://host:port`; without it mail stays queued in the outbox.
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
@@ -88,6 +90,7 @@ impl Default for Settings {
             port: 8080,
             database_url: Secret::new("sqlite://xiaobao.db?mode=rwc"),
             database_max_connections: 16,
+            database_acquire_timeout_seconds: 5,
             smtp_url: None,
             mail_from: "xiaobao <noreply@xiaobao.local>".into(),
             token_ttl_hours: 12,
@@ -200,6 +203,10 @@ impl Settings {
         }
         if let Some(v) = prefixed("mail_max_attempts") {
             settings.mail_max_attempts = parse_num("XIAOBAO_MAIL_MAX_ATTEMPTS", &v)?;
+        }
+        if let Some(v) = prefixed("database_acquire_timeout_seconds") {
+            settings.database_acquire_timeout_seconds =
+                parse_num("XIAOBAO_DATABASE_ACQUIRE_TIMEOUT_SECONDS", &v)?;
         }
         if let Some(v) = prefixed("mail_claim_seconds") {
             settings.mail_claim_seconds = parse_num("XIAOBAO_MAIL_CLAIM_SECONDS", &v)?;

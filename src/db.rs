@@ -20,7 +20,9 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     opt.max_connections(settings.database_max_connections)
         .min_connections(settings.database_max_connections)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(
+            settings.database_acquire_timeout_seconds.max(1),
+        ))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             // WAL lets readers run beside the one writer; the busy timeout queues writers instead of failing them.

@@ -12,7 +12,7 @@ use crate::rig::*;
 pub async fn run(length: Length) -> bool {
     let kills = length.pick(3, 10);
     let span = Duration::from_secs(length.pick(60, 300));
-    let workers = env_or("HARNESS_WORKERS", 16);
+    let workers = env_or("HARNESS_WORKERS", 8);
     let url = fresh_database("xiaobao_harness_crash").await;
     let sink = SmtpSink::start().await;
     let mut svc = Service::new("crash", 18301, &url, &sink.url());
@@ -22,7 +22,7 @@ pub async fn run(length: Length) -> bool {
     svc.wait_ready(&client).await;
     put_on_duty(&client, &svc.base(), &users).await;
 
-    let (tally, handles) = start_intake(&client, vec![svc.base()], workers, "crash", None);
+    let (tally, handles) = start_intake(&client, vec![svc.base()], workers, "crash", Some(pace()));
     let every = span / (kills + 1);
     let mut ready = Vec::new();
     for _ in 0..kills {
@@ -35,7 +35,7 @@ pub async fn run(length: Length) -> bool {
     stop(&tally, handles).await;
 
     let db = connect(&url).await;
-    let t = tally.borrow();
+    let t = std::mem::take(&mut *tally.borrow_mut());
     let cases = check_cases(&db, &t.sent).await;
     let mail = drain_mail(&db, &sink, Duration::from_secs(length.pick(180, 600))).await;
     let refused = t.answers.iter().filter(|a| a.1 == 0).count();

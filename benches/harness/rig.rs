@@ -33,6 +33,12 @@ pub fn admin_url() -> String {
     )
 }
 
+/// Each intake client's pause between two complaints: steady load, not a flood, so the mail the
+/// complaints cause drains within the run (HARNESS_PACE_MS, default 100).
+pub fn pace() -> Duration {
+    Duration::from_millis(env_or("HARNESS_PACE_MS", 100))
+}
+
 /// Work files (service logs) of this run.
 pub fn work_dir() -> PathBuf {
     let dir = std::env::temp_dir().join("xiaobao-harness");
@@ -94,6 +100,8 @@ impl Service {
             ("XIAOBAO_HOST", "127.0.0.1"),
             ("SMTP_URL", smtp_url),
             ("XIAOBAO_DATABASE_MAX_CONNECTIONS", "10"),
+            // While the database is down, answer 503 after a second rather than hold clients.
+            ("XIAOBAO_DATABASE_ACQUIRE_TIMEOUT_SECONDS", "1"),
             ("XIAOBAO_MAIL_CLAIM_SECONDS", "10"),
             ("XIAOBAO_SWEEP_INTERVAL_SECONDS", "2"),
             // Every complaint is urgent and outside office hours, so each one mails the on-duty
@@ -409,33 +417,41 @@ pub fn start_intake(
                         .await;
                         let latency = t0.elapsed();
                         let at = started.elapsed().as_secs_f64();
-                        let mut t = tally.borrow_mut();
-                        match res {
-                            Some(a) if a.status == 201 => {
-                                t.answers.push((at, 201, latency));
-                                let s = &mut t.sent[index];
-                                s.receipt = a.body["receipt_number"].as_str().map(str::to_owned);
-                                s.access_secret = a.body["access_secret"]
-                                    .as_str()
-                                    .filter(|s| !s.is_empty())
-                                    .map(str::to_owned);
-                                s.case_id = a.body["id"].as_str().map(str::to_owned);
-                                break;
-                            }
-                            Some(a) => {
-                                t.answers.push((at, a.status, latency));
-                                if a.content_type != "application/problem+json" {
-                                    t.bad_error_bodies += 1;
+                        let (done, stop) = {
+                            let mut t = tally.borrow_mut();
+                            let done = match res {
+                                Some(a) if a.status == 201 => {
+                                    t.answers.push((at, 201, latency));
+                                    let s = &mut t.sent[index];
+                                    s.receipt =
+                                        a.body["receipt_number"].as_str().map(str::to_owned);
+                                    s.access_secret = a.body["access_secret"]
+                                        .as_str()
+                                        .filter(|s| !s.is_empty())
+                                        .map(str::to_owned);
+                                    s.case_id = a.body["id"].as_str().map(str::to_owned);
+                                    true
                                 }
-                                if a.status < 500 {
-                                    eprintln!("intake answered {}: {}", a.status, a.body);
-                                    break;
+                                Some(a) => {
+                                    t.answers.push((at, a.status, latency));
+                                    if a.content_type != "application/problem+json" {
+                                        t.bad_error_bodies += 1;
+                                    }
+                                    if a.status < 500 {
+                                        eprintln!("intake answered {}: {}", a.status, a.body);
+                                    }
+                                    a.status < 500
                                 }
-                            }
-                            None => t.answers.push((at, 0, latency)),
+                                None => {
+                                    t.answers.push((at, 0, latency));
+                                    false
+                                }
+                            };
+                            (done, t.stop)
+                        };
+                        if done {
+                            break;
                         }
-                        let stop = t.stop;
-                        drop(t);
                         // Once the load stops, an unanswered complaint is given up: it was never
                         // acknowledged, so nothing is owed for it.
                         if stop && attempt > 200 {
