@@ -1,27 +1,8 @@
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
-use xiaobao::entities::business;
 use xiaobao::http::Role;
 
 use crate::helpers::*;
-
-async fn register_business(app: &TestApp, uscc_value: &str) -> String {
-    let b = business::ActiveModel {
-        id: Set(uuid::Uuid::new_v4().to_string()),
-        name: Set("西塘某餐馆".into()),
-        uscc: Set(Some(uscc_value.into())),
-        legal_representative: Set(None),
-        address: Set(None),
-        division_code: Set(Some("330421103".into())),
-        created_at: Set(app.clock.now()),
-        platform_role: Set(None),
-        platform_business_id: Set(None),
-    }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    b.id
-}
 
 #[actix_web::test]
 async fn login_issues_an_expiring_token_that_logout_revokes() {
@@ -163,8 +144,8 @@ async fn accounts_are_created_within_the_callers_bureau_and_usernames_are_unique
 #[actix_web::test]
 async fn staff_see_only_their_jurisdiction_and_desks_only_their_business() {
     let app = spawn_app().await;
-    let restaurant = register_business(&app, &uscc("91330421MA2B3C4D5")).await;
-    let other = register_business(&app, &uscc("91330421MA2B3C4D6")).await;
+    let restaurant = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
+    let other = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D6")).await;
     let mut body = complaint();
     body["also_report"] = json!({"violation": "使用过期食材，涉嫌违法", "evidence": []});
     let filed = app.post("/api/v1/complaints", &body).await;
@@ -269,7 +250,7 @@ async fn staff_see_only_their_jurisdiction_and_desks_only_their_business() {
 #[actix_web::test]
 async fn a_consumer_who_concealed_their_identity_is_masked_for_the_business() {
     let app = spawn_app().await;
-    let restaurant = register_business(&app, &uscc("91330421MA2B3C4D5")).await;
+    let restaurant = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
     let mut body = complaint();
     body["conceal_identity_from_business"] = json!(true);
     let filed = app.post("/api/v1/complaints", &body).await;

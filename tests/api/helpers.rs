@@ -284,6 +284,26 @@ impl TestApp {
         (res.body["token"].as_str().unwrap().to_owned(), user.id)
     }
 
+    /// A business at 西塘 in the registry, as the business admin would register it; its id.
+    pub async fn business(&self, name: &str, uscc_value: &str) -> String {
+        use sea_orm::{ActiveModelTrait, Set};
+        xiaobao::entities::business::ActiveModel {
+            id: Set(uuid::Uuid::new_v4().to_string()),
+            name: Set(name.into()),
+            uscc: Set(Some(uscc_value.into())),
+            legal_representative: Set(None),
+            address: Set(None),
+            division_code: Set(Some("330421103".into())),
+            created_at: Set(self.clock.now()),
+            platform_role: Set(None),
+            platform_business_id: Set(None),
+        }
+        .insert(&self.db)
+        .await
+        .unwrap()
+        .id
+    }
+
     /// A second connection to the same database, as another instance would have.
     pub async fn another_connection(&self) -> DatabaseConnection {
         let settings = Settings {

@@ -8,9 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
-use xiaobao::entities::business;
 use xiaobao::http::Role;
 
 use crate::helpers::*;
@@ -54,24 +52,6 @@ const PUBLIC: &[&str] = &[
 /// Acts on the caller's own token only; calling it would end the caller's part in the matrix.
 const SKIPPED: &[&str] = &["POST /api/v1/auth/logout"];
 
-async fn register_business(app: &TestApp, name: &str, uscc_value: &str) -> String {
-    business::ActiveModel {
-        id: Set(uuid::Uuid::new_v4().to_string()),
-        name: Set(name.into()),
-        uscc: Set(Some(uscc_value.into())),
-        legal_representative: Set(None),
-        address: Set(None),
-        division_code: Set(Some("330421103".into())),
-        created_at: Set(app.clock.now()),
-        platform_role: Set(None),
-        platform_business_id: Set(None),
-    }
-    .insert(&app.db)
-    .await
-    .unwrap()
-    .id
-}
-
 /// The resource an `{id}` names, from the path it appears in.
 fn id_for<'a>(path: &str, ids: &'a BTreeMap<&str, String>) -> Option<&'a String> {
     let resource = path
@@ -87,8 +67,10 @@ fn id_for<'a>(path: &str, ids: &'a BTreeMap<&str, String>) -> Option<&'a String>
 async fn no_caller_reaches_another_jurisdictions_or_businesses_data_through_any_operation() {
     let app = spawn_app().await;
     let restaurant_uscc = uscc("91330421MA2B3C4D5");
-    let restaurant = register_business(&app, "西塘某餐馆", &restaurant_uscc).await;
-    let other = register_business(&app, "西塘另一家店", &uscc("91330421MA2B3C4D6")).await;
+    let restaurant = app.business("西塘某餐馆", &restaurant_uscc).await;
+    let other = app
+        .business("西塘另一家店", &uscc("91330421MA2B3C4D6"))
+        .await;
     let mut body = complaint();
     body["complainant"]["phone"] = json!("13987651234");
     body["complainant"]["address"] = json!("上海市青浦区朱家角镇漕河街17号");
