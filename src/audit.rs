@@ -1,7 +1,7 @@
 //! The append-only audit trail: every state change and every staff read of personal data.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, NotSet, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, NotSet, Set};
 
 use crate::entities::audit_log;
 use crate::http::Principal;
@@ -48,14 +48,14 @@ impl From<&Principal> for Actor {
     }
 }
 
-pub async fn record(
-    db: &impl ConnectionTrait,
+/// The trail's entry for one action.
+pub fn entry(
     actor: &Actor,
     action: &str,
     case_id: Option<&str>,
     detail: serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> audit_log::ActiveModel {
     audit_log::ActiveModel {
         id: NotSet,
         at: Set(now),
@@ -65,7 +65,18 @@ pub async fn record(
         case_id: Set(case_id.map(str::to_owned)),
         detail: Set(detail.to_string()),
     }
-    .insert(db)
-    .await?;
+}
+
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    case_id: Option<&str>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    audit_log::Entity::insert(entry(actor, action, case_id, detail, now))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ pub mod pauses;
 pub mod store;
 pub mod sweep;
 
-pub use store::{DeadlineView, open};
+pub use store::{DeadlineView, open, row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 pub enum RuleSetId {

@@ -15,12 +15,8 @@ use super::{
 use crate::calendar::schedule::Calendar;
 use crate::entities::{case_pause, deadline};
 
-/// Persists a computed deadline as open.
-pub async fn open(
-    db: &impl ConnectionTrait,
-    case_id: &str,
-    c: &Computed,
-) -> Result<deadline::Model, DbErr> {
+/// A computed deadline as an open row.
+pub fn row(case_id: &str, c: &Computed) -> deadline::ActiveModel {
     deadline::ActiveModel {
         id: NotSet,
         case_id: Set(case_id.to_owned()),
@@ -37,8 +33,15 @@ pub async fn open(
         overdue_notified_at: Set(None),
         extended: Set(false),
     }
-    .insert(db)
-    .await
+}
+
+/// Persists a computed deadline as open.
+pub async fn open(
+    db: &impl ConnectionTrait,
+    case_id: &str,
+    c: &Computed,
+) -> Result<deadline::Model, DbErr> {
+    row(case_id, c).insert(db).await
 }
 
 /// A deadline as shown on tracking and staff views.
@@ -56,6 +59,21 @@ pub struct DeadlineView {
     /// True when the count reached into a year with no loaded schedule.
     pub provisional: bool,
     pub explanation: Option<Explanation>,
+}
+
+impl DeadlineView {
+    /// A deadline just computed and not yet flagged or met.
+    pub fn opened(c: &Computed) -> Self {
+        DeadlineView {
+            kind: c.explanation.kind.as_str().to_owned(),
+            due_at: c.due_at,
+            due_date: c.due_date,
+            status: "open".to_owned(),
+            flag: None,
+            provisional: c.provisional,
+            explanation: Some(c.explanation.clone()),
+        }
+    }
 }
 
 impl From<&deadline::Model> for DeadlineView {

@@ -4,10 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, SqlErr};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
 use super::auth::sha256_hex;
 use super::problem::{ApiError, ApiResult, FieldError};
+use crate::db::Writes;
 use crate::entities::idempotency_key;
 
 pub const HEADER: &str = "idempotency-key";
@@ -80,29 +81,20 @@ impl IdempotencyKey {
         }
     }
 
-    /// Records the response inside the caller's transaction. `Ok(false)` means a concurrent request
-    /// with the same key won: the caller rolls back and replays.
-    pub async fn store(
+    /// The row that records the response under this key.
+    fn record(
         &self,
-        txn: &impl ConnectionTrait,
         status: StatusCode,
         body: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool, DbErr> {
-        let row = idempotency_key::ActiveModel {
+    ) -> idempotency_key::ActiveModel {
+        idempotency_key::ActiveModel {
             scope: Set(self.scope.to_owned()),
             key: Set(self.key.clone()),
             request_hash: Set(self.request_hash.clone()),
             status_code: Set(status.as_u16() as i32),
             response_body: Set(body.to_owned()),
             created_at: Set(now),
-        };
-        match row.insert(txn).await {
-            Ok(_) => Ok(true),
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                Ok(false)
-            }
-            Err(e) => Err(e),
         }
     }
 }
@@ -115,43 +107,52 @@ pub enum Once<T> {
     Replayed(Stored),
 }
 
-/// Runs a creating operation in one write transaction, at most once per key. There is no look-up
-/// first, which saves every first request a round trip: a retry (rare) redoes the work and either
-/// finds its key taken when storing the response, or fails because the first attempt's result now
-/// stands in its way; both roll back and answer with the first response. A concurrent twin waits on
-/// the key and does the same.
+/// Runs a creating operation in one write transaction, at most once per key. The operation does
+/// its reads and returns the rows still to write, which go out with the key's record in one
+/// [`Writes`] (a single statement on PostgreSQL). There is no look-up first, which saves every
+/// first request a round trip: a retry (rare) redoes the work and finds its key taken, or the first
+/// attempt's result in its way; it rolls back and answers with the first response. A concurrent
+/// twin waits on the key and does the same.
 pub async fn once<T>(
     db: &sea_orm::DatabaseConnection,
     key: Option<&IdempotencyKey>,
     now: DateTime<Utc>,
-    op: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
+    op: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<(T, Writes)>,
     body: impl FnOnce(&T) -> ApiResult<String>,
 ) -> ApiResult<Once<T>> {
     let txn = crate::db::begin_write(db).await?;
-    let created = match op(&txn).await {
-        Ok(created) => created,
+    let done = async {
+        let (created, mut writes) = op(&txn).await?;
+        let body = body(&created)?;
+        if let Some(k) = key {
+            writes.insert(k.record(StatusCode::CREATED, &body, now));
+        }
+        writes.write(&txn).await?;
+        Ok((created, body))
+    };
+    match done.await {
+        Ok((created, body)) => {
+            txn.commit().await?;
+            Ok(Once::Created(created, body))
+        }
         Err(e) => {
             // The operation's error is the one to report, whatever the rollback says.
             let _ = txn.rollback().await;
-            return match key {
-                Some(k) => k.replay(db).await?.map(Once::Replayed).ok_or(e),
-                None => Err(e),
-            };
+            replay_or(db, key, e).await
         }
-    };
-    let body = body(&created)?;
-    if let Some(k) = key
-        && !k.store(&txn, StatusCode::CREATED, &body, now).await?
-    {
-        txn.rollback().await?;
-        return k
-            .replay(db)
-            .await?
-            .map(Once::Replayed)
-            .ok_or_else(|| ApiError::internal("idempotency record vanished"));
     }
-    txn.commit().await?;
-    Ok(Once::Created(created, body))
+}
+
+/// The first response when a request under the same key already succeeded, else `error`.
+async fn replay_or<T>(
+    db: &sea_orm::DatabaseConnection,
+    key: Option<&IdempotencyKey>,
+    error: ApiError,
+) -> ApiResult<Once<T>> {
+    match key {
+        Some(k) => k.replay(db).await?.map(Once::Replayed).ok_or(error),
+        None => Err(error),
+    }
 }
 
 /// [`once`] for operations whose response is the created object as JSON.
@@ -162,6 +163,7 @@ pub async fn create_once<T: serde::Serialize>(
     op: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<HttpResponse> {
     let json = |created: &T| serde_json::to_string(created).map_err(ApiError::internal);
+    let op = async |txn: &sea_orm::DatabaseTransaction| Ok((op(txn).await?, Writes::default()));
     Ok(match once(db, key.as_ref(), now, op, json).await? {
         Once::Created(_, body) => HttpResponse::Created()
             .content_type("application/json")

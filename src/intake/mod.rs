@@ -8,18 +8,21 @@ pub mod request;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, SubQueryStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select, Set,
 };
 use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::cases::{self, CaseKind, CaseStatus};
-use crate::deadlines::{self, DeadlineKind, RuleSetId, local_date};
+use crate::db::Writes;
+use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId, local_date};
 use crate::domain::vocabulary::{Category, Channel, Demand};
-use crate::entities::{business, case, case_event, deadline, odr_enrolment, party, station};
+use crate::entities::{business, case, odr_enrolment, party, station};
 use crate::http::{ApiError, ApiResult};
+use crate::oversight::DueAlerts;
 use crate::routing::{self, Routing, RoutingInput, zone};
 use crate::state::AppState;
 use request::{ComplaintRequest, Faults, Person, ReportRequest, Respondent};
@@ -59,15 +62,19 @@ pub struct WalkIn {
     pub staff: Actor,
 }
 
-/// The result of one intake.
+/// One intake prepared: what the receipt shows, and the early warnings to raise once the case is
+/// written.
 pub struct Filed {
     pub case: case::Model,
     pub routing: Routing,
-    pub deadlines: Vec<deadline::Model>,
+    pub deadlines: Vec<DeadlineView>,
     pub linked: Option<case::Model>,
     pub duplicate_of: Option<case::Model>,
+    pub alerts: Option<DueAlerts>,
 }
 
+/// Checks a complaint and prepares its records: everything is read first, and nothing is written
+/// until the caller writes the returned [`Writes`].
 pub async fn file_complaint(
     db: &impl ConnectionTrait,
     state: &AppState,
@@ -75,7 +82,7 @@ pub async fn file_complaint(
     walk_in: Option<&WalkIn>,
     secret_hash: &str,
     now: DateTime<Utc>,
-) -> ApiResult<Filed> {
+) -> ApiResult<(Filed, Writes)> {
     let rule_set = state.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
     let mut parties = Vec::new();
@@ -160,7 +167,23 @@ pub async fn file_complaint(
         accept_delegated_mediation: req.accept_delegated_mediation,
         parties,
     };
-    let mut filed = create(db, state, &complaint, rule_set, walk_in, secret_hash, now).await?;
+    let mut writes = Writes::default();
+    let ids = Ids {
+        case: new_id(),
+        linked: req.also_report.as_ref().map(|_| new_id()),
+    };
+    let mut filed = create(
+        db,
+        state,
+        &complaint,
+        rule_set,
+        walk_in,
+        secret_hash,
+        now,
+        &ids,
+        &mut writes,
+    )
+    .await?;
     if let Some(also) = &req.also_report {
         // One submission that both complains and reports is two records, linked both ways (Order 20 Art 7).
         let report = NewCase {
@@ -178,20 +201,35 @@ pub async fn file_complaint(
                 .collect(),
             ..complaint
         };
-        let linked = create(db, state, &report, rule_set, walk_in, secret_hash, now).await?;
-        filed.case = link(db, filed.case, &linked.case.id).await?;
-        filed.linked = Some(link(db, linked.case, &filed.case.id).await?);
+        let ids = Ids {
+            case: ids.linked.clone().unwrap_or_default(),
+            linked: Some(ids.case),
+        };
+        let linked = create(
+            db,
+            state,
+            &report,
+            rule_set,
+            walk_in,
+            secret_hash,
+            now,
+            &ids,
+            &mut writes,
+        )
+        .await?;
+        filed.linked = Some(linked.case);
     }
-    Ok(filed)
+    Ok((filed, writes))
 }
 
+/// Checks a report and prepares its records, like [`file_complaint`].
 pub async fn file_report(
     db: &impl ConnectionTrait,
     state: &AppState,
     req: &ReportRequest,
     secret_hash: &str,
     now: DateTime<Utc>,
-) -> ApiResult<Filed> {
+) -> ApiResult<(Filed, Writes)> {
     let rule_set = state.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
     let reporter = req
@@ -238,7 +276,24 @@ pub async fn file_report(
         accept_delegated_mediation: false,
         parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
     };
-    create(db, state, &report, rule_set, None, secret_hash, now).await
+    let mut writes = Writes::default();
+    let ids = Ids {
+        case: new_id(),
+        linked: None,
+    };
+    let filed = create(
+        db,
+        state,
+        &report,
+        rule_set,
+        None,
+        secret_hash,
+        now,
+        &ids,
+        &mut writes,
+    )
+    .await?;
+    Ok((filed, writes))
 }
 
 fn check_not_future(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut Faults) {
@@ -247,6 +302,20 @@ fn check_not_future(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut 
     }
 }
 
+/// The ids of a new record and of the record it is filed with, both chosen before anything is
+/// written so that each row can name the other.
+struct Ids {
+    case: String,
+    linked: Option<String>,
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Reads what one record needs (routing, the business, earlier cases) and adds the record, its
+/// parties, deadlines, timeline, mail and audit entry to `writes`.
+#[allow(clippy::too_many_arguments)]
 async fn create(
     db: &impl ConnectionTrait,
     state: &AppState,
@@ -255,6 +324,8 @@ async fn create(
     walk_in: Option<&WalkIn>,
     secret_hash: &str,
     now: DateTime<Utc>,
+    ids: &Ids,
+    writes: &mut Writes,
 ) -> ApiResult<Filed> {
     let routing = routing::route(
         db,
@@ -281,35 +352,31 @@ async fn create(
         }
         CaseKind::Report => None,
     };
-    let business = match &new.respondent.uscc {
-        Some(u) => {
-            business::Entity::find()
-                .filter(business::Column::Uscc.eq(u.as_str()))
-                .find_also_related(odr_enrolment::Entity)
-                .one(db)
-                .await?
-        }
-        None => None,
-    };
-    // An enrolled business gets the complaint first when the consumer chose ODR.
-    let odr = new.kind == CaseKind::Complaint
-        && new.choose_odr
-        && business
-            .as_ref()
-            .and_then(|(_, e)| e.as_ref())
-            .is_some_and(|e| e.status == crate::businesses::Enrolment::Enrolled.as_str());
-    let business_id = business.map(|(b, _)| b.id);
     let complainant_key = new
         .parties
         .first()
         .map(|(_, p)| crate::http::auth::sha256_hex(&p.identity_key()));
     let respondent_key = new.respondent.key();
+    let since = now - Duration::days(state.settings.duplicate_window_days);
+    let found = look_up(
+        db,
+        state,
+        new.kind,
+        new.respondent.uscc.as_ref().map(|u| u.as_str()),
+        &routing.bureau_code,
+        &respondent_key,
+        complainant_key.as_deref(),
+        since,
+        now,
+    )
+    .await?;
+    // An enrolled business gets the complaint first when the consumer chose ODR.
+    let odr = new.kind == CaseKind::Complaint && new.choose_odr && found.enrolled;
     let duplicate_of = match &complainant_key {
-        Some(ck) => {
-            let since = now - Duration::days(state.settings.duplicate_window_days);
+        Some(ck) if found.duplicate_candidates => {
             probable_duplicate(db, new.kind, ck, &respondent_key, &new.facts, since).await?
         }
-        None => None,
+        _ => None,
     };
     // Order 121: a repeated report by the same reporter is not handled again.
     let repeated_report =
@@ -320,86 +387,81 @@ async fn create(
         CaseKind::Report if repeated_report => CaseStatus::Merged,
         CaseKind::Report => CaseStatus::PendingVerification,
     };
-    let id = uuid::Uuid::now_v7().to_string();
-    let row = case::ActiveModel {
-        id: Set(id.clone()),
-        kind: Set(new.kind.as_str().to_owned()),
-        receipt_number: Set(receipt::receipt_number(new.kind, now)),
-        access_secret_hash: Set(secret_hash.to_owned()),
-        status: Set(status.as_str().to_owned()),
-        channel: Set(new.channel.as_str().to_owned()),
-        category: Set(new.category.as_str().to_owned()),
-        rule_set: Set(rule_set.as_str().to_owned()),
-        received_at: Set(now),
-        linked_case_id: Set(None),
-        duplicate_of_id: Set(duplicate_of.as_ref().map(|d| d.id.clone())),
-        complainant_key: Set(complainant_key),
-        respondent_key: Set(respondent_key),
-        respondent_name: Set(new.respondent.name.clone()),
-        respondent_uscc: Set(new.respondent.uscc.as_ref().map(|u| u.as_str().to_owned())),
-        respondent_address: Set(new.respondent.address.clone()),
-        respondent_division_code: Set(new.respondent.division_code.clone()),
-        respondent_platform: Set(new
+    let id = ids.case.clone();
+    let row = case::Model {
+        id: id.clone(),
+        kind: new.kind.as_str().to_owned(),
+        receipt_number: receipt::receipt_number(new.kind, now),
+        access_secret_hash: secret_hash.to_owned(),
+        status: status.as_str().to_owned(),
+        channel: new.channel.as_str().to_owned(),
+        category: new.category.as_str().to_owned(),
+        rule_set: rule_set.as_str().to_owned(),
+        received_at: now,
+        linked_case_id: ids.linked.clone(),
+        duplicate_of_id: duplicate_of.as_ref().map(|d| d.id.clone()),
+        complainant_key,
+        respondent_key,
+        respondent_name: new.respondent.name.clone(),
+        respondent_uscc: new.respondent.uscc.as_ref().map(|u| u.as_str().to_owned()),
+        respondent_address: new.respondent.address.clone(),
+        respondent_division_code: new.respondent.division_code.clone(),
+        respondent_platform: new
             .respondent
             .platform
             .as_ref()
-            .map(|(name, code)| json!({"name": name, "division_code": code}).to_string())),
-        business_id: Set(business_id),
-        occurred_on: Set(new.occurred_on),
-        dispute_division_code: Set(new.dispute_division.clone()),
-        dispute_place: Set(new.dispute_place.clone()),
-        goods_or_service: Set(new.goods_or_service.clone()),
-        amount_fen: Set(new.amount_fen),
-        facts: Set(new.facts.clone()),
-        demands: Set(json!(new.demands.iter().map(|d| d.as_str()).collect::<Vec<_>>()).to_string()),
-        evidence: Set(json!(new.evidence).to_string()),
-        choose_odr: Set(new.choose_odr),
-        consent_to_publish: Set(new.consent_to_publish),
-        conceal_identity: Set(new.conceal_identity),
-        anonymous: Set(new.parties.is_empty()),
-        bureau_code: Set(routing.bureau_code.clone()),
-        station_id: Set(routing.station_id.clone()),
-        routing_rule: Set(routing.rule.as_str().to_owned()),
-        received_by_station_id: Set(walk_in.map(|w| w.station.id.clone())),
-        return_promise: Set(return_promise.as_ref().map(|p| json!(p).to_string())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        accepted_at: Set(None),
-        mediator_id: Set(None),
-        outcome: Set(None),
-        outcome_reason: Set(None),
-        closed_at: Set(repeated_report.then_some(now)),
-        amount_recovered_fen: Set(None),
-        odr_state: Set(odr.then(|| crate::odr::OdrState::Negotiating.as_str().to_owned())),
-        odr_agreed_offer_id: Set(None),
-        odr_first_response_at: Set(None),
-        odr_escalated_at: Set(None),
-        reporter_notified_at: Set(None),
-        accept_delegated_mediation: Set(new.accept_delegated_mediation),
-        delegate_organisation: Set(None),
-        delegate_mediator: Set(None),
-        amount_in_dispute_fen: Set(None),
-    }
-    .insert(db)
-    .await?;
-    if !new.parties.is_empty() {
-        party::Entity::insert_many(new.parties.iter().enumerate().map(|(position, (role, p))| {
-            party::ActiveModel {
-                id: NotSet,
-                case_id: Set(id.clone()),
-                role: Set((*role).to_owned()),
-                position: Set(position as i32),
-                name: Set(p.name.as_str().to_owned()),
-                phone: Set(Some(p.phone.as_str().to_owned())),
-                email: Set(p.email.clone()),
-                address: Set(p.address.clone()),
-                id_type: Set(p.id_type.map(|t| t.as_str().to_owned())),
-                id_number: Set(p.id_number.clone()),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
+            .map(|(name, code)| json!({"name": name, "division_code": code}).to_string()),
+        business_id: found.business_id,
+        occurred_on: new.occurred_on,
+        dispute_division_code: new.dispute_division.clone(),
+        dispute_place: new.dispute_place.clone(),
+        goods_or_service: new.goods_or_service.clone(),
+        amount_fen: new.amount_fen,
+        facts: new.facts.clone(),
+        demands: json!(new.demands.iter().map(|d| d.as_str()).collect::<Vec<_>>()).to_string(),
+        evidence: json!(new.evidence).to_string(),
+        choose_odr: new.choose_odr,
+        consent_to_publish: new.consent_to_publish,
+        conceal_identity: new.conceal_identity,
+        anonymous: new.parties.is_empty(),
+        bureau_code: routing.bureau_code.clone(),
+        station_id: routing.station_id.clone(),
+        routing_rule: routing.rule.as_str().to_owned(),
+        received_by_station_id: walk_in.map(|w| w.station.id.clone()),
+        return_promise: return_promise.as_ref().map(|p| json!(p).to_string()),
+        created_at: now,
+        updated_at: now,
+        accepted_at: None,
+        mediator_id: None,
+        outcome: None,
+        outcome_reason: None,
+        closed_at: repeated_report.then_some(now),
+        amount_recovered_fen: None,
+        odr_state: odr.then(|| crate::odr::OdrState::Negotiating.as_str().to_owned()),
+        odr_agreed_offer_id: None,
+        odr_first_response_at: None,
+        odr_escalated_at: None,
+        reporter_notified_at: None,
+        accept_delegated_mediation: new.accept_delegated_mediation,
+        delegate_organisation: None,
+        delegate_mediator: None,
+        amount_in_dispute_fen: None,
+    };
+    writes.insert(row.clone().into_active_model());
+    writes.insert_many(new.parties.iter().enumerate().map(|(position, (role, p))| {
+        party::ActiveModel {
+            id: NotSet,
+            case_id: Set(id.clone()),
+            role: Set((*role).to_owned()),
+            position: Set(position as i32),
+            name: Set(p.name.as_str().to_owned()),
+            phone: Set(Some(p.phone.as_str().to_owned())),
+            email: Set(p.email.clone()),
+            address: Set(p.address.clone()),
+            id_type: Set(p.id_type.map(|t| t.as_str().to_owned())),
+            id_number: Set(p.id_number.clone()),
+        }
+    }));
     // ODR time does not count toward the regulator's limits: acceptance starts at escalation.
     let first_deadline = match new.kind {
         CaseKind::Complaint if odr => DeadlineKind::OdrSettlement,
@@ -407,11 +469,8 @@ async fn create(
         CaseKind::Report => DeadlineKind::ReportVerification,
     };
     let calendar = state.calendar.current();
-    let mut deadlines = Vec::new();
-    let computed = deadlines::compute(&calendar, &state.rules, rule_set, first_deadline, now);
-    if let Some(c) = computed.filter(|_| !repeated_report) {
-        deadlines.push(deadlines::open(db, &id, &c).await?);
-    }
+    let first = deadlines::compute(&calendar, &state.rules, rule_set, first_deadline, now)
+        .filter(|_| !repeated_report);
     let system = Actor::System;
     let (what, label) = match new.kind {
         CaseKind::Complaint => ("complaint", "投诉已登记"),
@@ -428,7 +487,7 @@ async fn create(
         Some(s) => format!("{}{}", routing.bureau_name, s),
         None => routing.bureau_name.clone(),
     };
-    case_event::Entity::insert_many([
+    let mut events = vec![
         cases::event(
             &id,
             "received",
@@ -445,76 +504,166 @@ async fn create(
             json!({"description": format!("已分送至{handler}"), "bureau_code": routing.bureau_code, "station_id": routing.station_id, "rule": routing.rule}),
             now,
         ),
-    ])
-    .exec_without_returning(db)
-    .await?;
-    if odr && let Some(d) = deadlines.first() {
-        crate::odr::notify_desk(db, &row, d, now).await?;
+    ];
+    if let Some(d) = &first {
+        writes.insert(deadlines::row(&id, d));
+        if odr {
+            crate::odr::notify_desk(db, &row, d.due_date, now, &mut events, writes).await?;
+        }
     }
     if let Some(p) = &return_promise {
-        cases::append_event(
-            db,
+        events.push(cases::event(
             &id,
             "return_promise_cited",
             &system,
             true,
             json!({"description": format!("{}承诺示范区内异地异店无理由退换货", p.brand_name), "brand_id": p.brand_id}),
             now,
-        )
-        .await?;
+        ));
     }
     if let Some(d) = &duplicate_of {
-        cases::append_event(
-            db,
+        events.push(cases::event(
             &id,
             "flagged_probable_duplicate",
             &system,
             false,
             json!({"duplicate_of": d.id, "receipt_number": d.receipt_number}),
             now,
-        )
-        .await?;
+        ));
         if repeated_report {
-            cases::append_event(
-                db,
+            events.push(cases::event(
                 &id,
                 "report_merged",
                 &system,
                 true,
                 json!({"description": format!("重复举报，不再重复处理，已并入 {}", d.receipt_number)}),
                 now,
-            )
-            .await?;
+            ));
         }
     }
-    deadlines.extend(crate::urgent::maybe_enqueue(db, state, &row, now).await?);
-    crate::oversight::check_alerts(db, &state.settings, &row, now).await?;
-    audit::record(
-        db,
+    let urgent = crate::urgent::maybe_enqueue(db, state, &row, now, &mut events, writes).await?;
+    // One statement, so the entries keep this order on the timeline.
+    writes.insert_many(events);
+    writes.insert(audit::entry(
         receiver,
         &format!("{what}.file"),
         Some(&id),
         json!({"receipt_number": row.receipt_number}),
         now,
-    )
-    .await?;
+    ));
     Ok(Filed {
         case: row,
         routing,
-        deadlines,
+        deadlines: first
+            .iter()
+            .chain(&urgent)
+            .map(DeadlineView::opened)
+            .collect(),
         linked: None,
         duplicate_of,
+        alerts: found.alerts,
     })
 }
 
-async fn link(db: &impl ConnectionTrait, c: case::Model, other: &str) -> ApiResult<case::Model> {
-    let mut active: case::ActiveModel = c.into();
-    active.linked_case_id = Set(Some(other.to_owned()));
-    Ok(active.update(db).await?)
+/// What intake looks up about a new record besides its routing, in one round trip: the business
+/// with its ODR enrolment, whether any earlier case could be a duplicate, and the early warnings
+/// a complaint brings due.
+struct Lookups {
+    business_id: Option<String>,
+    enrolled: bool,
+    duplicate_candidates: bool,
+    alerts: Option<DueAlerts>,
 }
 
-/// The earliest case of the same kind by the same person against the same respondent within the window
-/// whose facts are similar enough; it is linked and flagged, never dropped.
+#[allow(clippy::too_many_arguments)]
+async fn look_up(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    kind: CaseKind,
+    uscc: Option<&str>,
+    bureau_code: &str,
+    respondent_key: &str,
+    complainant_key: Option<&str>,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<Lookups> {
+    let scalar = |q: SelectStatement| -> Expr {
+        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
+    };
+    let mut query = Query::select();
+    query.expr_as(Expr::val(1), "one");
+    if let Some(uscc) = uscc {
+        let business = Query::select()
+            .column(business::Column::Id)
+            .from(business::Entity)
+            .and_where(business::Column::Uscc.eq(uscc))
+            .to_owned();
+        let enrolment = Query::select()
+            .column(odr_enrolment::Column::Status)
+            .from(odr_enrolment::Entity)
+            .and_where(odr_enrolment::Column::BusinessId.in_subquery(business.clone()))
+            .to_owned();
+        query
+            .expr_as(scalar(business), "business_id")
+            .expr_as(scalar(enrolment), "enrolment");
+    }
+    if let Some(ck) = complainant_key {
+        let candidates = duplicate_candidates(kind, ck, respondent_key, since)
+            .select_only()
+            .column(case::Column::Id)
+            .into_query();
+        query.expr_as(Expr::exists(candidates), "duplicates");
+        if kind == CaseKind::Complaint {
+            for (column, name) in crate::oversight::due_alert_columns(
+                &state.settings,
+                bureau_code,
+                respondent_key,
+                ck,
+                now,
+            ) {
+                query.expr_as(column, name);
+            }
+        }
+    }
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&query))
+        .await?
+        .ok_or_else(|| ApiError::internal("the look-up query returned no row"))?;
+    let (business_id, enrolment) = match uscc {
+        Some(_) => (
+            row.try_get::<Option<String>>("", "business_id")?,
+            row.try_get::<Option<String>>("", "enrolment")?,
+        ),
+        None => (None, None),
+    };
+    let complaint_by_someone = complainant_key.is_some();
+    Ok(Lookups {
+        business_id,
+        enrolled: enrolment.as_deref() == Some(crate::businesses::Enrolment::Enrolled.as_str()),
+        duplicate_candidates: complaint_by_someone && row.try_get::<bool>("", "duplicates")?,
+        alerts: match complaint_by_someone && kind == CaseKind::Complaint {
+            true => crate::oversight::due_alerts(&row, &state.settings)?,
+            false => None,
+        },
+    })
+}
+
+/// Earlier cases of the same kind by the same person against the same respondent since `since`.
+fn duplicate_candidates(
+    kind: CaseKind,
+    complainant_key: &str,
+    respondent_key: &str,
+    since: DateTime<Utc>,
+) -> Select<case::Entity> {
+    case::Entity::find()
+        .filter(case::Column::RespondentKey.eq(respondent_key))
+        .filter(case::Column::ComplainantKey.eq(complainant_key))
+        .filter(case::Column::Kind.eq(kind.as_str()))
+        .filter(case::Column::ReceivedAt.gte(since))
+}
+
+/// The earliest of the [`duplicate_candidates`] whose facts are similar enough; it is linked and
+/// flagged, never dropped.
 async fn probable_duplicate(
     db: &impl ConnectionTrait,
     kind: CaseKind,
@@ -523,11 +672,7 @@ async fn probable_duplicate(
     facts: &str,
     since: DateTime<Utc>,
 ) -> ApiResult<Option<case::Model>> {
-    let candidates = case::Entity::find()
-        .filter(case::Column::RespondentKey.eq(respondent_key))
-        .filter(case::Column::ComplainantKey.eq(complainant_key))
-        .filter(case::Column::Kind.eq(kind.as_str()))
-        .filter(case::Column::ReceivedAt.gte(since))
+    let candidates = duplicate_candidates(kind, complainant_key, respondent_key, since)
         .order_by_asc(case::Column::ReceivedAt)
         .all(db)
         .await?;

@@ -12,10 +12,10 @@ use lettre::message::{
 };
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -49,18 +49,13 @@ pub struct Mail {
     pub attachments: Vec<Attachment>,
 }
 
-/// Queues a mail in the caller's transaction. With a `dedupe_key` a second enqueue of the same
-/// message is a no-op (returns false), so a retried step never mails twice.
-pub async fn enqueue(
-    db: &impl ConnectionTrait,
+/// A mail as a pending outbox row; `None` when it has no recipient.
+pub fn outbox_row(
     mail: &Mail,
     dedupe_key: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    if mail.to.is_empty() {
-        return Ok(false);
-    }
-    let row = outbox::ActiveModel {
+) -> Option<outbox::ActiveModel> {
+    (!mail.to.is_empty()).then(|| outbox::ActiveModel {
         id: NotSet,
         dedupe_key: Set(dedupe_key.map(str::to_owned)),
         recipients: Set(serde_json::to_string(&mail.to).unwrap_or_default()),
@@ -75,12 +70,31 @@ pub async fn enqueue(
         created_at: Set(now),
         sent_at: Set(None),
         claim_token: Set(None),
+    })
+}
+
+/// Queues a mail in the caller's transaction. With a `dedupe_key` a second enqueue of the same
+/// message is a no-op (returns false), so a retried step never mails twice.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    mail: &Mail,
+    dedupe_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let Some(row) = outbox_row(mail, dedupe_key, now) else {
+        return Ok(false);
     };
-    match row.insert(db).await {
-        Ok(_) => Ok(true),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(false),
-        Err(e) => Err(e),
-    }
+    // ON CONFLICT rather than catching the violation: on PostgreSQL a failed statement would
+    // abort the caller's transaction.
+    let inserted = outbox::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(outbox::Column::DedupeKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
 }
 
 /// Sends over SMTP.

@@ -19,8 +19,9 @@ use utoipa::ToSchema;
 
 use crate::audit::{self, Actor};
 use crate::cases::{self, CaseStatus};
+use crate::db::Writes;
 use crate::deadlines::{self, DeadlineKind, RuleSetId};
-use crate::entities::{case, deadline, odr_offer, party};
+use crate::entities::{case, case_event, deadline, odr_offer, party};
 use crate::http::{ApiError, ApiResult};
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -129,26 +130,26 @@ pub async fn advance(
     Ok(())
 }
 
-/// At intake: the timeline says the case is with the business and until when, and the desk is mailed.
+/// At intake: the timeline says the case is with the business and until when, and the desk is
+/// mailed; the entry joins the intake's `timeline`, the mail its `writes`.
 pub async fn notify_desk(
     db: &impl ConnectionTrait,
     c: &case::Model,
-    settlement: &deadline::Model,
+    until: chrono::NaiveDate,
     now: DateTime<Utc>,
+    timeline: &mut Vec<case_event::ActiveModel>,
+    writes: &mut Writes,
 ) -> Result<(), DbErr> {
-    let until = settlement.due_date;
-    cases::append_event(
-        db,
+    let desk =
+        deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement.as_str(), now).await?;
+    timeline.push(cases::event(
         &c.id,
         "odr_started",
         &Actor::System,
         true,
         json!({"description": format!("已转被投诉企业先行和解，和解期限至{until}"), "until": until}),
         now,
-    )
-    .await?;
-    let desk =
-        deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement.as_str(), now).await?;
+    ));
     let mail = Mail {
         to: desk,
         subject: format!("【ODR新投诉】{} 请于{until}前处理", c.receipt_number),
@@ -158,7 +159,11 @@ pub async fn notify_desk(
         ),
         attachments: Vec::new(),
     };
-    mail::enqueue(db, &mail, Some(&format!("odr:{}:started", c.id)), now).await?;
+    writes.insert_many(mail::outbox_row(
+        &mail,
+        Some(&format!("odr:{}:started", c.id)),
+        now,
+    ));
     Ok(())
 }
 

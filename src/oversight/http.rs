@@ -42,6 +42,8 @@ pub struct AlertView {
     /// `mass_complaint` or `serial_complainant` (for review only; complaints are never refused for it).
     pub kind: String,
     pub subject: String,
+    /// For an open alert, the complaints (mass) or businesses complained about (serial) within
+    /// the window back from now; for an acknowledged one, the count when it was raised.
     pub case_count: i32,
     pub window_days: i32,
     pub raised_at: DateTime<Utc>,
@@ -92,7 +94,16 @@ async fn list_alerts(
         .order_by_desc(alert::Column::Id)
         .all(&state.db)
         .await?;
-    Ok(web::Json(rows.into_iter().map(AlertView::from).collect()))
+    let now = state.clock.now();
+    let mut views = Vec::with_capacity(rows.len());
+    for a in rows {
+        let count = super::current_count(&state.db, &a, now).await?;
+        views.push(AlertView {
+            case_count: count as i32,
+            ..AlertView::from(a)
+        });
+    }
+    Ok(web::Json(views))
 }
 
 /// Acknowledge an alert; a later one for the same subject can be raised again.

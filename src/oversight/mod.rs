@@ -6,8 +6,10 @@ pub mod http;
 pub mod statistics;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, OnConflict, Query, SubQueryStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set};
+use sea_orm::sea_query::{
+    Asterisk, Expr, ExprTrait, OnConflict, Query, SelectStatement, SubQueryStatement,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryResult, Set};
 use serde_json::json;
 
 use crate::audit::Actor;
@@ -15,85 +17,182 @@ use crate::config::Settings;
 use crate::entities::{alert, case, user};
 use crate::mail::{self, Mail};
 
-/// After a complaint is filed: a mass-complaint alert when the business reaches the threshold
-/// within the window, and a review flag for a complainant against many businesses. At most one
+/// The early warnings a new complaint brings due (its threshold reached, none open yet), read
+/// before the complaint is written and raised once it is.
+pub struct DueAlerts {
+    /// Complaints against the business within the window, this one included.
+    mass: Option<u64>,
+    /// Businesses the complainant complained about within the window, this one included.
+    serial: Option<u64>,
+}
+
+/// Complaints against a business in a bureau since `since`.
+fn against_business(
+    bureau_code: &str,
+    respondent_key: &str,
+    since: DateTime<Utc>,
+) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from(case::Entity)
+        .and_where(case::Column::Kind.eq("complaint"))
+        .and_where(case::Column::BureauCode.eq(bureau_code))
+        .and_where(case::Column::RespondentKey.eq(respondent_key))
+        .and_where(case::Column::ReceivedAt.gte(since))
+        .to_owned()
+}
+
+/// The distinct businesses a complainant complained about since `since`.
+fn businesses_of(complainant_key: &str, since: DateTime<Utc>) -> SelectStatement {
+    Query::select()
+        .distinct()
+        .column(case::Column::RespondentKey)
+        .from(case::Entity)
+        .and_where(case::Column::Kind.eq("complaint"))
+        .and_where(case::Column::ComplainantKey.eq(complainant_key))
+        .and_where(case::Column::ReceivedAt.gte(since))
+        .to_owned()
+}
+
+fn count_of(rows: SelectStatement) -> Expr {
+    let counted = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_subquery(rows, "counted")
+        .to_owned();
+    Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(counted)))
+}
+
+fn open_alert(kind: &str, bureau_code: &str, subject_key: &str) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(alert::Entity)
+            .and_where(alert::Column::Kind.eq(kind))
+            .and_where(alert::Column::BureauCode.eq(bureau_code))
+            .and_where(alert::Column::SubjectKey.eq(subject_key))
+            .and_where(alert::Column::OpenMarker.eq(1))
+            .to_owned(),
+    )
+}
+
+/// The columns that tell which warnings a complaint about to be filed brings due, for intake's
+/// one look-up query (every intake asks); [`due_alerts`] reads them back. The counts stop at the
+/// thresholds, so a business under a wave of complaints costs no more to check than one with few.
+pub fn due_alert_columns(
+    settings: &Settings,
+    bureau_code: &str,
+    respondent_key: &str,
+    complainant_key: &str,
+    now: DateTime<Utc>,
+) -> [(Expr, &'static str); 4] {
+    let mass_since = now - Duration::days(settings.mass_complaint_window_days);
+    let serial_since = now - Duration::days(settings.serial_complainant_window_days);
+    // This complaint is not written yet: one fewer earlier case reaches the threshold.
+    let earlier = |threshold: u64| threshold.saturating_sub(1);
+    let mass = against_business(bureau_code, respondent_key, mass_since)
+        .limit(earlier(settings.mass_complaint_threshold))
+        .to_owned();
+    let serial = businesses_of(complainant_key, serial_since)
+        .and_where(case::Column::RespondentKey.ne(respondent_key))
+        .limit(earlier(settings.serial_complainant_threshold))
+        .to_owned();
+    [
+        (count_of(mass), "alert_mass"),
+        (count_of(serial), "alert_serial"),
+        (
+            open_alert("mass_complaint", bureau_code, respondent_key),
+            "alert_mass_open",
+        ),
+        (
+            open_alert("serial_complainant", bureau_code, complainant_key),
+            "alert_serial_open",
+        ),
+    ]
+}
+
+/// The warnings due, from a row with the [`due_alert_columns`]; `None` when nothing is due.
+pub fn due_alerts(
+    row: &QueryResult,
+    settings: &Settings,
+) -> Result<Option<DueAlerts>, sea_orm::DbErr> {
+    let due = |count: &str, open: &str, threshold: u64| -> Result<Option<u64>, sea_orm::DbErr> {
+        let n = row.try_get::<i64>("", count)? as u64 + 1;
+        Ok((n >= threshold && !row.try_get::<bool>("", open)?).then_some(n))
+    };
+    let alerts = DueAlerts {
+        mass: due(
+            "alert_mass",
+            "alert_mass_open",
+            settings.mass_complaint_threshold,
+        )?,
+        serial: due(
+            "alert_serial",
+            "alert_serial_open",
+            settings.serial_complainant_threshold,
+        )?,
+    };
+    Ok((alerts.mass.is_some() || alerts.serial.is_some()).then_some(alerts))
+}
+
+/// Once a complaint is filed: the mass-complaint alert when its business reached the threshold
+/// within the window, and the review flag for a complainant against many businesses. At most one
 /// open alert per subject (a unique index), so concurrent intakes raise it once.
-pub async fn check_alerts(
+pub async fn raise_alerts(
     db: &impl ConnectionTrait,
     settings: &Settings,
     c: &case::Model,
+    due: &DueAlerts,
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
-    if c.kind != "complaint" {
-        return Ok(());
-    }
-    // Both counts in one round trip: this runs inside every intake.
-    let mass = Query::select()
-        .expr(Expr::col(Asterisk).count())
-        .from(case::Entity)
-        .and_where(case::Column::Kind.eq("complaint"))
-        .and_where(case::Column::BureauCode.eq(c.bureau_code.as_str()))
-        .and_where(case::Column::RespondentKey.eq(c.respondent_key.as_str()))
-        .and_where(
-            case::Column::ReceivedAt.gte(now - Duration::days(settings.mass_complaint_window_days)),
-        )
-        .to_owned();
-    let serial = Query::select()
-        .expr(Expr::col(case::Column::RespondentKey).count_distinct())
-        .from(case::Entity)
-        .and_where(case::Column::Kind.eq("complaint"))
-        .and_where(case::Column::ComplainantKey.eq(c.complainant_key.clone()))
-        .and_where(
-            case::Column::ReceivedAt
-                .gte(now - Duration::days(settings.serial_complainant_window_days)),
-        )
-        .to_owned();
-    let counts = Query::select()
-        .expr_as(
-            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(mass))),
-            "mass",
-        )
-        .expr_as(
-            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(serial))),
-            "serial",
-        )
-        .to_owned();
-    let row = db
-        .query_one_raw(db.get_database_backend().build(&counts))
-        .await?
-        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("alert counts".into()))?;
-    let against = row.try_get::<i64>("", "mass")? as u64;
-    if against >= settings.mass_complaint_threshold {
+    if let Some(count) = due.mass {
         raise(
             db,
             c,
             "mass_complaint",
             &c.respondent_key,
             &c.respondent_name,
-            against,
+            count,
             settings.mass_complaint_window_days,
             now,
         )
         .await?;
     }
-    if let Some(key) = &c.complainant_key {
-        let n = row.try_get::<i64>("", "serial")? as u64;
-        if n >= settings.serial_complainant_threshold {
-            // The subject is the complainant's key (a hash), never their name.
-            raise(
-                db,
-                c,
-                "serial_complainant",
-                key,
-                "同一投诉人多次投诉不同经营者（待核查，不影响受理）",
-                n,
-                settings.serial_complainant_window_days,
-                now,
-            )
-            .await?;
-        }
+    if let (Some(count), Some(key)) = (due.serial, &c.complainant_key) {
+        // The subject is the complainant's key (a hash), never their name.
+        raise(
+            db,
+            c,
+            "serial_complainant",
+            key,
+            "同一投诉人多次投诉不同经营者（待核查，不影响受理）",
+            count,
+            settings.serial_complainant_window_days,
+            now,
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// How many complaints an open alert stands for now, over its window back from `now`: counted
+/// when the bureau looks rather than kept up to date by every intake.
+pub async fn current_count(
+    db: &impl ConnectionTrait,
+    a: &alert::Model,
+    now: DateTime<Utc>,
+) -> Result<i64, sea_orm::DbErr> {
+    let since = now - Duration::days(a.window_days.into());
+    let rows = if a.kind == "mass_complaint" {
+        against_business(&a.bureau_code, &a.subject_key, since)
+    } else {
+        businesses_of(&a.subject_key, since)
+    };
+    let query = Query::select().expr_as(count_of(rows), "n").to_owned();
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&query))
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("alert count".into()))?;
+    row.try_get::<i64>("", "n")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -133,15 +232,7 @@ async fn raise(
     .exec_without_returning(db)
     .await?;
     if inserted == 0 {
-        // Already open: keep its count current.
-        alert::Entity::update_many()
-            .col_expr(alert::Column::CaseCount, Expr::value(count as i32))
-            .filter(alert::Column::Kind.eq(kind))
-            .filter(alert::Column::BureauCode.eq(c.bureau_code.as_str()))
-            .filter(alert::Column::SubjectKey.eq(subject_key))
-            .filter(alert::Column::OpenMarker.eq(1))
-            .exec(db)
-            .await?;
+        // A concurrent intake raised it first.
         return Ok(());
     }
     crate::cases::append_event(

@@ -7,16 +7,16 @@ pub mod http;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Asia::Shanghai;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set,
-};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set};
 use serde_json::json;
 
 use crate::audit::Actor;
-use crate::cases::append_event;
+use crate::cases::event;
 use crate::config::Settings;
-use crate::deadlines::{self, DeadlineKind, RuleSetId};
-use crate::entities::{case, deadline, duty_roster, urgent_item, user};
+use crate::db::Writes;
+use crate::deadlines::{self, Computed, DeadlineKind, RuleSetId};
+use crate::entities::{case, case_event, duty_roster, urgent_item, user};
 use crate::http::ApiResult;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -40,13 +40,16 @@ fn within_office_hours(settings: &Settings, t: NaiveTime) -> bool {
     t >= parse(&settings.office_opens) && t < parse(&settings.office_closes)
 }
 
-/// At intake: queues an urgent case for the on-duty team and opens its first-contact deadline.
+/// At intake: when the case is urgent, adds its queue item, first-contact deadline and the mail
+/// to whoever is on duty to `writes`, and its entry to `timeline`; returns the deadline.
 pub async fn maybe_enqueue(
     db: &impl ConnectionTrait,
     state: &AppState,
     c: &case::Model,
     now: DateTime<Utc>,
-) -> ApiResult<Option<deadline::Model>> {
+    timeline: &mut Vec<case_event::ActiveModel>,
+    writes: &mut Writes,
+) -> ApiResult<Option<Computed>> {
     if !state.settings.urgent_categories.contains(&c.category)
         || !outside_working_time(state, c.received_at)
     {
@@ -62,8 +65,9 @@ pub async fn maybe_enqueue(
     ) else {
         return Ok(None);
     };
-    let opened = deadlines::open(db, &c.id, &first_contact).await?;
-    urgent_item::ActiveModel {
+    let on_duty = on_duty_emails(db, &c.bureau_code, now).await?;
+    writes.insert(deadlines::row(&c.id, &first_contact));
+    writes.insert(urgent_item::ActiveModel {
         id: NotSet,
         case_id: Set(c.id.clone()),
         bureau_code: Set(c.bureau_code.clone()),
@@ -78,20 +82,15 @@ pub async fn maybe_enqueue(
         first_contact_note: Set(None),
         resolved_at: Set(None),
         resolution: Set(None),
-    }
-    .insert(db)
-    .await?;
-    append_event(
-        db,
+    });
+    timeline.push(event(
         &c.id,
         "urgent_queued",
         &Actor::System,
         true,
         json!({"description": "非工作时间紧急事项，已转值班人员处置", "first_contact_due_at": first_contact.due_at}),
         now,
-    )
-    .await?;
-    let on_duty = on_duty_emails(db, &c.bureau_code, now).await?;
+    ));
     let mail = Mail {
         to: on_duty,
         subject: format!("【值班紧急】{} {}", c.receipt_number, c.category),
@@ -111,8 +110,12 @@ pub async fn maybe_enqueue(
         ),
         attachments: Vec::new(),
     };
-    mail::enqueue(db, &mail, Some(&format!("urgent:{}:queued", c.id)), now).await?;
-    Ok(Some(opened))
+    writes.insert_many(mail::outbox_row(
+        &mail,
+        Some(&format!("urgent:{}:queued", c.id)),
+        now,
+    ));
+    Ok(Some(first_contact))
 }
 
 /// Users of the bureau on duty at `at`.
@@ -137,9 +140,15 @@ async fn on_duty_emails(
     bureau_code: &str,
     at: DateTime<Utc>,
 ) -> Result<Vec<String>, sea_orm::DbErr> {
-    let ids = on_duty_user_ids(db, bureau_code, at).await?;
+    let on_duty = Query::select()
+        .column(duty_roster::Column::UserId)
+        .from(duty_roster::Entity)
+        .and_where(duty_roster::Column::BureauCode.eq(bureau_code))
+        .and_where(duty_roster::Column::StartsAt.lte(at))
+        .and_where(duty_roster::Column::EndsAt.gt(at))
+        .to_owned();
     Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Id.in_subquery(on_duty))
         .all(db)
         .await?
         .into_iter()
