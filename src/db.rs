@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sea_query::{Alias, CommonTableExpression, InsertStatement, WithClause};
+use sea_orm::sea_query::{Alias, CommonTableExpression, InsertStatement, OnConflict, WithClause};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
@@ -75,6 +75,11 @@ pub struct Writes(Vec<InsertStatement>);
 impl Writes {
     pub fn insert<A: ActiveModelTrait>(&mut self, row: A) {
         self.0.push(Insert::one(row).into_query());
+    }
+
+    pub fn insert_on_conflict<A: ActiveModelTrait>(&mut self, row: A, on_conflict: OnConflict) {
+        self.0
+            .push(Insert::one(row).on_conflict(on_conflict).into_query());
     }
 
     /// Rows of one table with the same columns set; nothing for none.

@@ -13,7 +13,6 @@ use crate::entities::{case, station};
 use crate::http::auth::sha256_hex;
 use crate::http::idempotency::{self, IdempotencyKey, Once, Stored};
 use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
-use crate::oversight::DueAlerts;
 use crate::routing::Routing;
 use crate::state::AppState;
 
@@ -234,45 +233,23 @@ async fn file(
     let secret = receipt::access_secret();
     let secret_hash = sha256_hex(&secret);
     let now = state.clock.now();
-    let mut alerts = None;
     let prepare = async |txn: &DatabaseTransaction| {
-        let (mut filed, writes) = match &submission {
+        let (filed, writes) = match &submission {
             Submission::Complaint(r, walk_in) => {
                 super::file_complaint(txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
             }
             Submission::Report(r) => super::file_report(txn, state, r, &secret_hash, now).await?,
         };
-        alerts = filed
-            .alerts
-            .take()
-            .map(|counts| (filed.case.clone(), counts));
         Ok((IntakeReceipt::of(filed), writes))
     };
     // The stored copy never holds the secret.
     let json = |r: &IntakeReceipt| serde_json::to_string(r).map_err(ApiError::internal);
     match idempotency::once(&state.db, key.as_ref(), now, prepare, json).await? {
         Once::Created(mut receipt, _) => {
-            if let Some((case, due)) = &alerts {
-                raise_alerts(state, case, due, now).await;
-            }
             receipt.access_secret = secret;
             Ok(Answer::Created(Box::new(receipt)))
         }
         Once::Replayed(stored) => reissue(state, stored).await.map(Answer::Replayed),
-    }
-}
-
-/// Early warnings go in their own transaction once the case is written, which they do not change
-/// and must not hold back: a failure is logged, and a crash in between leaves the business's next
-/// complaint to raise them, since its count still reaches the threshold.
-async fn raise_alerts(state: &AppState, case: &case::Model, due: &DueAlerts, now: DateTime<Utc>) {
-    let raised = async {
-        let txn = crate::db::begin_write(&state.db).await?;
-        crate::oversight::raise_alerts(&txn, &state.settings, case, due, now).await?;
-        txn.commit().await
-    };
-    if let Err(e) = raised.await {
-        tracing::error!(case_id = %case.id, error = %e, "early warnings not raised");
     }
 }
 

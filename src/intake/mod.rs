@@ -62,15 +62,13 @@ pub struct WalkIn {
     pub staff: Actor,
 }
 
-/// One intake prepared: what the receipt shows, and the early warnings to raise once the case is
-/// written.
+/// What one intake's receipt shows.
 pub struct Filed {
     pub case: case::Model,
     pub routing: Routing,
     pub deadlines: Vec<DeadlineView>,
     pub linked: Option<case::Model>,
     pub duplicate_of: Option<case::Model>,
-    pub alerts: Option<DueAlerts>,
 }
 
 /// Checks a complaint and prepares its records: everything is read first, and nothing is written
@@ -542,6 +540,10 @@ async fn create(
         }
     }
     let urgent = crate::urgent::maybe_enqueue(db, state, &row, now, &mut events, writes).await?;
+    if let Some(due) = &found.alerts {
+        crate::oversight::raise_alerts(db, &state.settings, &row, due, now, &mut events, writes)
+            .await?;
+    }
     // One statement, so the entries keep this order on the timeline.
     writes.insert_many(events);
     writes.insert(audit::entry(
@@ -561,7 +563,6 @@ async fn create(
             .collect(),
         linked: None,
         duplicate_of,
-        alerts: found.alerts,
     })
 }
 

@@ -14,7 +14,8 @@ use serde_json::json;
 
 use crate::audit::Actor;
 use crate::config::Settings;
-use crate::entities::{alert, case, user};
+use crate::db::Writes;
+use crate::entities::{alert, case, case_event, user};
 use crate::mail::{self, Mail};
 
 /// The early warnings a new complaint brings due (its threshold reached, none open yet), read
@@ -134,42 +135,100 @@ pub fn due_alerts(
     Ok((alerts.mass.is_some() || alerts.serial.is_some()).then_some(alerts))
 }
 
-/// Once a complaint is filed: the mass-complaint alert when its business reached the threshold
-/// within the window, and the review flag for a complainant against many businesses. At most one
-/// open alert per subject (a unique index), so concurrent intakes raise it once.
+/// For a complaint about to be filed, the alerts it brings due, added to its `writes` with their
+/// entries on its `timeline` and the mail to the bureau's admins: the mass-complaint alert when its
+/// business reached the threshold within the window, and the review flag for a complainant against
+/// many businesses. At most one open alert per subject (a unique index): when two complaints bring
+/// one due at the same instant, one alert is raised and both cases say so.
 pub async fn raise_alerts(
     db: &impl ConnectionTrait,
     settings: &Settings,
     c: &case::Model,
     due: &DueAlerts,
     now: DateTime<Utc>,
+    timeline: &mut Vec<case_event::ActiveModel>,
+    writes: &mut Writes,
 ) -> Result<(), sea_orm::DbErr> {
+    let admins: Vec<String> = user::Entity::find()
+        .filter(user::Column::Role.eq("bureau_admin"))
+        .filter(user::Column::BureauCode.eq(c.bureau_code.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| u.email)
+        .collect();
+    let mut raise =
+        |kind: &str, subject_key: &str, subject_name: &str, count: u64, window_days: i64| {
+            writes.insert_on_conflict(
+                alert::ActiveModel {
+                    id: NotSet,
+                    bureau_code: Set(c.bureau_code.clone()),
+                    kind: Set(kind.into()),
+                    subject_key: Set(subject_key.into()),
+                    subject_name: Set(subject_name.into()),
+                    case_count: Set(count as i32),
+                    window_days: Set(window_days as i32),
+                    raised_at: Set(now),
+                    open_marker: Set(Some(1)),
+                    acknowledged_at: Set(None),
+                    acknowledged_by: Set(None),
+                },
+                OnConflict::columns([
+                    alert::Column::Kind,
+                    alert::Column::BureauCode,
+                    alert::Column::SubjectKey,
+                    alert::Column::OpenMarker,
+                ])
+                .do_nothing()
+                .to_owned(),
+            );
+            timeline.push(crate::cases::event(
+                &c.id,
+                &format!("alert_{kind}"),
+                &Actor::System,
+                false,
+                json!({"count": count}),
+                now,
+            ));
+            let label = if kind == "mass_complaint" {
+                "群体投诉预警"
+            } else {
+                "重复投诉人提示"
+            };
+            let mail = Mail {
+                to: admins.clone(),
+                subject: format!("【{label}】{subject_name}"),
+                body: format!(
+                    "{window_days}天内相关投诉 {count} 件（最近一件：{}）。请关注并核查。",
+                    c.receipt_number
+                ),
+                attachments: Vec::new(),
+            };
+            writes.insert_many(mail::outbox_row(
+                &mail,
+                Some(&format!("alert:{kind}:{}:{}", c.bureau_code, c.id)),
+                now,
+            ));
+        };
     if let Some(count) = due.mass {
         raise(
-            db,
-            c,
             "mass_complaint",
             &c.respondent_key,
             &c.respondent_name,
             count,
             settings.mass_complaint_window_days,
-            now,
-        )
-        .await?;
+        );
     }
     if let (Some(count), Some(key)) = (due.serial, &c.complainant_key) {
         // The subject is the complainant's key (a hash), never their name.
         raise(
-            db,
-            c,
             "serial_complainant",
             key,
             "同一投诉人多次投诉不同经营者（待核查，不影响受理）",
             count,
             settings.serial_complainant_window_days,
-            now,
-        )
-        .await?;
+        );
     }
     Ok(())
 }
@@ -193,87 +252,4 @@ pub async fn current_count(
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("alert count".into()))?;
     row.try_get::<i64>("", "n")
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn raise(
-    db: &impl ConnectionTrait,
-    c: &case::Model,
-    kind: &str,
-    subject_key: &str,
-    subject_name: &str,
-    count: u64,
-    window_days: i64,
-    now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    let inserted = alert::Entity::insert(alert::ActiveModel {
-        id: NotSet,
-        bureau_code: Set(c.bureau_code.clone()),
-        kind: Set(kind.into()),
-        subject_key: Set(subject_key.into()),
-        subject_name: Set(subject_name.into()),
-        case_count: Set(count as i32),
-        window_days: Set(window_days as i32),
-        raised_at: Set(now),
-        open_marker: Set(Some(1)),
-        acknowledged_at: Set(None),
-        acknowledged_by: Set(None),
-    })
-    .on_conflict(
-        OnConflict::columns([
-            alert::Column::Kind,
-            alert::Column::BureauCode,
-            alert::Column::SubjectKey,
-            alert::Column::OpenMarker,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    if inserted == 0 {
-        // A concurrent intake raised it first.
-        return Ok(());
-    }
-    crate::cases::append_event(
-        db,
-        &c.id,
-        &format!("alert_{kind}"),
-        &Actor::System,
-        false,
-        json!({"count": count}),
-        now,
-    )
-    .await?;
-    let admins: Vec<String> = user::Entity::find()
-        .filter(user::Column::Role.eq("bureau_admin"))
-        .filter(user::Column::BureauCode.eq(c.bureau_code.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|u| u.email)
-        .collect();
-    let label = if kind == "mass_complaint" {
-        "群体投诉预警"
-    } else {
-        "重复投诉人提示"
-    };
-    let mail = Mail {
-        to: admins,
-        subject: format!("【{label}】{subject_name}"),
-        body: format!(
-            "{window_days}天内相关投诉 {count} 件（最近一件：{}）。请关注并核查。",
-            c.receipt_number
-        ),
-        attachments: Vec::new(),
-    };
-    mail::enqueue(
-        db,
-        &mail,
-        Some(&format!("alert:{kind}:{}:{}", c.bureau_code, c.id)),
-        now,
-    )
-    .await?;
-    Ok(())
 }

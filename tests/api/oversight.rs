@@ -348,8 +348,15 @@ async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not
         s.serial_complainant_threshold = 3;
     })
     .await;
-    app.staff("chief", Role::BureauAdmin, Some("330421"), None, None)
-        .await;
+    app.staff_with_email(
+        "chief",
+        Role::BureauAdmin,
+        Some("330421"),
+        None,
+        None,
+        Some("chief@jiashan.example"),
+    )
+    .await;
     for i in 0..4 {
         let mut body = complaint();
         body["complainant"]["phone"] = json!(format!("1390000000{i}"));
@@ -369,6 +376,18 @@ async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not
         .collect();
     assert_eq!(mass.len(), 1);
     assert_eq!(mass[0]["case_count"], 4);
+    // Raised by the third complaint, in its own write: one timeline entry and one mail to the
+    // bureau's admins; the fourth finds the alert open and adds nothing.
+    assert_eq!(
+        app.count("case_events WHERE kind = 'alert_mass_complaint'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("outbox WHERE subject LIKE '%群体投诉预警%' AND recipients LIKE '%chief@jiashan.example%'")
+            .await,
+        1
+    );
 
     // One consumer against three different businesses: flagged for review, every complaint accepted for handling.
     for i in 5..8 {
@@ -398,6 +417,24 @@ async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not
         )
         .await;
     assert_eq!(ack.body["open"], false, "{}", ack.text);
+    // Once acknowledged, the next complaint past the threshold raises a new one.
+    let mut body = complaint();
+    body["complainant"]["phone"] = json!("13900000009");
+    body["complainant"]["id_number"] = json!(resident_id("33042119900101129"));
+    body["dispute"]["facts"] = json!("预付卡门店关闭无法退款，又一位消费者");
+    assert_eq!(app.post("/api/v1/complaints", &body).await.status, 201);
+    let alerts = app.get_as("/api/v1/oversight/alerts", &chief).await;
+    let reopened: Vec<&Value> = alerts
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "mass_complaint")
+        .collect();
+    assert_eq!(reopened.len(), 1, "{}", alerts.text);
+    assert_ne!(reopened[0]["id"], mass[0]["id"]);
+    // Four, the serial complainant's first (against the same business), and this one.
+    assert_eq!(reopened[0]["case_count"], 6);
     let other = app
         .staff("qingpu", Role::BureauAdmin, Some("310118"), None, None)
         .await;
