@@ -165,23 +165,20 @@ pub async fn file_complaint(
         accept_delegated_mediation: req.accept_delegated_mediation,
         parties,
     };
+    let cx = Context {
+        db,
+        state,
+        rule_set,
+        walk_in,
+        secret_hash,
+        now,
+    };
     let mut writes = Writes::default();
     let ids = Ids {
         case: new_id(),
         linked: req.also_report.as_ref().map(|_| new_id()),
     };
-    let mut filed = create(
-        db,
-        state,
-        &complaint,
-        rule_set,
-        walk_in,
-        secret_hash,
-        now,
-        &ids,
-        &mut writes,
-    )
-    .await?;
+    let mut filed = create(&cx, &complaint, &ids, &mut writes).await?;
     if let Some(also) = &req.also_report {
         // One submission that both complains and reports is two records, linked both ways (Order 20 Art 7).
         let report = NewCase {
@@ -203,18 +200,7 @@ pub async fn file_complaint(
             case: ids.linked.clone().unwrap_or_default(),
             linked: Some(ids.case),
         };
-        let linked = create(
-            db,
-            state,
-            &report,
-            rule_set,
-            walk_in,
-            secret_hash,
-            now,
-            &ids,
-            &mut writes,
-        )
-        .await?;
+        let linked = create(&cx, &report, &ids, &mut writes).await?;
         filed.linked = Some(linked.case);
     }
     Ok((filed, writes))
@@ -274,23 +260,20 @@ pub async fn file_report(
         accept_delegated_mediation: false,
         parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
     };
+    let cx = Context {
+        db,
+        state,
+        rule_set,
+        walk_in: None,
+        secret_hash,
+        now,
+    };
     let mut writes = Writes::default();
     let ids = Ids {
         case: new_id(),
         linked: None,
     };
-    let filed = create(
-        db,
-        state,
-        &report,
-        rule_set,
-        None,
-        secret_hash,
-        now,
-        &ids,
-        &mut writes,
-    )
-    .await?;
+    let filed = create(&cx, &report, &ids, &mut writes).await?;
     Ok((filed, writes))
 }
 
@@ -298,6 +281,16 @@ fn check_not_future(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut 
     if d > local_date(now) {
         faults.add(field, "cannot be in the future");
     }
+}
+
+/// What the records of one submission share.
+struct Context<'a, C> {
+    db: &'a C,
+    state: &'a AppState,
+    rule_set: RuleSetId,
+    walk_in: Option<&'a WalkIn>,
+    secret_hash: &'a str,
+    now: DateTime<Utc>,
 }
 
 /// The ids of a new record and of the record it is filed with, both chosen before anything is
@@ -313,18 +306,20 @@ fn new_id() -> String {
 
 /// Reads what one record needs (routing, the business, earlier cases) and adds the record, its
 /// parties, deadlines, timeline, mail and audit entry to `writes`.
-#[allow(clippy::too_many_arguments)]
 async fn create(
-    db: &impl ConnectionTrait,
-    state: &AppState,
+    cx: &Context<'_, impl ConnectionTrait>,
     new: &NewCase,
-    rule_set: RuleSetId,
-    walk_in: Option<&WalkIn>,
-    secret_hash: &str,
-    now: DateTime<Utc>,
     ids: &Ids,
     writes: &mut Writes,
 ) -> ApiResult<Filed> {
+    let &Context {
+        db,
+        state,
+        rule_set,
+        walk_in,
+        secret_hash,
+        now,
+    } = cx;
     let routing = routing::route(
         db,
         &RoutingInput {
@@ -357,15 +352,13 @@ async fn create(
     let respondent_key = new.respondent.key();
     let since = now - Duration::days(state.settings.duplicate_window_days);
     let found = look_up(
-        db,
-        state,
+        cx,
         new.kind,
         new.respondent.uscc.as_ref().map(|u| u.as_str()),
         &routing.bureau_code,
         &respondent_key,
         complainant_key.as_deref(),
         since,
-        now,
     )
     .await?;
     // An enrolled business gets the complaint first when the consumer chose ODR.
@@ -576,18 +569,16 @@ struct Lookups {
     alerts: Option<DueAlerts>,
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn look_up(
-    db: &impl ConnectionTrait,
-    state: &AppState,
+    cx: &Context<'_, impl ConnectionTrait>,
     kind: CaseKind,
     uscc: Option<&str>,
     bureau_code: &str,
     respondent_key: &str,
     complainant_key: Option<&str>,
     since: DateTime<Utc>,
-    now: DateTime<Utc>,
 ) -> ApiResult<Lookups> {
+    let &Context { db, state, now, .. } = cx;
     let scalar = |q: SelectStatement| -> Expr {
         Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
     };
