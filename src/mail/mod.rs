@@ -158,6 +158,7 @@ impl Mailer {
         // The conditions are checked again on each row as it is updated, so of two instances that
         // picked the same candidates only one claims each (PostgreSQL re-reads a row it waited
         // for; SQLite has one writer at a time).
+        let claimed_at = std::time::Instant::now();
         let claimed = outbox::Entity::update_many()
             .col_expr(outbox::Column::LockedUntil, Expr::value(now + self.claim))
             .col_expr(outbox::Column::ClaimToken, Expr::value(token.as_str()))
@@ -181,10 +182,17 @@ impl Mailer {
             .all(db)
             .await?;
         let results = futures_util::future::join_all(batch.iter().map(|msg| self.send(msg))).await;
-        let mut sent = Vec::new();
+        let sent: Vec<i64> = batch
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(msg, _)| msg.id)
+            .collect();
+        report.sent = sent.len();
+        // First what was sent, so that a failure below cannot have it sent again.
+        self.mark_sent(db, sent, now, claimed_at).await?;
         for (msg, result) in batch.into_iter().zip(results) {
             let Err(e) = result else {
-                sent.push(msg.id);
                 continue;
             };
             let attempts = msg.attempts;
@@ -215,10 +223,27 @@ impl Mailer {
                 .exec(db)
                 .await?;
         }
-        if !sent.is_empty() {
-            report.sent = sent.len();
+        Ok(report)
+    }
+
+    /// Marks messages sent. While the database cannot be reached it tries again, for as long as
+    /// the claim taken at `claimed_at` holds: once it lapses another round may send them again, so
+    /// a mark that lands late still saves every recipient a second copy.
+    async fn mark_sent(
+        &self,
+        db: &impl ConnectionTrait,
+        sent: Vec<i64>,
+        now: DateTime<Utc>,
+        claimed_at: std::time::Instant,
+    ) -> Result<(), DbErr> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let lease = self.claim.to_std().unwrap_or_default();
+        let mut pause = std::time::Duration::from_millis(100);
+        loop {
             // Sent is sent, even if the lease lapsed meanwhile and another round took the message.
-            outbox::Entity::update_many()
+            let marked = outbox::Entity::update_many()
                 .col_expr(outbox::Column::Status, Expr::value("sent"))
                 .col_expr(outbox::Column::SentAt, Expr::value(now))
                 .col_expr(
@@ -233,12 +258,20 @@ impl Mailer {
                     outbox::Column::ClaimToken,
                     Expr::value(Option::<String>::None),
                 )
-                .filter(outbox::Column::Id.is_in(sent))
+                .filter(outbox::Column::Id.is_in(sent.iter().copied()))
                 .filter(outbox::Column::Status.eq("pending"))
                 .exec(db)
-                .await?;
+                .await;
+            match marked {
+                Ok(_) => return Ok(()),
+                Err(e) if crate::db::is_unavailable(&e) && claimed_at.elapsed() + pause < lease => {
+                    tracing::warn!(error = %e, messages = sent.len(), "sent mail not yet marked; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(report)
     }
 
     async fn send(&self, msg: &outbox::Model) -> Result<(), String> {
