@@ -341,6 +341,15 @@ async fn a_violation_clue_becomes_a_lead_that_always_gets_an_answer() {
     assert_eq!(case_detail.body["status"], "pending_acceptance");
 }
 
+fn of_kind<'a>(alerts: &'a Value, kind: &str) -> Vec<&'a Value> {
+    alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == kind)
+        .collect()
+}
+
 #[actix_web::test]
 async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not_refused() {
     let app = spawn_app_with(|s| {
@@ -367,13 +376,7 @@ async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not
     let chief = login(&app, "chief").await;
     let alerts = app.get_as("/api/v1/oversight/alerts", &chief).await;
     assert_eq!(alerts.status, 200, "{}", alerts.text);
-    let mass: Vec<&Value> = alerts
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["kind"] == "mass_complaint")
-        .collect();
+    let mass = of_kind(&alerts.body, "mass_complaint");
     assert_eq!(mass.len(), 1);
     assert_eq!(mass[0]["case_count"], 4);
     // Raised by the third complaint, in its own write: one timeline entry and one mail to the
@@ -398,13 +401,7 @@ async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not
         assert_eq!(res.body["status"], "pending_acceptance");
     }
     let alerts = app.get_as("/api/v1/oversight/alerts", &chief).await;
-    let serial: Vec<&Value> = alerts
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["kind"] == "serial_complainant")
-        .collect();
+    let serial = of_kind(&alerts.body, "serial_complainant");
     assert_eq!(serial.len(), 1, "{}", alerts.text);
     assert!(!alerts.text.contains("张三") && !alerts.text.contains("13800000000"));
 
@@ -424,13 +421,7 @@ async fn mass_complaints_raise_one_alert_and_serial_complainants_are_flagged_not
     body["dispute"]["facts"] = json!("预付卡门店关闭无法退款，又一位消费者");
     assert_eq!(app.post("/api/v1/complaints", &body).await.status, 201);
     let alerts = app.get_as("/api/v1/oversight/alerts", &chief).await;
-    let reopened: Vec<&Value> = alerts
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["kind"] == "mass_complaint")
-        .collect();
+    let reopened = of_kind(&alerts.body, "mass_complaint");
     assert_eq!(reopened.len(), 1, "{}", alerts.text);
     assert_ne!(reopened[0]["id"], mass[0]["id"]);
     // Four, the serial complainant's first (against the same business), and this one.
