@@ -138,20 +138,11 @@ pub async fn once<T>(
         Err(e) => {
             // The operation's error is the one to report, whatever the rollback says.
             let _ = txn.rollback().await;
-            replay_or(db, key, e).await
+            match key {
+                Some(k) => k.replay(db).await?.map(Once::Replayed).ok_or(e),
+                None => Err(e),
+            }
         }
-    }
-}
-
-/// The first response when a request under the same key already succeeded, else `error`.
-async fn replay_or<T>(
-    db: &sea_orm::DatabaseConnection,
-    key: Option<&IdempotencyKey>,
-    error: ApiError,
-) -> ApiResult<Once<T>> {
-    match key {
-        Some(k) => k.replay(db).await?.map(Once::Replayed).ok_or(error),
-        None => Err(error),
     }
 }
 

@@ -179,7 +179,7 @@ pub async fn file_complaint(
         linked: req.also_report.as_ref().map(|_| new_id()),
     };
     let mut filed = create(&cx, &complaint, &ids, &mut writes).await?;
-    if let Some(also) = &req.also_report {
+    if let (Some(also), Some(report_id)) = (&req.also_report, ids.linked.clone()) {
         // One submission that both complains and reports is two records, linked both ways (Order 20 Art 7).
         let report = NewCase {
             kind: CaseKind::Report,
@@ -197,7 +197,7 @@ pub async fn file_complaint(
             ..complaint
         };
         let ids = Ids {
-            case: ids.linked.clone().unwrap_or_default(),
+            case: report_id,
             linked: Some(ids.case),
         };
         let linked = create(&cx, &report, &ids, &mut writes).await?;
@@ -583,6 +583,7 @@ async fn look_up(
         Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
     };
     let mut query = Query::select();
+    // A column whatever else is asked, so that the SELECT is never empty.
     query.expr_as(Expr::val(1), "one");
     if let Some(uscc) = uscc {
         let business = Query::select()

@@ -19,11 +19,13 @@ use crate::entities::{alert, case, case_event, user};
 use crate::mail::{self, Mail};
 
 /// The early warnings a new complaint brings due (its threshold reached, none open yet), read
-/// before the complaint is written and raised once it is.
+/// before the complaint is written and raised in the same write.
 pub struct DueAlerts {
-    /// Complaints against the business within the window, this one included.
+    /// Complaints against the business within the window, this one included, counted up to the
+    /// threshold.
     mass: Option<u64>,
-    /// Businesses the complainant complained about within the window, this one included.
+    /// Businesses the complainant complained about within the window, this one included, counted
+    /// up to the threshold.
     serial: Option<u64>,
 }
 
