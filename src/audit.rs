@@ -3,50 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, NotSet, Set};
 
+use crate::actor::Actor;
 use crate::entities::audit_log;
-use crate::http::Principal;
-
-/// Who did something.
-#[derive(Debug, Clone)]
-pub enum Actor {
-    Staff {
-        user_id: String,
-        role: &'static str,
-    },
-    /// A consumer acting with a receipt number and access secret.
-    Consumer,
-    /// The respondent business acting with a single-use code mailed to it.
-    Business,
-    /// The service itself: sweeps, escalations, the CLI.
-    System,
-}
-
-impl Actor {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Actor::Staff { role, .. } => role,
-            Actor::Consumer => "consumer",
-            Actor::Business => "business",
-            Actor::System => "system",
-        }
-    }
-
-    pub fn user_id(&self) -> Option<String> {
-        match self {
-            Actor::Staff { user_id, .. } => Some(user_id.clone()),
-            _ => None,
-        }
-    }
-}
-
-impl From<&Principal> for Actor {
-    fn from(p: &Principal) -> Self {
-        Actor::Staff {
-            user_id: p.user_id.clone(),
-            role: p.role.as_str(),
-        }
-    }
-}
 
 /// The trail's entry for one action.
 pub fn entry(

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use tracing_subscriber::EnvFilter;
 
 use crate::accounts::{self, NewUser};
-use crate::audit::Actor;
+use crate::actor::Actor;
 use crate::config::Settings;
 use crate::domain::identifiers::Uscc;
 use crate::entities::business;
@@ -169,7 +169,7 @@ async fn create_user(settings: &Settings, args: &[String]) -> CliResult {
         business_id,
     };
     validator::Validate::validate(&new).map_err(|e| {
-        crate::http::json::flatten(&e)
+        crate::domain::faults::flatten(&e)
             .iter()
             .map(|f| format!("{}: {}", f.field, f.message))
             .collect::<Vec<_>>()

@@ -153,6 +153,15 @@ pub fn is_unavailable(e: &DbErr) -> bool {
     }
 }
 
+/// The problem code of a database failure: an outage or an internal error.
+pub fn error_code(e: &DbErr) -> &'static str {
+    if is_unavailable(e) {
+        "database_unavailable"
+    } else {
+        "internal_error"
+    }
+}
+
 /// SQLSTATE class 08 (connection exception), 57P01–57P03 (admin or crash shutdown, cannot connect
 /// now) and 53300 (too many connections).
 fn sqlstate_unavailable(code: &str) -> bool {

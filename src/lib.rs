@@ -2,6 +2,7 @@
 //! regulators. Folders are capabilities; `http`, `db`, `config` and `entities` are shared plumbing.
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod businesses;
 pub mod calendar;

@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::NewUser;
-use crate::audit::Actor;
+use crate::actor::Actor;
 use crate::entities::{auth_token, user};
 use crate::http::auth::sha256_hex;
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -32,7 +32,7 @@ pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`. Only its hash is stored.
     pub token: String,
     pub expires_at: DateTime<Utc>,
-    pub role: String,
+    pub role: Role,
 }
 
 /// Log in with a staff or desk account.
@@ -111,7 +111,7 @@ fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
 async fn logout(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    _me: Principal,
+    _me: Staff,
 ) -> ApiResult<HttpResponse> {
     let token = req
         .headers()
@@ -135,7 +135,7 @@ async fn logout(
 pub struct Account {
     pub id: String,
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub display_name: String,
     pub bureau_code: Option<String>,
     pub station_id: Option<String>,
@@ -165,10 +165,7 @@ impl From<user::Model> for Account {
     responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/auth/me")]
-async fn current_account(
-    state: web::Data<AppState>,
-    me: Principal,
-) -> ApiResult<web::Json<Account>> {
+async fn current_account(state: web::Data<AppState>, me: Staff) -> ApiResult<web::Json<Account>> {
     let u = user::Entity::find_by_id(me.user_id)
         .one(&state.db)
         .await?
@@ -195,7 +192,7 @@ async fn current_account(
 #[post("/users")]
 async fn create_user(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     body: ApiJson<NewUser>,
 ) -> ApiResult<HttpResponse> {
     me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;

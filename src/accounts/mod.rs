@@ -13,7 +13,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::config::Settings;
 use crate::entities::{auth_token, bureau, business, login_failure, station, user};
 use crate::http::auth::sha256_hex;
@@ -130,7 +131,7 @@ pub async fn create_user(
         id: Set(uuid::Uuid::now_v7().to_string()),
         username: Set(new.username.clone()),
         password_hash: Set(hash_password(&new.password)?),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         display_name: Set(new.display_name),
         email: Set(new.email),
         bureau_code: Set(bureau_code),
@@ -161,7 +162,7 @@ pub async fn create_user(
 pub struct Login {
     pub token: String,
     pub expires_at: DateTime<Utc>,
-    pub role: String,
+    pub role: Role,
 }
 
 /// How many failed logins are allowed per account and per client address within a window.
@@ -259,9 +260,37 @@ pub async fn login(
     Ok(Login {
         token,
         expires_at,
-        role: account.role.clone(),
+        role: account.role,
     })
 }
 
 /// An argon2 hash of a random string nobody knows.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wPo5PcOeYTXPvb0nm1ZQQsmVUCeDqdKr8G/TUZA1Y4U";
+
+/// The account behind a live login token: unknown, expired or revoked tokens and disabled
+/// accounts give `None`. The API's bearer tokens and the workbench's session both end here.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<crate::actor::Staff>, sea_orm::DbErr> {
+    let Some(row) = auth_token::Entity::find_by_id(sha256_hex(token))
+        .one(db)
+        .await?
+        .filter(|t| t.revoked_at.is_none() && t.expires_at > now)
+    else {
+        return Ok(None);
+    };
+    Ok(user::Entity::find_by_id(row.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .map(|user| crate::actor::Staff {
+            user_id: user.id,
+            username: user.username,
+            role: user.role,
+            bureau_code: user.bureau_code,
+            station_id: user.station_id,
+            business_id: user.business_id,
+        }))
+}

@@ -8,11 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::Enrolment;
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::divisions::Divisions;
 use crate::domain::identifiers::{Phone, Uscc};
 use crate::entities::{business, odr_enrolment};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -82,7 +83,7 @@ pub struct BusinessView {
     pub platform_role: Option<String>,
     pub platform_business_id: Option<String>,
     /// `applied`, `enrolled`, `suspended`, `removed`, or absent when never applied.
-    pub odr_status: Option<String>,
+    pub odr_status: Option<crate::businesses::Enrolment>,
     pub odr_desk_contact: Option<String>,
     pub odr_desk_phone: Option<String>,
     pub odr_commitment: Option<String>,
@@ -106,7 +107,7 @@ fn view(b: business::Model, e: Option<odr_enrolment::Model>) -> BusinessView {
 }
 
 /// Bureau admins manage businesses of their own county.
-fn require_county(me: &Principal, division_code: Option<&str>) -> ApiResult<()> {
+fn require_county(me: &Staff, division_code: Option<&str>) -> ApiResult<()> {
     if me.role == Role::SystemAdmin {
         return Ok(());
     }
@@ -140,7 +141,7 @@ fn require_county(me: &Principal, division_code: Option<&str>) -> ApiResult<()> 
 #[post("/businesses")]
 async fn register(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     body: ApiJson<NewBusiness>,
 ) -> ApiResult<HttpResponse> {
     let b = body.body;
@@ -226,7 +227,7 @@ pub struct SearchQuery {
 #[get("/businesses")]
 async fn search(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<SearchQuery>,
 ) -> ApiResult<web::Json<Vec<BusinessView>>> {
     me.require(&[
@@ -281,7 +282,7 @@ async fn load(
 #[get("/businesses/{id}")]
 async fn get_business(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<BusinessView>> {
     if me.role == Role::EnterpriseAgent && me.business_id.as_deref() != Some(path.as_str()) {
@@ -320,7 +321,7 @@ pub struct ApplyRequest {
 #[post("/businesses/{id}/odr/apply")]
 async fn apply(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<ApplyRequest>,
 ) -> ApiResult<web::Json<BusinessView>> {
@@ -335,7 +336,7 @@ async fn apply(
         require_county(&me, b.division_code.as_deref())?;
     }
     if let Some(e) = &existing
-        && e.status != Enrolment::Removed.as_str()
+        && e.status != Enrolment::Removed
     {
         return Err(ApiError::conflict(
             "already_applied",
@@ -346,7 +347,7 @@ async fn apply(
     let a = body.body;
     let row = odr_enrolment::ActiveModel {
         business_id: Set(b.id.clone()),
-        status: Set(Enrolment::Applied.as_str().into()),
+        status: Set(Enrolment::Applied),
         desk_contact: Set(a.desk_contact),
         desk_phone: Set(Phone::parse(&a.desk_phone)
             .map(|p| p.to_string())
@@ -408,7 +409,7 @@ pub struct DecisionRequest {
 #[post("/businesses/{id}/odr/decision")]
 async fn decide(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<DecisionRequest>,
 ) -> ApiResult<web::Json<BusinessView>> {
@@ -416,7 +417,7 @@ async fn decide(
     require_county(&me, b.division_code.as_deref())?;
     let e = existing
         .ok_or_else(|| ApiError::conflict("not_applied", "the business has not applied for ODR"))?;
-    let from = Enrolment::parse(&e.status);
+    let from = Some(e.status);
     let to = match (body.body.decision, from) {
         (Decision::Enroll, Some(Enrolment::Applied | Enrolment::Suspended)) => Enrolment::Enrolled,
         (Decision::Suspend, Some(Enrolment::Enrolled)) => Enrolment::Suspended,

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::schedule::{DayInfo, MissingYear, ScheduleDoc, YearSchedule};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::entities::calendar_year;
-use crate::http::{ApiError, ApiResult, FieldError, Principal, Problem, Role};
+use crate::http::{ApiError, ApiResult, FieldError, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -167,7 +168,7 @@ async fn list_years(state: web::Data<AppState>) -> web::Json<Vec<LoadedYear>> {
 #[put("/calendar/years/{year}")]
 async fn upload_year(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i32>,
     body: crate::http::ApiJson<ScheduleDoc>,
 ) -> ApiResult<web::Json<LoadedYear>> {

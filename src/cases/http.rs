@@ -2,18 +2,19 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Actor};
+use super::access::{STAFF, load_visible, visibility};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::CaseKind;
 use crate::deadlines::DeadlineView;
 use crate::domain::identifiers::{PersonName, ResidentId, mask_address};
 use crate::entities::{audit_log, case, case_event, deadline, party};
-use crate::http::{ApiError, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
 use crate::routing::transfer::{self, TransferView};
 use crate::routing::{incident, zone::ReturnPromise};
 use crate::state::AppState;
@@ -22,66 +23,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_cases)
         .service(get_case)
         .service(list_audit);
-}
-
-const STAFF: &[Role] = &[
-    Role::EnterpriseAgent,
-    Role::Mediator,
-    Role::BureauAdmin,
-    Role::EnforcementOfficer,
-    Role::SystemAdmin,
-];
-
-/// The cases a principal may see: a bureau its county and the cases an open transfer offers it, a
-/// station its own and those it registered (首接), a desk the complaints against its business
-/// (never reports).
-pub fn visible_to(p: &Principal) -> Condition {
-    visibility(p)
-        .into_iter()
-        .fold(Condition::any(), |any, branch| any.add(branch))
-}
-
-/// The alternatives `visible_to` joins with OR. Each is one index range, so a list reads each in
-/// order and merges them, rather than having the database sort everything their union matches.
-fn visibility(p: &Principal) -> Vec<Condition> {
-    let bound = |v: &Option<String>| v.clone().unwrap_or_default();
-    match p.role {
-        Role::SystemAdmin => vec![Condition::all()],
-        Role::BureauAdmin | Role::EnforcementOfficer => vec![
-            Condition::all().add(case::Column::BureauCode.eq(bound(&p.bureau_code))),
-            Condition::all()
-                .add(case::Column::Id.in_subquery(transfer::open_to(&bound(&p.bureau_code)))),
-        ],
-        Role::Mediator => vec![
-            Condition::all().add(case::Column::StationId.eq(bound(&p.station_id))),
-            Condition::all().add(case::Column::ReceivedByStationId.eq(bound(&p.station_id))),
-        ],
-        Role::EnterpriseAgent => vec![
-            Condition::all()
-                .add(case::Column::BusinessId.eq(bound(&p.business_id)))
-                .add(case::Column::Kind.eq("complaint")),
-        ],
-    }
-}
-
-/// Loads a case the principal may see: 404 when it does not exist, 403 when it is not theirs.
-pub async fn load_visible(state: &AppState, p: &Principal, id: &str) -> ApiResult<case::Model> {
-    if let Some(c) = case::Entity::find_by_id(id.to_owned())
-        .filter(visible_to(p))
-        .one(&state.db)
-        .await?
-    {
-        return Ok(c);
-    }
-    match case::Entity::find_by_id(id.to_owned())
-        .count(&state.db)
-        .await?
-    {
-        0 => Err(ApiError::not_found(format!("no case {id}"))),
-        _ => Err(ApiError::forbidden(
-            "this case is outside your jurisdiction",
-        )),
-    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -99,11 +40,11 @@ pub struct ListQuery {
 #[derive(Serialize, ToSchema)]
 pub struct CaseSummary {
     pub id: String,
-    pub kind: String,
+    pub kind: crate::cases::CaseKind,
     pub receipt_number: String,
-    pub status: String,
-    pub category: String,
-    pub channel: String,
+    pub status: crate::cases::CaseStatus,
+    pub category: crate::domain::vocabulary::Category,
+    pub channel: crate::domain::vocabulary::Channel,
     pub received_at: DateTime<Utc>,
     pub respondent_name: String,
     pub bureau_code: String,
@@ -147,7 +88,7 @@ impl From<case::Model> for CaseSummary {
 #[get("/cases")]
 async fn list_cases(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<Vec<CaseSummary>>> {
     me.require(STAFF)?;
@@ -182,7 +123,7 @@ async fn list_cases(
 #[derive(Serialize, ToSchema)]
 pub struct PartyView {
     /// `complainant`, `representative` or `reporter`.
-    pub role: String,
+    pub role: crate::cases::PartyRole,
     pub name: String,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -204,8 +145,8 @@ pub struct EventView {
 pub struct CaseDetail {
     #[serde(flatten)]
     pub summary: CaseSummary,
-    pub rule_set: String,
-    pub routing_rule: String,
+    pub rule_set: crate::deadlines::RuleSetId,
+    pub routing_rule: crate::routing::RoutingRule,
     pub linked_case_id: Option<String>,
     pub duplicate_of_id: Option<String>,
     pub respondent_uscc: Option<String>,
@@ -253,11 +194,11 @@ pub struct CaseDetail {
 #[get("/cases/{id}")]
 async fn get_case(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<CaseDetail>> {
     me.require(STAFF)?;
-    let c = load_visible(&state, &me, &path).await?;
+    let c = load_visible(&state.db, &me, &path).await?;
     let parties = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
         .order_by_asc(party::Column::Position)
@@ -275,8 +216,8 @@ async fn get_case(
         .await?;
     let desk = me.role == Role::EnterpriseAgent;
     // A reporter's identity stays with the staff handling reports (Order 20 Art 33).
-    let hide_reporter = c.kind == "report"
-        && !crate::reports::http::HANDLERS.contains(&me.role)
+    let hide_reporter = c.kind == CaseKind::Report
+        && !crate::cases::access::REPORT_HANDLERS.contains(&me.role)
         && me.role != Role::SystemAdmin;
     let parties: Vec<PartyView> = parties
         .into_iter()
@@ -430,14 +371,14 @@ pub struct AuditEntry {
 #[get("/audit")]
 async fn list_audit(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Vec<AuditEntry>>> {
     me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;
     let mut find = audit_log::Entity::find();
     match (&q.case_id, me.role) {
         (Some(id), _) => {
-            load_visible(&state, &me, id).await?;
+            load_visible(&state.db, &me, id).await?;
             find = find.filter(audit_log::Column::CaseId.eq(id.as_str()));
         }
         (None, Role::SystemAdmin) => {}

@@ -7,7 +7,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::CaseStatus;
 use crate::deadlines::DeadlineView;
 use crate::entities::{case, case_event, deadline, station};
 use crate::http::auth::sha256_hex;
@@ -41,11 +40,11 @@ pub struct TimelineEntry {
 pub struct Tracking {
     pub receipt_number: String,
     /// `complaint` or `report`.
-    pub kind: String,
-    pub status: String,
+    pub kind: crate::cases::CaseKind,
+    pub status: crate::cases::CaseStatus,
     pub status_label: String,
     pub received_at: DateTime<Utc>,
-    pub rule_set: String,
+    pub rule_set: crate::deadlines::RuleSetId,
     pub handler: Handler,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEntry>,
@@ -157,10 +156,7 @@ async fn track(
             .map(|l| l.receipt_number),
         None => None,
     };
-    let status_label = CaseStatus::parse(&c.status)
-        .map(|s| s.label())
-        .unwrap_or("处理中")
-        .to_owned();
+    let status_label = c.status.label().to_owned();
     Ok(web::Json(Tracking {
         handler: Handler {
             bureau_name: bureau_name(&state.db, &c.bureau_code).await?,

@@ -9,13 +9,16 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::DeadlineKind;
-use super::pauses::{self, PauseReason};
+use super::PauseReason;
+use super::pauses;
 use super::store::recompute_case;
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::access::load_visible;
 use crate::cases::append_event;
-use crate::cases::http::load_visible;
+use crate::deadlines::DeadlineStatus;
 use crate::entities::{case_pause, deadline};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -32,7 +35,7 @@ pub struct PauseRequest {
 #[derive(Serialize, ToSchema)]
 pub struct PauseView {
     pub id: i64,
-    pub reason: String,
+    pub reason: crate::deadlines::PauseReason,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -71,7 +74,7 @@ const HANDLERS: &[Role] = &[Role::Mediator, Role::BureauAdmin, Role::Enforcement
 #[post("/cases/{id}/pauses")]
 async fn start_pause(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<PauseRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -83,7 +86,7 @@ async fn start_pause(
             "a recusal application is filed with POST /api/v1/cases/{id}/recusals",
         ));
     }
-    let c = load_visible(&state, &me, &path).await?;
+    let c = load_visible(&state.db, &me, &path).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let pause = pauses::start(
@@ -117,12 +120,12 @@ async fn start_pause(
 #[post("/cases/{id}/pauses/{pause_id}/end")]
 async fn end_pause(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<PauseView>> {
     me.require(HANDLERS)?;
     let (case_id, pause_id) = path.into_inner();
-    let c = load_visible(&state, &me, &case_id).await?;
+    let c = load_visible(&state.db, &me, &case_id).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let pause = case_pause::Entity::find_by_id(pause_id)
@@ -130,7 +133,7 @@ async fn end_pause(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::not_found("no such pause on this case"))?;
-    if pause.reason == PauseReason::Recusal.as_str() {
+    if pause.reason == PauseReason::Recusal {
         return Err(ApiError::conflict(
             "recusal_undecided",
             "a recusal suspension ends with the decision: POST /api/v1/cases/{id}/recusals/decision",
@@ -166,13 +169,13 @@ pub struct ExtendRequest {
 #[post("/cases/{id}/deadlines/{kind}/extend")]
 async fn extend(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<(String, String)>,
     body: ApiJson<ExtendRequest>,
 ) -> ApiResult<web::Json<super::DeadlineView>> {
     me.require(&[Role::BureauAdmin])?;
     let (case_id, kind) = path.into_inner();
-    let c = load_visible(&state, &me, &case_id).await?;
+    let c = load_visible(&state.db, &me, &case_id).await?;
     let kind = DeadlineKind::parse(&kind)
         .ok_or_else(|| ApiError::not_found(format!("no deadline kind {kind}")))?;
     let now = state.clock.now();
@@ -180,12 +183,13 @@ async fn extend(
     let d = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(&c.id))
         .filter(deadline::Column::Kind.eq(kind.as_str()))
-        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::not_found("this case has no running deadline of that kind"))?;
-    let allowed = crate::deadlines::RuleSetId::parse(&d.rule_set)
-        .and_then(|set| state.rules.limit(set, kind))
+    let allowed = state
+        .rules
+        .limit(d.rule_set, kind)
         .and_then(|l| l.extension)
         .is_some();
     if !allowed {

@@ -11,106 +11,13 @@ use utoipa::ToSchema;
 use crate::calendar::schedule::Calendar;
 
 pub mod http;
+pub mod kinds;
 pub mod pauses;
 pub mod store;
 pub mod sweep;
 
+pub use kinds::{DeadlineKind, DeadlineStatus, PauseReason, RuleSetId, Unit};
 pub use store::{DeadlineView, open, row};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-pub enum RuleSetId {
-    #[serde(rename = "order-20")]
-    Order20,
-    #[serde(rename = "order-121")]
-    Order121,
-}
-
-impl RuleSetId {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleSetId::Order20 => "order-20",
-            RuleSetId::Order121 => "order-121",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [RuleSetId::Order20, RuleSetId::Order121]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    WorkingDays,
-    CalendarDays,
-    Hours,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeadlineKind {
-    /// Accept or refuse a complaint.
-    Acceptance,
-    /// The enterprise desk's settlement window.
-    OdrSettlement,
-    /// The mediation window from acceptance.
-    Mediation,
-    /// Telling the parties of a termination.
-    TerminationNotice,
-    /// Verify a report and decide 立案.
-    ReportVerification,
-    /// Verify a 诉转案 clue.
-    ClueVerification,
-    /// Tell a named reporter of the decision.
-    ReporterNotice,
-    /// Settle a jurisdiction dispute between bureaus.
-    JurisdictionDispute,
-    /// First contact for an urgent non-working-day item.
-    UrgentFirstContact,
-}
-
-impl DeadlineKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeadlineKind::Acceptance => "acceptance",
-            DeadlineKind::OdrSettlement => "odr_settlement",
-            DeadlineKind::Mediation => "mediation",
-            DeadlineKind::TerminationNotice => "termination_notice",
-            DeadlineKind::ReportVerification => "report_verification",
-            DeadlineKind::ClueVerification => "clue_verification",
-            DeadlineKind::ReporterNotice => "reporter_notice",
-            DeadlineKind::JurisdictionDispute => "jurisdiction_dispute",
-            DeadlineKind::UrgentFirstContact => "urgent_first_contact",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub const ALL: [DeadlineKind; 9] = [
-        DeadlineKind::Acceptance,
-        DeadlineKind::OdrSettlement,
-        DeadlineKind::Mediation,
-        DeadlineKind::TerminationNotice,
-        DeadlineKind::ReportVerification,
-        DeadlineKind::ClueVerification,
-        DeadlineKind::ReporterNotice,
-        DeadlineKind::JurisdictionDispute,
-        DeadlineKind::UrgentFirstContact,
-    ];
-
-    /// Clock stops (testing, recusal) push back the regulator's limits, not the business's own
-    /// settlement window nor the urgent first contact.
-    pub fn pausable(self) -> bool {
-        !matches!(
-            self,
-            DeadlineKind::OdrSettlement | DeadlineKind::UrgentFirstContact
-        )
-    }
-}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Limit {
@@ -221,7 +128,7 @@ pub struct Explanation {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PauseExplained {
-    pub reason: String,
+    pub reason: PauseReason,
     pub from: DateTime<Utc>,
     /// `None` while the clock is still stopped.
     pub to: Option<DateTime<Utc>>,
@@ -233,7 +140,7 @@ pub struct PauseExplained {
 #[derive(Debug, Clone, Default)]
 pub struct Adjustments {
     /// (reason, from, to); `to` is `None` for a pause still running, counted up to `now`.
-    pub pauses: Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    pub pauses: Vec<(PauseReason, DateTime<Utc>, Option<DateTime<Utc>>)>,
     pub extended: bool,
     pub now: Option<DateTime<Utc>>,
 }
@@ -316,7 +223,7 @@ pub fn compute_adjusted(
             let working_days =
                 count_working_days(cal, local_date(*from), local_date(end), &mut years);
             pauses.push(PauseExplained {
-                reason: reason.clone(),
+                reason: *reason,
                 from: *from,
                 to: *to,
                 working_days,

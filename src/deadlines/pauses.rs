@@ -1,39 +1,21 @@
 //! Clock stops: testing (检定/检验/检测/鉴定) and a pending recusal application. One at a time per
 //! case; starting or ending one moves the case's running deadlines and writes the timeline and audit.
 
+use super::PauseReason;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, Set,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
 use super::store::recompute_case;
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::append_event;
 use crate::entities::case_pause;
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PauseReason {
-    /// 检定、检验、检测、鉴定: time spent does not count.
-    Testing,
-    /// A party applied for a mediator's recusal: the case is suspended until decided.
-    Recusal,
-}
-
-impl PauseReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PauseReason::Testing => "testing",
-            PauseReason::Recusal => "recusal",
-        }
-    }
-}
 
 /// The pause running on a case, if any.
 pub async fn running(
@@ -66,7 +48,7 @@ pub async fn start(
     let pause = case_pause::ActiveModel {
         id: NotSet,
         case_id: Set(case_id.to_owned()),
-        reason: Set(reason.as_str().into()),
+        reason: Set(reason),
         note: Set(note),
         started_at: Set(now),
         ended_at: Set(None),

@@ -9,10 +9,9 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{
-    Adjustments, Computed, DeadlineKind, Explanation, RuleBook, RuleSetId, compute_adjusted,
-};
+use super::{Adjustments, Computed, DeadlineKind, Explanation, RuleBook, compute_adjusted};
 use crate::calendar::schedule::Calendar;
+use crate::deadlines::DeadlineStatus;
 use crate::entities::{case_pause, deadline};
 
 /// A computed deadline as an open row.
@@ -20,13 +19,13 @@ pub fn row(case_id: &str, c: &Computed) -> deadline::ActiveModel {
     deadline::ActiveModel {
         id: NotSet,
         case_id: Set(case_id.to_owned()),
-        kind: Set(c.explanation.kind.as_str().to_owned()),
-        rule_set: Set(c.explanation.rule_set.as_str().to_owned()),
+        kind: Set(c.explanation.kind),
+        rule_set: Set(c.explanation.rule_set),
         starts_at: Set(c.explanation.starts_at),
         due_at: Set(c.due_at),
         due_date: Set(c.due_date),
         provisional: Set(c.provisional),
-        status: Set("open".to_owned()),
+        status: Set(DeadlineStatus::Open),
         explanation: Set(serde_json::to_string(&c.explanation).unwrap_or_default()),
         met_at: Set(None),
         due_soon_notified_at: Set(None),
@@ -47,13 +46,13 @@ pub async fn open(
 /// A deadline as shown on tracking and staff views.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeadlineView {
-    pub kind: String,
+    pub kind: crate::deadlines::DeadlineKind,
     pub due_at: DateTime<Utc>,
     /// The last day, Asia/Shanghai.
     pub due_date: NaiveDate,
     /// `open`, `paused` (a clock stop is running), `met`, `missed`, or `closed` (the case ended
     /// before the step was due, e.g. a withdrawal).
-    pub status: String,
+    pub status: crate::deadlines::DeadlineStatus,
     /// `due_soon` or `overdue` once the sweeper has flagged it.
     pub flag: Option<String>,
     /// True when the count reached into a year with no loaded schedule.
@@ -65,10 +64,10 @@ impl DeadlineView {
     /// A deadline just computed and not yet flagged or met.
     pub fn opened(c: &Computed) -> Self {
         DeadlineView {
-            kind: c.explanation.kind.as_str().to_owned(),
+            kind: c.explanation.kind,
             due_at: c.due_at,
             due_date: c.due_date,
-            status: "open".to_owned(),
+            status: DeadlineStatus::Open,
             flag: None,
             provisional: c.provisional,
             explanation: Some(c.explanation.clone()),
@@ -79,10 +78,10 @@ impl DeadlineView {
 impl From<&deadline::Model> for DeadlineView {
     fn from(d: &deadline::Model) -> Self {
         DeadlineView {
-            kind: d.kind.clone(),
+            kind: d.kind,
             due_at: d.due_at,
             due_date: d.due_date,
-            status: d.status.clone(),
+            status: d.status,
             flag: if d.overdue_notified_at.is_some() {
                 Some("overdue".into())
             } else {
@@ -110,7 +109,7 @@ pub async fn recompute_case(
         .await?;
     let running = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(case_id))
-        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
         .all(db)
         .await?;
     for d in running {
@@ -127,10 +126,7 @@ async fn recompute(
     pauses: &[case_pause::Model],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let (Some(set), Some(kind)) = (RuleSetId::parse(&d.rule_set), DeadlineKind::parse(&d.kind))
-    else {
-        return Ok(());
-    };
+    let (set, kind) = (d.rule_set, d.kind);
     let relevant: Vec<&case_pause::Model> = if kind.pausable() {
         pauses
             .iter()
@@ -142,7 +138,7 @@ async fn recompute(
     let adjust = Adjustments {
         pauses: relevant
             .iter()
-            .map(|p| (p.reason.clone(), p.started_at, p.ended_at))
+            .map(|p| (p.reason, p.started_at, p.ended_at))
             .collect(),
         extended: d.extended,
         now: Some(now),
@@ -157,7 +153,11 @@ async fn recompute(
     active.due_date = Set(c.due_date);
     active.provisional = Set(c.provisional);
     active.explanation = Set(serde_json::to_string(&c.explanation).unwrap_or_default());
-    active.status = Set(if paused { "paused" } else { "open" }.into());
+    active.status = Set(if paused {
+        DeadlineStatus::Paused
+    } else {
+        DeadlineStatus::Open
+    });
     if moved {
         // A deadline pushed back may be due soon or overdue again later; let the sweeper see it afresh.
         active.due_soon_notified_at = Set(None);
@@ -177,13 +177,17 @@ pub async fn complete(
     let found = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(case_id))
         .filter(deadline::Column::Kind.eq(kind.as_str()))
-        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
         .one(db)
         .await?;
     if let Some(d) = found {
         let late = now > d.due_at;
         let mut active: deadline::ActiveModel = d.into();
-        active.status = Set(if late { "missed" } else { "met" }.into());
+        active.status = Set(if late {
+            DeadlineStatus::Missed
+        } else {
+            DeadlineStatus::Met
+        });
         active.met_at = Set(Some(now));
         active.update(db).await?;
     }
@@ -193,9 +197,12 @@ pub async fn complete(
 /// Closes every running deadline of a case that ended before they were due (withdrawal, closure).
 pub async fn close_running(db: &impl ConnectionTrait, case_id: &str) -> Result<(), DbErr> {
     deadline::Entity::update_many()
-        .col_expr(deadline::Column::Status, Expr::value("closed"))
+        .col_expr(
+            deadline::Column::Status,
+            Expr::value(DeadlineStatus::Closed),
+        )
         .filter(deadline::Column::CaseId.eq(case_id))
-        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
         .exec(db)
         .await?;
     Ok(())
@@ -210,7 +217,7 @@ pub async fn recompute_provisional(
 ) -> Result<u64, DbErr> {
     let provisional = deadline::Entity::find()
         .filter(deadline::Column::Provisional.eq(true))
-        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
         .all(db)
         .await?;
     let mut cases: Vec<String> = provisional.into_iter().map(|d| d.case_id).collect();

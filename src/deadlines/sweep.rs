@@ -9,8 +9,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use serde_json::json;
 
 use super::DeadlineKind;
-use crate::audit::Actor;
+use crate::actor::{Actor, Role};
 use crate::cases::append_event;
+use crate::deadlines::DeadlineStatus;
 use crate::entities::{case, deadline, user};
 use crate::mail::{self, Mail};
 
@@ -50,7 +51,7 @@ pub async fn sweep(
 ) -> Result<SweepReport, DbErr> {
     let mut report = SweepReport::default();
     let soon = deadline::Entity::find()
-        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
         .filter(deadline::Column::DueSoonNotifiedAt.is_null())
         .filter(deadline::Column::OverdueNotifiedAt.is_null())
         .filter(deadline::Column::DueAt.gt(now))
@@ -62,7 +63,7 @@ pub async fn sweep(
         report.due_soon += usize::from(flag(db, d, Flag::DueSoon, now).await?);
     }
     let overdue = deadline::Entity::find()
-        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
         .filter(deadline::Column::OverdueNotifiedAt.is_null())
         .filter(deadline::Column::DueAt.lte(now))
         .limit(500)
@@ -84,7 +85,7 @@ async fn flag(
     let won = deadline::Entity::update_many()
         .col_expr(flag.column(), Expr::value(now))
         .filter(deadline::Column::Id.eq(d.id))
-        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
         .filter(flag.column().is_null())
         .exec(&txn)
         .await?
@@ -101,7 +102,7 @@ async fn flag(
         txn.commit().await?;
         return Ok(true);
     };
-    let recipients = who_must_act(&txn, &c, &d.kind, now).await?;
+    let recipients = who_must_act(&txn, &c, d.kind, now).await?;
     let due_local = d.due_at.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M");
     let (subject, lead) = match flag {
         Flag::DueSoon => (
@@ -155,10 +156,10 @@ async fn flag(
 pub async fn who_must_act(
     db: &impl sea_orm::ConnectionTrait,
     c: &case::Model,
-    kind: &str,
+    kind: DeadlineKind,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, DbErr> {
-    let staff = |role: &'static str| {
+    let staff = |role: Role| {
         user::Entity::find()
             .filter(user::Column::Active.eq(true))
             .filter(user::Column::Email.is_not_null())
@@ -166,7 +167,7 @@ pub async fn who_must_act(
     };
     let by_station = match &c.station_id {
         Some(s) => {
-            staff("mediator")
+            staff(Role::Mediator)
                 .filter(user::Column::StationId.eq(s.as_str()))
                 .all(db)
                 .await?
@@ -174,10 +175,10 @@ pub async fn who_must_act(
         None => Vec::new(),
     };
     let by_bureau = |role| staff(role).filter(user::Column::BureauCode.eq(c.bureau_code.as_str()));
-    let mut users = match DeadlineKind::parse(kind) {
+    let mut users = match Some(kind) {
         Some(DeadlineKind::OdrSettlement) => match &c.business_id {
             Some(b) => {
-                staff("enterprise_agent")
+                staff(Role::EnterpriseAgent)
                     .filter(user::Column::BusinessId.eq(b.as_str()))
                     .all(db)
                     .await?
@@ -188,7 +189,7 @@ pub async fn who_must_act(
             DeadlineKind::ReportVerification
             | DeadlineKind::ClueVerification
             | DeadlineKind::ReporterNotice,
-        ) => by_bureau("enforcement_officer").all(db).await?,
+        ) => by_bureau(Role::EnforcementOfficer).all(db).await?,
         Some(DeadlineKind::UrgentFirstContact) => {
             let on_duty = crate::urgent::on_duty_user_ids(db, &c.bureau_code, now).await?;
             user::Entity::find()
@@ -201,7 +202,7 @@ pub async fn who_must_act(
         _ => by_station,
     };
     if users.is_empty() {
-        users = by_bureau("bureau_admin").all(db).await?;
+        users = by_bureau(Role::BureauAdmin).all(db).await?;
     }
     let mut emails: Vec<String> = users.into_iter().filter_map(|u| u.email).collect();
     emails.sort();

@@ -1,36 +1,10 @@
 //! The fixed vocabularies of intake: channels, categories, demands and identity documents.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use super::text_enum;
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($text => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-vocabulary!(
+text_enum! {
     /// How the case reached the regulator.
-    Channel {
+    pub enum Channel {
         Hotline12315 = "hotline_12315",
         Web = "web",
         App = "app",
@@ -40,11 +14,11 @@ vocabulary!(
         Transfer12345 = "transfer_12345",
         Transfer110 = "transfer_110",
     }
-);
+}
 
-vocabulary!(
+text_enum! {
     /// What the dispute is about.
-    Category {
+    pub enum Category {
         Food = "food",
         Drug = "drug",
         MedicalDevice = "medical_device",
@@ -58,11 +32,11 @@ vocabulary!(
         Cosmetics = "cosmetics",
         Other = "other",
     }
-);
+}
 
-vocabulary!(
+text_enum! {
     /// What the consumer asks for.
-    Demand {
+    pub enum Demand {
         Repair = "repair",
         Redo = "redo",
         Replace = "replace",
@@ -72,11 +46,11 @@ vocabulary!(
         Damages = "damages",
         Other = "other",
     }
-);
+}
 
-vocabulary!(
+text_enum! {
     /// The identity document a person gives.
-    IdType {
+    pub enum IdType {
         ResidentId = "resident_id",
         Passport = "passport",
         HkMacaoPermit = "hk_macao_permit",
@@ -84,4 +58,4 @@ vocabulary!(
         ForeignPermanentResidence = "foreign_permanent_residence",
         Other = "other",
     }
-);
+}

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::oversight::alert_kind::AlertKind;
+
 /// An early warning to a bureau: a mass complaint against one business, or a serial complainant
 /// to review (never to refuse automatically).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: i64,
     pub bureau_code: String,
     /// `mass_complaint` or `serial_complainant`.
-    pub kind: String,
+    pub kind: AlertKind,
     pub subject_key: String,
     pub subject_name: String,
     pub case_count: i32,

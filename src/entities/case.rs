@@ -1,18 +1,24 @@
 use sea_orm::entity::prelude::*;
 
+use crate::cases::status::{CaseKind, CaseStatus, Outcome};
+use crate::deadlines::kinds::RuleSetId;
+use crate::domain::vocabulary::{Category, Channel};
+use crate::odr::state::OdrState;
+use crate::routing::rule::RoutingRule;
+
 /// A complaint or a report. Kind-specific parts (a report's clue) map onto the shared columns.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cases")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub kind: String,
+    pub kind: CaseKind,
     pub receipt_number: String,
     pub access_secret_hash: String,
-    pub status: String,
-    pub channel: String,
-    pub category: String,
-    pub rule_set: String,
+    pub status: CaseStatus,
+    pub channel: Channel,
+    pub category: Category,
+    pub rule_set: RuleSetId,
     pub received_at: DateTimeUtc,
     pub linked_case_id: Option<String>,
     pub duplicate_of_id: Option<String>,
@@ -40,7 +46,7 @@ pub struct Model {
     pub anonymous: bool,
     pub bureau_code: String,
     pub station_id: Option<String>,
-    pub routing_rule: String,
+    pub routing_rule: RoutingRule,
     /// The station that registered the case in person (首接) and stays the consumer's contact.
     pub received_by_station_id: Option<String>,
     /// JSON: the cross-store return promise the complaint cites, when the brand is registered.
@@ -51,12 +57,12 @@ pub struct Model {
     /// The mediator handling the case at its station.
     pub mediator_id: Option<String>,
     /// Set at closure: see `cases::Outcome`.
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub outcome_reason: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
     pub amount_recovered_fen: Option<i64>,
     /// Where enterprise settlement stands: see `odr::OdrState`.
-    pub odr_state: Option<String>,
+    pub odr_state: Option<OdrState>,
     pub odr_agreed_offer_id: Option<i64>,
     pub odr_first_response_at: Option<DateTimeUtc>,
     pub odr_escalated_at: Option<DateTimeUtc>,

@@ -1,18 +1,20 @@
 use sea_orm::entity::prelude::*;
 
+use crate::deadlines::kinds::{DeadlineKind, DeadlineStatus, RuleSetId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deadlines")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: String,
-    pub kind: String,
-    pub rule_set: String,
+    pub kind: DeadlineKind,
+    pub rule_set: RuleSetId,
     pub starts_at: DateTimeUtc,
     pub due_at: DateTimeUtc,
     pub due_date: Date,
     pub provisional: bool,
-    pub status: String,
+    pub status: DeadlineStatus,
     /// JSON: how the due date was computed.
     pub explanation: String,
     pub met_at: Option<DateTimeUtc>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::routing::joint_session_mode::JointSessionMode;
+
 /// A joint mediation session of the bureaus of one incident.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "joint_sessions")]
@@ -8,7 +10,7 @@ pub struct Model {
     pub id: String,
     pub incident_id: String,
     pub held_at: DateTimeUtc,
-    pub mode: String,
+    pub mode: JointSessionMode,
     pub link: Option<String>,
     /// JSON array of the participating bureaus' county codes.
     pub bureau_codes: String,

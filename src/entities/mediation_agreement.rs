@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::mediation::states::{AgreementStatus, ConfirmedVia};
+
 /// The agreement a mediation reached and, when one is needed, its 调解书: confirmed by both
 /// parties, then numbered, rendered, hashed and signed in one transaction.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,11 +21,11 @@ pub struct Model {
     /// JSON: the document's particulars (agents, legal representative, premises).
     pub particulars: String,
     /// `recorded` (no document needed), `awaiting_confirmation` or `issued`.
-    pub status: String,
+    pub status: AgreementStatus,
     pub consumer_confirmed_at: Option<DateTimeUtc>,
     pub business_confirmed_at: Option<DateTimeUtc>,
     /// `desk` or `code`.
-    pub business_confirmed_via: Option<String>,
+    pub business_confirmed_via: Option<ConfirmedVia>,
     /// SHA-256 of the single-use confirmation code mailed to the business; cleared once used.
     pub link_token_hash: Option<String>,
     pub link_expires_at: Option<DateTimeUtc>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::mediation::states::{SessionMode, SessionStatus};
+
 /// A mediation session (调解会), online or in person.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "mediation_sessions")]
@@ -9,7 +11,7 @@ pub struct Model {
     pub case_id: String,
     pub mediator_id: String,
     /// `online` or `in_person`.
-    pub mode: String,
+    pub mode: SessionMode,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub video_url: Option<String>,
@@ -18,7 +20,7 @@ pub struct Model {
     /// JSON array of `{name, role, email}`.
     pub participants: String,
     /// `scheduled`, `held` or `cancelled`.
-    pub status: String,
+    pub status: SessionStatus,
     /// JSON array of `{name, role, present}` once held.
     pub attendance: Option<String>,
     pub minutes: Option<String>,

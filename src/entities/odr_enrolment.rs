@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use crate::businesses::enrolment::Enrolment;
+
 /// A business's ODR enrolment: applied → enrolled → suspended / removed.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "odr_enrolments")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub business_id: String,
-    pub status: String,
+    pub status: Enrolment,
     pub desk_contact: String,
     pub desk_phone: String,
     pub commitment: String,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::odr::state::{OfferKind, OfferParty, OfferStatus};
+
 /// A structured settlement offer by the business, or a counter-offer by the consumer.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "odr_offers")]
@@ -8,14 +10,14 @@ pub struct Model {
     pub id: i64,
     pub case_id: String,
     /// `business` or `consumer`.
-    pub party: String,
+    pub party: OfferParty,
     /// `refund`, `replacement`, `repair`, `compensation` or `other`.
-    pub kind: String,
+    pub kind: OfferKind,
     pub amount_fen: i64,
     pub perform_by: Date,
     pub message: String,
     /// `open`, `accepted`, `rejected` or `superseded`.
-    pub status: String,
+    pub status: OfferStatus,
     pub made_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub answered_at: Option<DateTimeUtc>,

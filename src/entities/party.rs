@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::cases::status::PartyRole;
+
 /// A complainant, a representative of a joint complaint, or a reporter.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "parties")]
@@ -7,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: String,
-    pub role: String,
+    pub role: PartyRole,
     pub position: i32,
     pub name: String,
     pub phone: Option<String>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::routing::transfer_status::TransferStatus;
+
 /// A transfer (移送) of a case from a bureau that is not competent to another bureau.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "transfers")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub from_bureau_code: String,
     pub to_bureau_code: String,
     pub reason: String,
-    pub status: String,
+    pub status: TransferStatus,
     pub requested_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub return_reason: Option<String>,

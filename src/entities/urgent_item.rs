@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::vocabulary::Category;
+use crate::urgent::status::UrgentStatus;
+
 /// A case in an urgent category received outside working time, waiting for the on-duty team.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "urgent_items")]
@@ -8,10 +11,10 @@ pub struct Model {
     pub id: i64,
     pub case_id: String,
     pub bureau_code: String,
-    pub category: String,
+    pub category: Category,
     pub received_at: DateTimeUtc,
     /// `open`, `claimed`, `contacted` or `resolved`.
-    pub status: String,
+    pub status: UrgentStatus,
     pub claimed_by: Option<String>,
     pub claimed_at: Option<DateTimeUtc>,
     pub first_contact_due_at: DateTimeUtc,

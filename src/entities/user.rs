@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::actor::Role;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: String,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub display_name: String,
     pub email: Option<String>,
     pub bureau_code: Option<String>,

@@ -8,9 +8,10 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
-use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+use validator::Validate;
 
 use super::problem::{ApiError, FieldError};
+use crate::domain::faults::flatten;
 
 /// With `CHECKED = false` the body is only deserialized: the handler runs the `validator` rules
 /// itself, to report them together with checks that need context.
@@ -153,62 +154,5 @@ fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
-    }
-}
-
-/// Turns validator's nested error tree into `field.path[i]` entries, sorted for stable output.
-pub fn flatten(errors: &ValidationErrors) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    walk(errors, "", &mut out);
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
-}
-
-fn walk(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
-    for (name, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        match kind {
-            ValidationErrorsKind::Field(list) => {
-                for e in list {
-                    out.push(FieldError::new(path.clone(), describe(e)));
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => walk(inner, &path, out),
-            ValidationErrorsKind::List(items) => {
-                for (i, inner) in items {
-                    walk(inner, &format!("{path}[{i}]"), out);
-                }
-            }
-        }
-    }
-}
-
-fn describe(e: &validator::ValidationError) -> String {
-    if let Some(m) = &e.message {
-        return m.to_string();
-    }
-    let param = |k: &str| e.params.get(k).map(|v| v.to_string());
-    match e.code.as_ref() {
-        "length" => match (param("min"), param("max"), param("equal")) {
-            (_, _, Some(eq)) => format!("must have exactly {eq} items or characters"),
-            (Some(min), Some(max), _) => {
-                format!("must have between {min} and {max} characters or items")
-            }
-            (Some(min), None, _) => format!("must have at least {min} characters or items"),
-            (None, Some(max), _) => format!("must have at most {max} characters or items"),
-            _ => "has the wrong length".into(),
-        },
-        "range" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            (Some(min), None) => format!("must be at least {min}"),
-            (None, Some(max)) => format!("must be at most {max}"),
-            _ => "is out of range".into(),
-        },
-        "email" => "must be an email address".into(),
-        code => code.replace('_', " "),
     }
 }

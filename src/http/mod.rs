@@ -8,6 +8,6 @@ pub mod json;
 pub mod problem;
 pub mod request_id;
 
-pub use auth::{Principal, Role};
+pub use auth::{Role, Staff};
 pub use json::ApiJson;
 pub use problem::{ApiError, ApiResult, FieldError, Problem};

@@ -7,22 +7,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One thing wrong with one field of the request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// Path of the field, e.g. `complainant.phone` or `complainants[1].id_number`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::faults::FieldError;
+use crate::domain::faults::{Class, Failure};
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -238,5 +224,32 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
             sea_orm::TransactionError::Connection(db) => db.into(),
             sea_orm::TransactionError::Transaction(api) => api,
         }
+    }
+}
+
+/// Every domain error becomes a problem by its class. Internal failures and outages keep their
+/// cause for the log and show the client nothing of it.
+impl<E: Failure> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        let (status, retry_after) = match e.class() {
+            Class::Internal => return ApiError::internal(e),
+            Class::Unavailable(_) if e.code() == "database_unavailable" => {
+                return ApiError::database_unavailable(e);
+            }
+            Class::Invalid | Class::Unprocessable => (StatusCode::UNPROCESSABLE_ENTITY, None),
+            Class::Unauthenticated => (StatusCode::UNAUTHORIZED, None),
+            Class::Forbidden => (StatusCode::FORBIDDEN, None),
+            Class::NotFound => (StatusCode::NOT_FOUND, None),
+            Class::Conflict => (StatusCode::CONFLICT, None),
+            Class::TooMany(s) => (StatusCode::TOO_MANY_REQUESTS, Some(s)),
+            Class::Unavailable(s) => (StatusCode::SERVICE_UNAVAILABLE, Some(s)),
+        };
+        let mut out =
+            ApiError::new(status, e.code(), e.to_string()).with_errors(e.fields().to_vec());
+        out.retry_after = retry_after;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            out.source = Some(Box::new(e));
+        }
+        out
     }
 }

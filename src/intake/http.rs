@@ -6,13 +6,13 @@ use utoipa::ToSchema;
 
 use super::request::{ComplaintRequest, ReportRequest};
 use super::{Filed, WalkIn, receipt};
-use crate::audit::Actor;
+use crate::actor::Actor;
 use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineView, RuleSetId};
 use crate::entities::{case, station};
 use crate::http::auth::sha256_hex;
 use crate::http::idempotency::{self, IdempotencyKey, Once, Stored};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::routing::Routing;
 use crate::state::AppState;
 
@@ -54,32 +54,20 @@ pub struct IntakeReceipt {
 
 impl IntakeReceipt {
     fn of(f: Filed) -> IntakeReceipt {
-        let status = CaseStatus::parse(&f.case.status).unwrap_or(CaseStatus::PendingAcceptance);
+        let status = f.case.status;
         IntakeReceipt {
-            kind: if f.case.kind == "report" {
-                CaseKind::Report
-            } else {
-                CaseKind::Complaint
-            },
+            kind: f.case.kind,
             receipt_number: f.case.receipt_number,
             access_secret: String::new(),
             status,
             status_label: status.label().to_owned(),
             received_at: f.case.received_at,
-            rule_set: if f.case.rule_set == "order-20" {
-                RuleSetId::Order20
-            } else {
-                RuleSetId::Order121
-            },
+            rule_set: f.case.rule_set,
             routing: f.routing,
             deadlines: f.deadlines,
             linked: f.linked.map(|l| LinkedRecord {
                 id: l.id,
-                kind: if l.kind == "report" {
-                    CaseKind::Report
-                } else {
-                    CaseKind::Complaint
-                },
+                kind: l.kind,
                 receipt_number: l.receipt_number,
             }),
             probable_duplicate_of: f.duplicate_of.map(|d| d.receipt_number),
@@ -154,7 +142,7 @@ async fn file_complaint(
 async fn file_at_station(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<ComplaintRequest, false>,
 ) -> ApiResult<HttpResponse> {

@@ -15,8 +15,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::audit::{self, Actor};
-use crate::cases::{self, CaseKind, CaseStatus};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::{self, CaseKind, CaseStatus, PartyRole};
 use crate::db::Writes;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId, local_date};
 use crate::domain::vocabulary::{Category, Channel, Demand};
@@ -52,7 +53,7 @@ struct NewCase {
     conceal_identity: bool,
     accept_delegated_mediation: bool,
     /// (role, person) in order; empty for an anonymous report.
-    parties: Vec<(&'static str, Person)>,
+    parties: Vec<(PartyRole, Person)>,
 }
 
 /// A complaint registered in person at a station (首接): the station stays the consumer's contact
@@ -95,9 +96,9 @@ pub async fn file_complaint(
         };
         if let Some(person) = request::person(p, &field, rule_set, true, &mut faults) {
             let role = if person.representative && !req.co_complainants.is_empty() {
-                "representative"
+                PartyRole::Representative
             } else {
-                "complainant"
+                PartyRole::Complainant
             };
             parties.push((role, person));
         }
@@ -192,7 +193,7 @@ pub async fn file_complaint(
                 .parties
                 .iter()
                 .take(1)
-                .map(|(_, p)| ("reporter", p.clone()))
+                .map(|(_, p)| (PartyRole::Reporter, p.clone()))
                 .collect(),
             ..complaint
         };
@@ -258,7 +259,10 @@ pub async fn file_report(
         consent_to_publish: false,
         conceal_identity: true,
         accept_delegated_mediation: false,
-        parties: reporter.into_iter().map(|p| ("reporter", p)).collect(),
+        parties: reporter
+            .into_iter()
+            .map(|p| (PartyRole::Reporter, p))
+            .collect(),
     };
     let cx = Context {
         db,
@@ -381,13 +385,13 @@ async fn create(
     let id = ids.case.clone();
     let row = case::Model {
         id: id.clone(),
-        kind: new.kind.as_str().to_owned(),
+        kind: new.kind,
         receipt_number: receipt::receipt_number(new.kind, now),
         access_secret_hash: secret_hash.to_owned(),
-        status: status.as_str().to_owned(),
-        channel: new.channel.as_str().to_owned(),
-        category: new.category.as_str().to_owned(),
-        rule_set: rule_set.as_str().to_owned(),
+        status,
+        channel: new.channel,
+        category: new.category,
+        rule_set,
         received_at: now,
         linked_case_id: ids.linked.clone(),
         duplicate_of_id: duplicate_of.as_ref().map(|d| d.id.clone()),
@@ -417,7 +421,7 @@ async fn create(
         anonymous: new.parties.is_empty(),
         bureau_code: routing.bureau_code.clone(),
         station_id: routing.station_id.clone(),
-        routing_rule: routing.rule.as_str().to_owned(),
+        routing_rule: routing.rule,
         received_by_station_id: walk_in.map(|w| w.station.id.clone()),
         return_promise: return_promise.as_ref().map(|p| json!(p).to_string()),
         created_at: now,
@@ -428,7 +432,7 @@ async fn create(
         outcome_reason: None,
         closed_at: repeated_report.then_some(now),
         amount_recovered_fen: None,
-        odr_state: odr.then(|| crate::odr::OdrState::Negotiating.as_str().to_owned()),
+        odr_state: odr.then_some(crate::odr::OdrState::Negotiating),
         odr_agreed_offer_id: None,
         odr_first_response_at: None,
         odr_escalated_at: None,
@@ -443,7 +447,7 @@ async fn create(
         party::ActiveModel {
             id: NotSet,
             case_id: Set(id.clone()),
-            role: Set((*role).to_owned()),
+            role: Set(*role),
             position: Set(position as i32),
             name: Set(p.name.as_str().to_owned()),
             phone: Set(Some(p.phone.as_str().to_owned())),

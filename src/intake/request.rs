@@ -11,10 +11,10 @@ use validator::{Validate, ValidationError};
 
 use crate::deadlines::RuleSetId;
 use crate::divisions::{AddressError, Divisions};
+use crate::domain::faults::flatten;
 use crate::domain::identifiers::{PersonName, Phone, ResidentId, Uscc};
 use crate::domain::vocabulary::{Category, Channel, Demand, IdType};
 use crate::http::FieldError;
-use crate::http::json::flatten;
 
 /// Largest amount accepted, in fen (100 million yuan).
 pub const MAX_AMOUNT_FEN: i64 = 10_000_000_000;

@@ -1,3 +1,4 @@
+use super::{Decision, LeadKind};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
@@ -10,12 +11,16 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::CaseKind;
+use crate::cases::access::load_visible;
 use crate::cases::append_event;
-use crate::cases::http::{PartyView, load_visible};
-use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId};
+use crate::cases::http::PartyView;
+use crate::deadlines::{self, DeadlineKind, DeadlineView};
 use crate::entities::{case, deadline, lead, party, user};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
+use crate::leads::LeadStatus;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 
@@ -26,27 +31,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(accept)
         .service(decide)
         .service(record_result);
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LeadKind {
-    /// 诉转案: toward an enforcement case.
-    Case,
-    /// 诉转抽: toward product sampling.
-    Sampling,
-    /// 诉转监: toward routine supervision.
-    Supervision,
-}
-
-impl LeadKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            LeadKind::Case => "case",
-            LeadKind::Sampling => "sampling",
-            LeadKind::Supervision => "supervision",
-        }
-    }
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -73,9 +57,9 @@ pub struct NewLead {
 #[derive(Serialize, ToSchema)]
 pub struct LeadView {
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::leads::LeadKind,
     /// `sent`, `accepted`, `decided` or `closed`.
-    pub status: String,
+    pub status: crate::leads::LeadStatus,
     pub source_case_id: String,
     pub source_receipt_number: String,
     pub received_at: DateTime<Utc>,
@@ -90,12 +74,12 @@ pub struct LeadView {
     pub amount_fen: Option<i64>,
     pub evidence: Vec<String>,
     pub suggested_basis: Option<String>,
-    pub mediation_outcome: Option<String>,
+    pub mediation_outcome: Option<crate::cases::Outcome>,
     pub handling_station_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     /// `opened` (立案) or `declined` (不予立案).
-    pub decision: Option<String>,
+    pub decision: Option<crate::leads::Decision>,
     pub decision_reason: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub result: Option<String>,
@@ -116,7 +100,7 @@ async fn view(
         .ok_or_else(|| ApiError::internal("lead without case"))?;
     let d = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(c.id.as_str()))
-        .filter(deadline::Column::Kind.eq(DeadlineKind::ClueVerification.as_str()))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::ClueVerification))
         .one(db)
         .await?;
     let complainants = if with_identity {
@@ -185,13 +169,13 @@ async fn view(
 #[post("/cases/{id}/leads")]
 async fn create(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<NewLead>,
 ) -> ApiResult<HttpResponse> {
     me.require(&[Role::Mediator, Role::BureauAdmin])?;
-    let c = load_visible(&state, &me, &path).await?;
-    if c.kind != "complaint" {
+    let c = load_visible(&state.db, &me, &path).await?;
+    if c.kind != CaseKind::Complaint {
         return Err(ApiError::conflict(
             "not_a_complaint",
             "leads come from complaints; reports are decided directly",
@@ -214,8 +198,8 @@ async fn create(
         id: NotSet,
         case_id: Set(c.id.clone()),
         bureau_code: Set(c.bureau_code.clone()),
-        kind: Set(n.kind.as_str().into()),
-        status: Set("sent".into()),
+        kind: Set(n.kind),
+        status: Set(LeadStatus::Sent),
         act: Set(n.act),
         act_on: Set(n.act_on),
         place: Set(n.place),
@@ -223,7 +207,7 @@ async fn create(
         amount_fen: Set(n.amount_fen.or(c.amount_fen)),
         evidence: Set(json!(n.evidence).to_string()),
         suggested_basis: Set(n.suggested_basis),
-        mediation_outcome: Set(c.outcome.clone()),
+        mediation_outcome: Set(c.outcome),
         handling_station_id: Set(c.station_id.clone()),
         created_by: Set(me.user_id.clone()),
         created_at: Set(now),
@@ -238,7 +222,7 @@ async fn create(
     }
     .insert(&txn)
     .await?;
-    let set = RuleSetId::parse(&c.rule_set).unwrap_or(RuleSetId::Order121);
+    let set = c.rule_set;
     if let Some(v) = deadlines::compute(
         &state.calendar.current(),
         &state.rules,
@@ -269,7 +253,7 @@ async fn create(
     )
     .await?;
     let officers: Vec<String> = user::Entity::find()
-        .filter(user::Column::Role.eq("enforcement_officer"))
+        .filter(user::Column::Role.eq(Role::EnforcementOfficer))
         .filter(user::Column::BureauCode.eq(c.bureau_code.as_str()))
         .filter(user::Column::Active.eq(true))
         .all(&txn)
@@ -311,7 +295,7 @@ pub struct ListQuery {
 #[get("/leads")]
 async fn list(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<Vec<LeadView>>> {
     me.require(&[Role::EnforcementOfficer, Role::BureauAdmin])?;
@@ -332,7 +316,7 @@ async fn list(
     Ok(web::Json(out))
 }
 
-async fn load(state: &AppState, me: &Principal, id: i64) -> ApiResult<lead::Model> {
+async fn load(state: &AppState, me: &Staff, id: i64) -> ApiResult<lead::Model> {
     me.require(&[Role::EnforcementOfficer, Role::BureauAdmin])?;
     let l = lead::Entity::find_by_id(id)
         .one(&state.db)
@@ -356,7 +340,7 @@ async fn load(state: &AppState, me: &Principal, id: i64) -> ApiResult<lead::Mode
 #[get("/leads/{id}")]
 async fn get_lead(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<LeadView>> {
     let l = load(&state, &me, *path).await?;
@@ -376,10 +360,10 @@ async fn get_lead(
 /// complaint's timeline.
 async fn step(
     state: &AppState,
-    me: &Principal,
+    me: &Staff,
     id: i64,
-    from: &str,
-    to: &str,
+    from: LeadStatus,
+    to: LeadStatus,
     set: impl FnOnce(sea_orm::UpdateMany<lead::Entity>) -> sea_orm::UpdateMany<lead::Entity>,
     event: (&str, serde_json::Value),
 ) -> ApiResult<LeadView> {
@@ -398,7 +382,7 @@ async fn step(
         ));
     }
     // The decision is the answer the verification deadline waits for.
-    if to == "decided" {
+    if to == LeadStatus::Decided {
         deadlines::store::complete(&txn, &l.case_id, DeadlineKind::ClueVerification, now).await?;
     }
     let actor = Actor::from(me);
@@ -434,7 +418,7 @@ async fn step(
 #[post("/leads/{id}/accept")]
 async fn accept(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<LeadView>> {
     let now = state.clock.now();
@@ -444,8 +428,8 @@ async fn accept(
             &state,
             &me,
             *path,
-            "sent",
-            "accepted",
+            LeadStatus::Sent,
+            LeadStatus::Accepted,
             |u| {
                 u.col_expr(lead::Column::AcceptedAt, Expr::value(now))
                     .col_expr(lead::Column::AcceptedBy, Expr::value(user_id))
@@ -456,18 +440,9 @@ async fn accept(
     ))
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LeadDecision {
-    /// 立案
-    Opened,
-    /// 不予立案
-    Declined,
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
-pub struct DecisionRequest {
-    pub decision: LeadDecision,
+pub struct LeadDecisionRequest {
+    pub decision: Decision,
     #[validate(length(min = 2, max = 2000))]
     pub reason: String,
 }
@@ -479,29 +454,26 @@ pub struct DecisionRequest {
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    request_body = DecisionRequest,
+    request_body = LeadDecisionRequest,
     responses((status = 200, body = LeadView), (status = 409, body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/leads/{id}/decision")]
 async fn decide(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
-    body: ApiJson<DecisionRequest>,
+    body: ApiJson<LeadDecisionRequest>,
 ) -> ApiResult<web::Json<LeadView>> {
     let now = state.clock.now();
-    let decision = match body.body.decision {
-        LeadDecision::Opened => "opened",
-        LeadDecision::Declined => "declined",
-    };
+    let decision = body.body.decision;
     let reason = body.body.reason.clone();
     Ok(web::Json(
         step(
             &state,
             &me,
             *path,
-            "accepted",
-            "decided",
+            LeadStatus::Accepted,
+            LeadStatus::Decided,
             |u| {
                 u.col_expr(lead::Column::Decision, Expr::value(decision))
                     .col_expr(lead::Column::DecisionReason, Expr::value(reason))
@@ -536,7 +508,7 @@ pub struct ResultRequest {
 #[post("/leads/{id}/result")]
 async fn record_result(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
     body: ApiJson<ResultRequest>,
 ) -> ApiResult<web::Json<LeadView>> {
@@ -547,8 +519,8 @@ async fn record_result(
             &state,
             &me,
             *path,
-            "decided",
-            "closed",
+            LeadStatus::Decided,
+            LeadStatus::Closed,
             |u| {
                 u.col_expr(lead::Column::Result, Expr::value(text))
                     .col_expr(lead::Column::ResultAt, Expr::value(now))

@@ -5,15 +5,20 @@
 //! goes on independently.
 
 pub mod http;
+pub mod status;
+
+pub use status::{Decision, LeadKind, LeadStatus};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::audit::Actor;
+use crate::actor::Actor;
+use crate::actor::Role;
 use crate::cases::append_event;
 use crate::deadlines::DeadlineKind;
+use crate::deadlines::DeadlineStatus;
 use crate::entities::{case, deadline, lead, user};
 use crate::mail::{self, Mail};
 
@@ -21,8 +26,8 @@ use crate::mail::{self, Mail};
 /// bureau's admins. Safe with several instances (conditional update on `escalated_at`).
 pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, DbErr> {
     let overdue = deadline::Entity::find()
-        .filter(deadline::Column::Kind.eq(DeadlineKind::ClueVerification.as_str()))
-        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::ClueVerification))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
         .filter(deadline::Column::DueAt.lte(now))
         .all(db)
         .await?;
@@ -52,7 +57,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
             continue;
         }
         let admins: Vec<String> = user::Entity::find()
-            .filter(user::Column::Role.eq("bureau_admin"))
+            .filter(user::Column::Role.eq(Role::BureauAdmin))
             .filter(user::Column::BureauCode.eq(l.bureau_code.as_str()))
             .filter(user::Column::Active.eq(true))
             .all(&txn)

@@ -8,9 +8,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::entities::outbox;
-use crate::http::{ApiError, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -66,7 +67,7 @@ pub struct OutboxQuery {
 #[get("/outbox")]
 async fn list_outbox(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<OutboxQuery>,
 ) -> ApiResult<web::Json<Vec<OutboxView>>> {
     me.require(&[Role::SystemAdmin])?;
@@ -95,7 +96,7 @@ async fn list_outbox(
 #[post("/outbox/{id}/resend")]
 async fn resend(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<OutboxView>> {
     me.require(&[Role::SystemAdmin])?;

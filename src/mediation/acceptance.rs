@@ -6,15 +6,16 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
 use super::{Closure, Ground, close, notify, recipients};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::{self, CaseKind, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
 use crate::entities::case;
-use crate::http::{ApiError, ApiResult, Principal, Role};
+use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::state::AppState;
 
 fn require_complaint(c: &case::Model) -> ApiResult<()> {
-    if c.kind != CaseKind::Complaint.as_str() {
+    if c.kind != CaseKind::Complaint {
         return Err(ApiError::conflict(
             "not_a_complaint",
             "only complaints are accepted or refused; reports are verified",
@@ -28,7 +29,7 @@ fn require_complaint(c: &case::Model) -> ApiResult<()> {
 pub async fn accept(
     db: &impl ConnectionTrait,
     state: &AppState,
-    me: &Principal,
+    me: &Staff,
     c: case::Model,
     note: Option<String>,
     now: DateTime<Utc>,
@@ -52,7 +53,7 @@ pub async fn accept(
     let window = match deadlines::compute(
         &state.calendar.current(),
         &state.rules,
-        super::rule_set(&c)?,
+        c.rule_set,
         DeadlineKind::Mediation,
         now,
     ) {
@@ -105,7 +106,7 @@ pub async fn accept(
 /// Refuses a complaint on a ground of its rule set, with the reasons in words.
 pub async fn refuse(
     db: &impl ConnectionTrait,
-    me: &Principal,
+    me: &Staff,
     c: case::Model,
     ground: &Ground,
     text: &str,

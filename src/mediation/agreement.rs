@@ -15,8 +15,10 @@ use utoipa::ToSchema;
 
 use super::document::{self, Issued};
 use super::mediators::Side;
+use super::states::{AgreementStatus, ConfirmedVia};
 use super::{Closure, close, notify, recipients, signing};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::local_date;
 use crate::entities::{case, mediation_agreement, signing_key};
@@ -88,7 +90,7 @@ pub async fn confirm(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found("no such agreement"))?;
-    if a.status != "awaiting_confirmation" {
+    if a.status != AgreementStatus::AwaitingConfirmation {
         return Err(ApiError::conflict(
             "not_awaiting_confirmation",
             format!("the agreement is {}", a.status),
@@ -98,7 +100,7 @@ pub async fn confirm(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::internal("the agreement's case vanished"))?;
-    if CaseStatus::parse(&c.status).is_none_or(CaseStatus::is_final) {
+    if c.status.is_final() {
         return Err(ApiError::conflict(
             "case_closed",
             format!("the case is {}", c.status),
@@ -121,14 +123,11 @@ pub async fn confirm(
         Side::Complainant => active.consumer_confirmed_at = Set(Some(now)),
         Side::Respondent => {
             active.business_confirmed_at = Set(Some(now));
-            active.business_confirmed_via = Set(Some(
-                if matches!(who, Confirmer::Code) {
-                    "code"
-                } else {
-                    "desk"
-                }
-                .into(),
-            ));
+            active.business_confirmed_via = Set(Some(if matches!(who, Confirmer::Code) {
+                ConfirmedVia::Code
+            } else {
+                ConfirmedVia::Desk
+            }));
             // Single use: once the business has confirmed, the code is spent.
             active.link_token_hash = Set(None);
         }
@@ -201,7 +200,7 @@ async fn issue(
         &sha256,
     ));
     let mut active: mediation_agreement::ActiveModel = a.into();
-    active.status = Set("issued".into());
+    active.status = Set(AgreementStatus::Issued);
     active.document_number = Set(Some(number.clone()));
     active.bureau_code = Set(Some(c.bureau_code.clone()));
     active.document_year = Set(Some(year));

@@ -11,7 +11,9 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::pdf::Block;
+use super::states::ConfirmedVia;
 use super::{chinese_date, local_time, yuan};
+use crate::cases::PartyRole;
 use crate::deadlines::local_date;
 use crate::divisions::Divisions;
 use crate::entities::{bureau, case, document_counter, mediation_agreement, party, station, user};
@@ -152,7 +154,7 @@ pub async fn compose(
     let bureau = bureau_name(db, &c.bureau_code).await?;
     let complainant = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
-        .filter(party::Column::Role.is_in(["complainant", "representative"]))
+        .filter(party::Column::Role.is_in([PartyRole::Complainant, PartyRole::Representative]))
         .order_by_asc(party::Column::Position)
         .one(db)
         .await?
@@ -196,8 +198,8 @@ pub async fn compose(
         Some(t) => format!("已于{}{how}确认", local_time(t)),
         None => "待确认".to_owned(),
     };
-    let business_how = match a.business_confirmed_via.as_deref() {
-        Some("code") => "凭确认码",
+    let business_how = match a.business_confirmed_via {
+        Some(ConfirmedVia::Code) => "凭确认码",
         _ => "经企业账号",
     };
 

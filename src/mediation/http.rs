@@ -16,16 +16,19 @@ use super::agreement::{self, Confirmer, Verification};
 use super::document::{self, Particulars, Term};
 use super::mediators::{self, RecusalDecision, Side};
 use super::outcome::{self, NewAgreement, Termination};
-use super::sessions::{self, Attendance, NewSession, Participant, SessionMode, SessionView};
+use super::sessions::{self, Attendance, NewSession, Participant, SessionView};
+use super::states::SessionMode;
 use super::{Grounds, require_station_staff, signing};
-use crate::audit::{self, Actor};
-use crate::cases::http::{PartyView, load_visible};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::access::load_visible;
+use crate::cases::http::PartyView;
 use crate::cases::track::consumer_case;
 use crate::deadlines::http::PauseView;
 use crate::deadlines::{DeadlineView, RuleSetId, local_date};
 use crate::entities::{bureau, case, mediation_agreement, signing_key};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::intake::request::{Faults, MAX_AMOUNT_FEN};
 use crate::state::AppState;
 
@@ -62,13 +65,13 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub struct CaseState {
     pub id: String,
     pub receipt_number: String,
-    pub status: String,
+    pub status: crate::cases::CaseStatus,
     pub mediator_id: Option<String>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub delegate_organisation: Option<String>,
     pub delegate_mediator: Option<String>,
     /// `mediated_agreement`, `terminated`, `refused`, `withdrawn`, … once closed.
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::cases::Outcome>,
     /// The refusal or termination ground.
     pub outcome_reason: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -105,9 +108,9 @@ fn step(c: case::Model, deadline: Option<DeadlineView>) -> web::Json<StepResult>
 }
 
 /// Loads a case the caller handles as station staff.
-async fn station_case(state: &AppState, me: &Principal, id: &str) -> ApiResult<case::Model> {
+async fn station_case(state: &AppState, me: &Staff, id: &str) -> ApiResult<case::Model> {
     me.require(&[Role::Mediator, Role::BureauAdmin])?;
-    let c = load_visible(state, me, id).await?;
+    let c = load_visible(&state.db, me, id).await?;
     require_station_staff(me, &c)?;
     Ok(c)
 }
@@ -149,7 +152,7 @@ pub struct AcceptRequest {
 #[post("/cases/{id}/accept")]
 async fn accept(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<AcceptRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
@@ -191,7 +194,7 @@ pub struct RefuseRequest {
 #[post("/cases/{id}/refuse")]
 async fn refuse(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<RefuseRequest, false>,
 ) -> ApiResult<web::Json<StepResult>> {
@@ -199,7 +202,7 @@ async fn refuse(
     let body = body.body;
     let mut faults = Faults::of(&body);
     let ground = super::check_ground(
-        &super::grounds(super::rule_set(&c)?).refusal,
+        &super::grounds(c.rule_set).refusal,
         &body.reason,
         Some(&body.text),
         "reason",
@@ -279,7 +282,7 @@ pub struct AssignRequest {
 #[put("/cases/{id}/mediator")]
 async fn assign_mediator(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<AssignRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
@@ -318,7 +321,7 @@ pub struct RecusalRequest {
 #[post("/cases/{id}/recusals")]
 async fn apply_recusal(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<RecusalRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -366,12 +369,12 @@ pub struct RecusalDecisionRequest {
 #[post("/cases/{id}/recusals/decision")]
 async fn decide_recusal(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<RecusalDecisionRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
     me.require(&[Role::BureauAdmin])?;
-    let c = load_visible(&state, &me, &path).await?;
+    let c = load_visible(&state.db, &me, &path).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let c = mediators::decide_recusal(
@@ -415,7 +418,7 @@ pub struct DelegationRequest {
 #[post("/cases/{id}/delegation")]
 async fn delegate(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<DelegationRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
@@ -466,7 +469,7 @@ pub struct RespondentContactRequest {
 #[put("/cases/{id}/respondent-contact")]
 async fn respondent_contact(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<RespondentContactRequest>,
 ) -> ApiResult<web::Json<PartyView>> {
@@ -546,7 +549,7 @@ const MAX_SESSION_HOURS: i64 = 8;
 async fn schedule_session(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<SessionRequest, false>,
 ) -> ApiResult<HttpResponse> {
@@ -617,11 +620,11 @@ async fn schedule_session(
 #[get("/cases/{id}/sessions")]
 async fn list_sessions(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<SessionView>>> {
     me.require(&[Role::Mediator, Role::BureauAdmin, Role::EnterpriseAgent])?;
-    let c = load_visible(&state, &me, &path).await?;
+    let c = load_visible(&state.db, &me, &path).await?;
     let desk = me.role == Role::EnterpriseAgent;
     if !desk {
         require_station_staff(&me, &c)?;
@@ -660,7 +663,7 @@ pub struct RecordSessionRequest {
 #[post("/cases/{id}/sessions/{session_id}/record")]
 async fn record_session(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<(String, i64)>,
     body: ApiJson<RecordSessionRequest>,
 ) -> ApiResult<web::Json<SessionView>> {
@@ -719,7 +722,7 @@ pub struct TerminationRequest {
 #[post("/cases/{id}/termination")]
 async fn terminate(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<TerminationRequest, false>,
 ) -> ApiResult<web::Json<StepResult>> {
@@ -727,7 +730,7 @@ async fn terminate(
     let b = body.body;
     let mut faults = Faults::of(&b);
     let ground = super::check_ground(
-        &super::grounds(super::rule_set(&c)?).termination,
+        &super::grounds(c.rule_set).termination,
         &b.ground,
         b.text.as_deref(),
         "ground",
@@ -801,7 +804,7 @@ pub struct ToldRequest {
 #[post("/cases/{id}/termination/told")]
 async fn termination_told(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<ToldRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -863,7 +866,7 @@ pub struct AgreementView {
     pub id: String,
     pub case_id: String,
     /// `recorded` (closed without a 调解书), `awaiting_confirmation` or `issued`.
-    pub status: String,
+    pub status: crate::mediation::states::AgreementStatus,
     pub needs_document: bool,
     pub in_person: bool,
     pub on_the_spot: bool,
@@ -875,7 +878,7 @@ pub struct AgreementView {
     pub consumer_confirmed_at: Option<DateTime<Utc>>,
     pub business_confirmed_at: Option<DateTime<Utc>>,
     /// `desk` or `code`.
-    pub business_confirmed_via: Option<String>,
+    pub business_confirmed_via: Option<crate::mediation::states::ConfirmedVia>,
     pub document: Option<IssuedDocument>,
 }
 
@@ -946,7 +949,7 @@ impl From<mediation_agreement::Model> for AgreementView {
 async fn record_agreement(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<AgreementRequest, false>,
 ) -> ApiResult<HttpResponse> {
@@ -1001,7 +1004,7 @@ async fn record_agreement(
 #[get("/cases/{id}/agreement")]
 async fn get_agreement(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AgreementView>> {
     let c = party_view_case(&state, &me, &path).await?;
@@ -1024,7 +1027,7 @@ async fn get_agreement(
 #[get("/cases/{id}/agreement/pdf")]
 async fn agreement_pdf(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let c = party_view_case(&state, &me, &path).await?;
@@ -1036,9 +1039,9 @@ async fn agreement_pdf(
 }
 
 /// A case seen by station staff or by the desk of its business.
-async fn party_view_case(state: &AppState, me: &Principal, id: &str) -> ApiResult<case::Model> {
+async fn party_view_case(state: &AppState, me: &Staff, id: &str) -> ApiResult<case::Model> {
     me.require(&[Role::Mediator, Role::BureauAdmin, Role::EnterpriseAgent])?;
-    let c = load_visible(state, me, id).await?;
+    let c = load_visible(&state.db, me, id).await?;
     if me.role != Role::EnterpriseAgent {
         require_station_staff(me, &c)?;
     }
@@ -1064,11 +1067,11 @@ async fn party_view_case(state: &AppState, me: &Principal, id: &str) -> ApiResul
 #[post("/cases/{id}/agreement/confirm")]
 async fn desk_confirm(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AgreementView>> {
     me.require(&[Role::EnterpriseAgent])?;
-    let c = load_visible(&state, &me, &path).await?;
+    let c = load_visible(&state.db, &me, &path).await?;
     let a = outcome::of_case(&state.db, &c.id).await?;
     confirmed(&state, &a.id, Confirmer::Desk(Actor::from(&me))).await
 }
@@ -1285,7 +1288,7 @@ pub struct RevokeRequest {
 #[post("/signing-keys/{key_id}/revoke")]
 async fn revoke_signing_key(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<RevokeRequest>,
 ) -> ApiResult<web::Json<SigningKeyView>> {
@@ -1340,7 +1343,7 @@ pub struct PrefixView {
 #[put("/bureaus/{code}/document-prefix")]
 async fn set_document_prefix(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<PrefixRequest>,
 ) -> ApiResult<web::Json<PrefixView>> {

@@ -12,9 +12,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{notify, recipients, sessions};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::PartyRole;
 use crate::cases::{self, CaseStatus};
-use crate::deadlines::pauses::{self, PauseReason};
+use crate::deadlines::PauseReason;
+use crate::deadlines::pauses;
 use crate::entities::{case, case_pause, party};
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -48,7 +51,7 @@ pub enum RecusalDecision {
 const OPEN: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
 
 fn ensure_open(c: &case::Model) -> ApiResult<()> {
-    if OPEN.iter().any(|s| s.as_str() == c.status) {
+    if OPEN.contains(&c.status) {
         Ok(())
     } else {
         Err(ApiError::conflict(
@@ -87,7 +90,7 @@ pub async fn assign(
     mediator_id: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<case::Model> {
-    if CaseStatus::parse(&c.status).is_none_or(CaseStatus::is_final) {
+    if c.status.is_final() {
         return Err(ApiError::conflict(
             "case_closed",
             format!("the case is {}", c.status),
@@ -194,7 +197,7 @@ pub async fn decide_recusal(
 ) -> ApiResult<case::Model> {
     let pause = pauses::running(db, &c.id)
         .await?
-        .filter(|p| p.reason == PauseReason::Recusal.as_str())
+        .filter(|p| p.reason == PauseReason::Recusal)
         .ok_or_else(|| {
             ApiError::conflict("no_recusal_pending", "no recusal application is pending")
         })?;
@@ -338,7 +341,7 @@ pub async fn set_respondent_contact(
 ) -> ApiResult<party::Model> {
     let existing = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
-        .filter(party::Column::Role.eq("respondent"))
+        .filter(party::Column::Role.eq(PartyRole::Respondent))
         .one(db)
         .await?;
     let contact = match existing {
@@ -359,7 +362,7 @@ pub async fn set_respondent_contact(
             party::ActiveModel {
                 id: NotSet,
                 case_id: Set(c.id.clone()),
-                role: Set("respondent".into()),
+                role: Set(PartyRole::Respondent),
                 position: Set(last),
                 name: Set(name.to_owned()),
                 phone: Set(phone),

@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod pdf;
 pub mod sessions;
 pub mod signing;
+pub mod states;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -25,12 +26,15 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::cases::PartyRole;
 use crate::cases::{self, CaseStatus, Outcome};
-use crate::deadlines::pauses::{self, PauseReason};
+use crate::deadlines::PauseReason;
+use crate::deadlines::pauses;
 use crate::deadlines::{DeadlineKind, RuleSetId, store};
 use crate::entities::{case, case_pause, mediation_session, party, user};
-use crate::http::{ApiError, ApiResult, Principal, Role};
+use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::mail::{self, Attachment, Mail};
+use crate::mediation::states::SessionStatus;
 
 /// A statutory ground for refusing a complaint or terminating mediation.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -89,13 +93,8 @@ pub fn check_ground<'a>(
     Some(g)
 }
 
-pub fn rule_set(c: &case::Model) -> ApiResult<RuleSetId> {
-    RuleSetId::parse(&c.rule_set)
-        .ok_or_else(|| ApiError::internal(format!("unknown rule set {}", c.rule_set)))
-}
-
 /// Station staff act on a case of their own station (a mediator) or bureau (a bureau admin).
-pub fn require_station_staff(me: &Principal, c: &case::Model) -> ApiResult<()> {
+pub fn require_station_staff(me: &Staff, c: &case::Model) -> ApiResult<()> {
     me.require(&[Role::Mediator, Role::BureauAdmin])?;
     if me.role == Role::Mediator && me.station_id != c.station_id {
         return Err(ApiError::forbidden(
@@ -108,7 +107,7 @@ pub fn require_station_staff(me: &Principal, c: &case::Model) -> ApiResult<()> {
 /// A pending recusal application suspends the case: no step but the decision (or a withdrawal).
 pub async fn ensure_not_suspended(db: &impl ConnectionTrait, c: &case::Model) -> ApiResult<()> {
     match pauses::running(db, &c.id).await? {
-        Some(p) if p.reason == PauseReason::Recusal.as_str() => Err(ApiError::conflict(
+        Some(p) if p.reason == PauseReason::Recusal => Err(ApiError::conflict(
             "case_suspended",
             "a recusal application is pending; the case is suspended until it is decided",
         )),
@@ -123,7 +122,7 @@ pub async fn station_mediator(
     user_id: &str,
 ) -> Result<Option<user::Model>, DbErr> {
     let found = user::Entity::find_by_id(user_id.to_owned())
-        .filter(user::Column::Role.eq(Role::Mediator.as_str()))
+        .filter(user::Column::Role.eq(Role::Mediator))
         .filter(user::Column::Active.eq(true))
         .one(db)
         .await?;
@@ -165,15 +164,15 @@ pub async fn recipients(db: &impl ConnectionTrait, c: &case::Model) -> Result<Re
     let mut r = Recipients::default();
     for p in parties {
         let email = p.email.unwrap_or_default();
-        match p.role.as_str() {
-            "complainant" | "representative" => r.complainant.push(email),
-            "respondent" => r.respondent.push(email),
-            _ => {}
+        match p.role {
+            PartyRole::Complainant | PartyRole::Representative => r.complainant.push(email),
+            PartyRole::Respondent => r.respondent.push(email),
+            PartyRole::Reporter => {}
         }
     }
     if let Some(b) = &c.business_id {
         let desks = user::Entity::find()
-            .filter(user::Column::Role.eq(Role::EnterpriseAgent.as_str()))
+            .filter(user::Column::Role.eq(Role::EnterpriseAgent))
             .filter(user::Column::BusinessId.eq(b.as_str()))
             .filter(user::Column::Active.eq(true))
             .filter(user::Column::Email.is_not_null())
@@ -234,7 +233,7 @@ pub async fn close(
 ) -> ApiResult<case::Model> {
     let c = cases::transition(db, c, from, closure.to, now).await?;
     let mut active: case::ActiveModel = c.into();
-    active.outcome = Set(Some(closure.outcome.as_str().to_owned()));
+    active.outcome = Set(Some(closure.outcome));
     active.outcome_reason = Set(closure.reason);
     active.closed_at = Set(Some(now));
     active.amount_recovered_fen = Set(closure.amount_recovered_fen);
@@ -254,9 +253,12 @@ pub async fn close(
         .exec(db)
         .await?;
     mediation_session::Entity::update_many()
-        .col_expr(mediation_session::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            mediation_session::Column::Status,
+            Expr::value(SessionStatus::Cancelled),
+        )
         .filter(mediation_session::Column::CaseId.eq(&c.id))
-        .filter(mediation_session::Column::Status.eq("scheduled"))
+        .filter(mediation_session::Column::Status.eq(SessionStatus::Scheduled))
         .exec(db)
         .await?;
     Ok(c)

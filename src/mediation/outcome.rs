@@ -10,12 +10,15 @@ use serde_json::json;
 
 use super::document::{self, Particulars, Term};
 use super::{Closure, Ground, close, notify, recipients, yuan};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::{self, CaseStatus, Outcome};
+use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
 use crate::entities::{business, case, deadline, mediation_agreement};
 use crate::http::auth::sha256_hex;
 use crate::http::{ApiError, ApiResult};
+use crate::mediation::states::AgreementStatus;
 use crate::state::AppState;
 
 const MEDIATING: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
@@ -60,7 +63,7 @@ pub async fn terminate(
     let notice = match deadlines::compute(
         &state.calendar.current(),
         &state.rules,
-        super::rule_set(&c)?,
+        c.rule_set,
         DeadlineKind::TerminationNotice,
         now,
     ) {
@@ -135,7 +138,7 @@ pub async fn termination_told(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    if c.outcome.as_deref() != Some(Outcome::Terminated.as_str()) {
+    if c.outcome != Some(Outcome::Terminated) {
         return Err(ApiError::conflict(
             "not_terminated",
             "only a terminated case has a termination notice",
@@ -143,8 +146,8 @@ pub async fn termination_told(
     }
     let open = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(&c.id))
-        .filter(deadline::Column::Kind.eq(DeadlineKind::TerminationNotice.as_str()))
-        .filter(deadline::Column::Status.is_in(["open", "paused"]))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::TerminationNotice))
+        .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
         .count(db)
         .await?;
     if open == 0 {
@@ -197,7 +200,7 @@ pub async fn record_agreement(
     now: DateTime<Utc>,
 ) -> ApiResult<mediation_agreement::Model> {
     super::ensure_not_suspended(db, &c).await?;
-    if !MEDIATING.iter().any(|s| s.as_str() == c.status) {
+    if !MEDIATING.contains(&c.status) {
         return Err(ApiError::conflict(
             "not_in_mediation",
             format!(
@@ -244,11 +247,10 @@ pub async fn record_agreement(
         needs_document: Set(needs_document),
         particulars: Set(serde_json::to_string(&particulars).unwrap_or_default()),
         status: Set(if needs_document {
-            "awaiting_confirmation"
+            AgreementStatus::AwaitingConfirmation
         } else {
-            "recorded"
-        }
-        .into()),
+            AgreementStatus::Recorded
+        }),
         consumer_confirmed_at: Set(None),
         business_confirmed_at: Set(None),
         business_confirmed_via: Set(None),

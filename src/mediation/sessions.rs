@@ -3,6 +3,7 @@
 //! A mediator is never double-booked: the overlap check and the insert run in one write transaction
 //! that first locks the mediator's row, so concurrent bookings queue behind each other.
 
+use super::states::{SessionMode, SessionStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -15,29 +16,12 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{local_time, notify, recipients};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::{self, CaseStatus};
 use crate::entities::{case, mediation_session, station, user};
 use crate::http::{ApiError, ApiResult};
 use crate::mail::Attachment;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionMode {
-    /// By video; the notice carries the link.
-    Online,
-    /// At a room and address.
-    InPerson,
-}
-
-impl SessionMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionMode::Online => "online",
-            SessionMode::InPerson => "in_person",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Participant {
@@ -66,7 +50,7 @@ pub struct SessionView {
     pub case_id: String,
     pub mediator_id: String,
     /// `online` or `in_person`.
-    pub mode: String,
+    pub mode: SessionMode,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub video_url: Option<String>,
@@ -74,7 +58,7 @@ pub struct SessionView {
     pub address: Option<String>,
     pub participants: Vec<Participant>,
     /// `scheduled`, `held` or `cancelled`.
-    pub status: String,
+    pub status: SessionStatus,
     pub attendance: Option<Vec<Attendance>>,
     /// Not shown to a business's desk.
     pub minutes: Option<String>,
@@ -123,10 +107,7 @@ pub async fn schedule(
     new: NewSession,
     now: DateTime<Utc>,
 ) -> ApiResult<mediation_session::Model> {
-    if !matches!(
-        CaseStatus::parse(&c.status),
-        Some(CaseStatus::Accepted | CaseStatus::InMediation)
-    ) {
+    if !matches!(c.status, CaseStatus::Accepted | CaseStatus::InMediation) {
         return Err(ApiError::conflict(
             "not_in_mediation",
             format!("the case is {}; sessions are for accepted cases", c.status),
@@ -148,7 +129,10 @@ pub async fn schedule(
         .ok_or_else(|| ApiError::internal("the case's mediator vanished"))?;
     let clash = mediation_session::Entity::find()
         .filter(mediation_session::Column::MediatorId.eq(&mediator_id))
-        .filter(mediation_session::Column::Status.is_in(["scheduled", "held"]))
+        .filter(
+            mediation_session::Column::Status
+                .is_in([SessionStatus::Scheduled, SessionStatus::Held]),
+        )
         .filter(mediation_session::Column::StartsAt.lt(new.ends_at))
         .filter(mediation_session::Column::EndsAt.gt(new.starts_at))
         .one(db)
@@ -167,14 +151,14 @@ pub async fn schedule(
         id: NotSet,
         case_id: Set(c.id.clone()),
         mediator_id: Set(mediator_id),
-        mode: Set(new.mode.as_str().to_owned()),
+        mode: Set(new.mode),
         starts_at: Set(new.starts_at),
         ends_at: Set(new.ends_at),
         video_url: Set(new.video_url),
         room: Set(new.room),
         address: Set(new.address),
         participants: Set(serde_json::to_string(&new.participants).unwrap_or_default()),
-        status: Set("scheduled".into()),
+        status: Set(SessionStatus::Scheduled),
         attendance: Set(None),
         minutes: Set(None),
         created_at: Set(now),
@@ -183,7 +167,7 @@ pub async fn schedule(
     }
     .insert(db)
     .await?;
-    if c.status == CaseStatus::Accepted.as_str() {
+    if c.status == CaseStatus::Accepted {
         cases::transition(db, c, &[CaseStatus::Accepted], CaseStatus::InMediation, now).await?;
     }
     let notice = Notice::of(db, c, &session, &mediator).await?;
@@ -220,7 +204,7 @@ pub async fn schedule(
             respondent = c.respondent_name,
             when = notice.when,
             mode = notice.mode,
-            place_label = if session.mode == "online" { "链接" } else { "地点" },
+            place_label = if session.mode == SessionMode::Online { "链接" } else { "地点" },
             place = notice.place,
             mediator = mediator.display_name,
         ),
@@ -260,7 +244,7 @@ impl Notice {
             local_time(s.starts_at),
             end.split(' ').nth(1).unwrap_or(&end)
         );
-        let (mode, place) = if s.mode == "online" {
+        let (mode, place) = if s.mode == SessionMode::Online {
             ("线上视频调解", s.video_url.clone().unwrap_or_default())
         } else {
             (
@@ -288,7 +272,7 @@ impl Notice {
 
     fn ics(&self, s: &mediation_session::Model, now: DateTime<Utc>, cancelled: bool) -> Attachment {
         let uid = format!("session-{}@xiaobao", s.id);
-        let location = if s.mode == "online" {
+        let location = if s.mode == SessionMode::Online {
             self.mode.to_owned()
         } else {
             self.place.clone()
@@ -324,7 +308,7 @@ pub async fn cancel_scheduled(
 ) -> ApiResult<()> {
     let scheduled = mediation_session::Entity::find()
         .filter(mediation_session::Column::CaseId.eq(&c.id))
-        .filter(mediation_session::Column::Status.eq("scheduled"))
+        .filter(mediation_session::Column::Status.eq(SessionStatus::Scheduled))
         .all(db)
         .await?;
     let to = recipients(db, c).await?.all();
@@ -335,7 +319,7 @@ pub async fn cancel_scheduled(
             .ok_or_else(|| ApiError::internal("a session's mediator vanished"))?;
         let notice = Notice::of(db, c, &s, &mediator).await?;
         let mut active: mediation_session::ActiveModel = s.clone().into();
-        active.status = Set("cancelled".into());
+        active.status = Set(SessionStatus::Cancelled);
         active.update(db).await?;
         cases::append_event(
             db,
@@ -393,7 +377,10 @@ pub async fn record(
     }
     // Conditional on the status read, so a session is recorded once.
     let updated = mediation_session::Entity::update_many()
-        .col_expr(mediation_session::Column::Status, Expr::value("held"))
+        .col_expr(
+            mediation_session::Column::Status,
+            Expr::value(SessionStatus::Held),
+        )
         .col_expr(
             mediation_session::Column::Attendance,
             Expr::value(serde_json::to_string(attendance).unwrap_or_default()),
@@ -401,7 +388,7 @@ pub async fn record(
         .col_expr(mediation_session::Column::Minutes, Expr::value(minutes))
         .col_expr(mediation_session::Column::RecordedAt, Expr::value(now))
         .filter(mediation_session::Column::Id.eq(s.id))
-        .filter(mediation_session::Column::Status.eq("scheduled"))
+        .filter(mediation_session::Column::Status.eq(SessionStatus::Scheduled))
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {

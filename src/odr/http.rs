@@ -13,14 +13,16 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::{OdrState, OfferKind, advance, consumer_emails, describe_offer, escalate};
-use crate::audit::{self, Actor};
-use crate::cases::http::load_visible;
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::access::load_visible;
 use crate::cases::track::consumer_case;
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, local_date};
 use crate::entities::{case, deadline, odr_offer};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::mail::{self, Mail};
+use crate::odr::{OfferParty, OfferStatus};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -52,13 +54,13 @@ pub struct OfferRequest {
 pub struct OfferView {
     pub id: i64,
     /// `business` or `consumer`.
-    pub party: String,
-    pub kind: String,
+    pub party: crate::odr::OfferParty,
+    pub kind: crate::odr::OfferKind,
     pub amount_fen: i64,
     pub perform_by: NaiveDate,
     pub message: String,
     /// `open`, `accepted`, `rejected` or `superseded`.
-    pub status: String,
+    pub status: crate::odr::OfferStatus,
     pub created_at: DateTime<Utc>,
     pub performed_at: Option<DateTime<Utc>>,
 }
@@ -81,9 +83,9 @@ impl From<&odr_offer::Model> for OfferView {
 
 #[derive(Serialize, ToSchema)]
 pub struct Negotiation {
-    pub case_status: String,
+    pub case_status: crate::cases::CaseStatus,
     /// `negotiating`, `offered`, `countered`, `agreed`, `performed`, `settled` or `escalated`.
-    pub state: Option<String>,
+    pub state: Option<crate::odr::OdrState>,
     pub settlement_deadline: Option<DeadlineView>,
     pub offers: Vec<OfferView>,
 }
@@ -100,7 +102,7 @@ async fn negotiation(db: &impl ConnectionTrait, case_id: &str) -> ApiResult<Nego
         .await?;
     let settlement = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(case_id))
-        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement.as_str()))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement))
         .one(db)
         .await?;
     Ok(Negotiation {
@@ -111,35 +113,38 @@ async fn negotiation(db: &impl ConnectionTrait, case_id: &str) -> ApiResult<Nego
     })
 }
 
-async fn desk_case(state: &AppState, me: &Principal, id: &str) -> ApiResult<case::Model> {
+async fn desk_case(state: &AppState, me: &Staff, id: &str) -> ApiResult<case::Model> {
     me.require(&[Role::EnterpriseAgent])?;
-    load_visible(state, me, id).await
+    Ok(load_visible(&state.db, me, id).await?)
 }
 
 /// Supersedes the open offers of a case and records a new one.
 async fn record_offer(
     db: &impl ConnectionTrait,
     c: &case::Model,
-    party: &str,
+    party: OfferParty,
     made_by: Option<String>,
     o: &OfferRequest,
     now: DateTime<Utc>,
 ) -> ApiResult<odr_offer::Model> {
     odr_offer::Entity::update_many()
-        .col_expr(odr_offer::Column::Status, Expr::value("superseded"))
+        .col_expr(
+            odr_offer::Column::Status,
+            Expr::value(OfferStatus::Superseded),
+        )
         .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
-        .filter(odr_offer::Column::Status.eq("open"))
+        .filter(odr_offer::Column::Status.eq(OfferStatus::Open))
         .exec(db)
         .await?;
     Ok(odr_offer::ActiveModel {
         id: NotSet,
         case_id: Set(c.id.clone()),
-        party: Set(party.into()),
-        kind: Set(o.kind.as_str().into()),
+        party: Set(party),
+        kind: Set(o.kind),
         amount_fen: Set(o.amount_fen),
         perform_by: Set(o.perform_by),
         message: Set(o.message.trim().into()),
-        status: Set("open".into()),
+        status: Set(OfferStatus::Open),
         made_by: Set(made_by),
         created_at: Set(now),
         answered_at: Set(None),
@@ -158,7 +163,7 @@ async fn open_offer(
     odr_offer::Entity::find_by_id(id)
         .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
         .filter(odr_offer::Column::Party.eq(party))
-        .filter(odr_offer::Column::Status.eq("open"))
+        .filter(odr_offer::Column::Status.eq(OfferStatus::Open))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::conflict("offer_not_open", "that offer is not open for an answer"))
@@ -175,7 +180,10 @@ async fn agree(
 ) -> ApiResult<()> {
     advance(db, c, &[from], OdrState::Agreed, now).await?;
     odr_offer::Entity::update_many()
-        .col_expr(odr_offer::Column::Status, Expr::value("accepted"))
+        .col_expr(
+            odr_offer::Column::Status,
+            Expr::value(OfferStatus::Accepted),
+        )
         .col_expr(odr_offer::Column::AnsweredAt, Expr::value(now))
         .filter(odr_offer::Column::Id.eq(offer.id))
         .exec(db)
@@ -226,7 +234,7 @@ async fn agree(
 #[post("/odr/cases/{id}/offers")]
 async fn desk_offer(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<OfferRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -254,7 +262,7 @@ async fn desk_offer(
     let offer = record_offer(
         &txn,
         &c,
-        "business",
+        OfferParty::Business,
         Some(me.user_id.clone()),
         &body.body,
         now,
@@ -307,7 +315,7 @@ async fn desk_offer(
 #[post("/odr/cases/{id}/offers/{offer_id}/accept")]
 async fn desk_accept_counter(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<Negotiation>> {
     let (id, offer_id) = path.into_inner();
@@ -348,7 +356,7 @@ pub struct ReasonRequest {
 #[post("/odr/cases/{id}/decline")]
 async fn desk_decline(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<ReasonRequest>,
 ) -> ApiResult<web::Json<Negotiation>> {
@@ -404,7 +412,7 @@ pub struct PerformedRequest {
 #[post("/odr/cases/{id}/performance")]
 async fn desk_performed(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<PerformedRequest>,
 ) -> ApiResult<web::Json<Negotiation>> {
@@ -514,7 +522,10 @@ async fn consumer_reject(
     let offer = open_offer(&txn, &c, offer_id, "business").await?;
     advance(&txn, &c, &[OdrState::Offered], OdrState::Escalated, now).await?;
     odr_offer::Entity::update_many()
-        .col_expr(odr_offer::Column::Status, Expr::value("rejected"))
+        .col_expr(
+            odr_offer::Column::Status,
+            Expr::value(OfferStatus::Rejected),
+        )
         .col_expr(odr_offer::Column::AnsweredAt, Expr::value(now))
         .filter(odr_offer::Column::Id.eq(offer.id))
         .exec(&txn)
@@ -567,7 +578,7 @@ async fn consumer_counter(
         now,
     )
     .await?;
-    let offer = record_offer(&txn, &c, "consumer", None, &body.body, now).await?;
+    let offer = record_offer(&txn, &c, OfferParty::Consumer, None, &body.body, now).await?;
     let text = describe_offer(&offer);
     cases::append_event(
         &txn,
@@ -589,13 +600,8 @@ async fn consumer_counter(
     )
     .await?;
     let mail = Mail {
-        to: crate::deadlines::sweep::who_must_act(
-            &txn,
-            &c,
-            DeadlineKind::OdrSettlement.as_str(),
-            now,
-        )
-        .await?,
+        to: crate::deadlines::sweep::who_must_act(&txn, &c, DeadlineKind::OdrSettlement, now)
+            .await?,
         subject: format!("【消费者方案】投诉 {}", c.receipt_number),
         body: format!(
             "消费者就投诉 {} 提出方案：{text}\n请接受或提出新的和解方案。",
@@ -641,7 +647,7 @@ async fn consumer_confirm(
     case::Entity::update_many()
         .col_expr(
             case::Column::Outcome,
-            Expr::value(Outcome::SettledByEnterprise.as_str()),
+            Expr::value(Outcome::SettledByEnterprise),
         )
         .col_expr(case::Column::ClosedAt, Expr::value(now))
         .col_expr(

@@ -6,6 +6,9 @@
 
 pub mod http;
 pub mod performance;
+pub mod state;
+
+pub use state::{OdrState, OfferKind, OfferParty, OfferStatus};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -13,83 +16,19 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::PartyRole;
 use crate::cases::{self, CaseStatus};
 use crate::db::Writes;
-use crate::deadlines::{self, DeadlineKind, RuleSetId};
+use crate::deadlines::DeadlineStatus;
+use crate::deadlines::{self, DeadlineKind};
 use crate::entities::{case, case_event, deadline, odr_offer, party};
 use crate::http::{ApiError, ApiResult};
 use crate::mail::{self, Mail};
 use crate::state::AppState;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OdrState {
-    /// With the desk; no offer yet.
-    Negotiating,
-    /// The desk made an offer; the consumer's turn.
-    Offered,
-    /// The consumer countered; the desk's turn.
-    Countered,
-    /// An offer was accepted; waiting for performance.
-    Agreed,
-    /// The desk says it performed; waiting for the consumer's confirmation.
-    Performed,
-    /// The consumer confirmed: closed as settled by the enterprise.
-    Settled,
-    /// Sent to the regulator.
-    Escalated,
-}
-
-impl OdrState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OdrState::Negotiating => "negotiating",
-            OdrState::Offered => "offered",
-            OdrState::Countered => "countered",
-            OdrState::Agreed => "agreed",
-            OdrState::Performed => "performed",
-            OdrState::Settled => "settled",
-            OdrState::Escalated => "escalated",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OfferKind {
-    Refund,
-    Replacement,
-    Repair,
-    Compensation,
-    Other,
-}
-
-impl OfferKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfferKind::Refund => "refund",
-            OfferKind::Replacement => "replacement",
-            OfferKind::Repair => "repair",
-            OfferKind::Compensation => "compensation",
-            OfferKind::Other => "other",
-        }
-    }
-
-    fn label(kind: &str) -> &'static str {
-        match kind {
-            "refund" => "退款",
-            "replacement" => "换货",
-            "repair" => "维修",
-            "compensation" => "赔偿",
-            _ => "其他",
-        }
-    }
-}
 
 /// Moves the case's ODR state if it is still one of `from`; two desk agents answering at once
 /// resolve to one winner and a 409.
@@ -100,25 +39,23 @@ pub async fn advance(
     to: OdrState,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let current = c.odr_state.as_deref();
-    if c.status != CaseStatus::WithBusiness.as_str()
-        || !from.iter().any(|s| Some(s.as_str()) == current)
-    {
+    let current = c.odr_state;
+    if c.status != CaseStatus::WithBusiness || !current.is_some_and(|s| from.contains(&s)) {
         return Err(ApiError::conflict(
             "invalid_transition",
             format!(
                 "the case is {} (settlement {}); that step is not possible now",
                 c.status,
-                current.unwrap_or("none")
+                current.map_or("none", OdrState::as_str)
             ),
         ));
     }
     let updated = case::Entity::update_many()
-        .col_expr(case::Column::OdrState, Expr::value(to.as_str()))
+        .col_expr(case::Column::OdrState, Expr::value(to))
         .col_expr(case::Column::UpdatedAt, Expr::value(now))
         .filter(case::Column::Id.eq(c.id.as_str()))
-        .filter(case::Column::Status.eq(CaseStatus::WithBusiness.as_str()))
-        .filter(case::Column::OdrState.eq(current.unwrap_or_default()))
+        .filter(case::Column::Status.eq(CaseStatus::WithBusiness))
+        .filter(case::Column::OdrState.eq(current))
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
@@ -140,8 +77,7 @@ pub async fn notify_desk(
     timeline: &mut Vec<case_event::ActiveModel>,
     writes: &mut Writes,
 ) -> Result<(), DbErr> {
-    let desk =
-        deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement.as_str(), now).await?;
+    let desk = deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement, now).await?;
     timeline.push(cases::event(
         &c.id,
         "odr_started",
@@ -174,7 +110,7 @@ pub async fn consumer_emails(
 ) -> Result<Vec<String>, DbErr> {
     Ok(party::Entity::find()
         .filter(party::Column::CaseId.eq(case_id))
-        .filter(party::Column::Role.is_in(["complainant", "representative"]))
+        .filter(party::Column::Role.is_in([PartyRole::Complainant, PartyRole::Representative]))
         .all(db)
         .await?
         .into_iter()
@@ -185,7 +121,7 @@ pub async fn consumer_emails(
 pub fn describe_offer(o: &odr_offer::Model) -> String {
     format!(
         "{}{:.2}元，{}前履行。{}",
-        OfferKind::label(&o.kind),
+        o.kind.label(),
         o.amount_fen as f64 / 100.0,
         o.perform_by,
         o.message
@@ -211,23 +147,23 @@ pub async fn escalate(
     )
     .await?;
     case::Entity::update_many()
-        .col_expr(
-            case::Column::OdrState,
-            Expr::value(OdrState::Escalated.as_str()),
-        )
+        .col_expr(case::Column::OdrState, Expr::value(OdrState::Escalated))
         .col_expr(case::Column::OdrEscalatedAt, Expr::value(now))
         .filter(case::Column::Id.eq(c.id.as_str()))
         .exec(db)
         .await?;
     odr_offer::Entity::update_many()
-        .col_expr(odr_offer::Column::Status, Expr::value("superseded"))
+        .col_expr(
+            odr_offer::Column::Status,
+            Expr::value(OfferStatus::Superseded),
+        )
         .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
-        .filter(odr_offer::Column::Status.eq("open"))
+        .filter(odr_offer::Column::Status.eq(OfferStatus::Open))
         .exec(db)
         .await?;
     deadlines::store::complete(db, &c.id, DeadlineKind::OdrSettlement, now).await?;
     // ODR time is not counted toward the regulator's limits: the acceptance clock starts now.
-    let set = RuleSetId::parse(&c.rule_set).unwrap_or(RuleSetId::Order121);
+    let set = c.rule_set;
     if let Some(acceptance) = deadlines::compute(
         &state.calendar.current(),
         &state.rules,
@@ -266,12 +202,8 @@ pub async fn escalate(
     )
     .await?;
     let mut to = consumer_emails(db, &c.id).await?;
-    to.extend(
-        deadlines::sweep::who_must_act(db, &c, DeadlineKind::OdrSettlement.as_str(), now).await?,
-    );
-    to.extend(
-        deadlines::sweep::who_must_act(db, &c, DeadlineKind::Acceptance.as_str(), now).await?,
-    );
+    to.extend(deadlines::sweep::who_must_act(db, &c, DeadlineKind::OdrSettlement, now).await?);
+    to.extend(deadlines::sweep::who_must_act(db, &c, DeadlineKind::Acceptance, now).await?);
     to.sort();
     to.dedup();
     let history_text: Vec<String> = offers
@@ -282,7 +214,7 @@ pub async fn escalate(
                 o.created_at
                     .with_timezone(&Shanghai)
                     .format("%Y-%m-%d %H:%M"),
-                if o.party == "business" {
+                if o.party == OfferParty::Business {
                     "企业"
                 } else {
                     "消费者"
@@ -320,8 +252,8 @@ pub async fn escalate_overdue(
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
     let overdue = deadline::Entity::find()
-        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement.as_str()))
-        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
         .filter(deadline::Column::DueAt.lte(now))
         .all(db)
         .await?;
@@ -331,8 +263,8 @@ pub async fn escalate_overdue(
             continue;
         };
         let unsettled = matches!(
-            c.odr_state.as_deref(),
-            Some("negotiating" | "offered" | "countered")
+            c.odr_state,
+            Some(OdrState::Negotiating | OdrState::Offered | OdrState::Countered)
         );
         if !unsettled {
             continue;

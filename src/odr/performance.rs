@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::businesses::Enrolment;
+use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::divisions::Divisions;
 use crate::entities::{business, case, deadline, odr_enrolment};
-use crate::http::{ApiError, ApiResult, FieldError, Principal, Problem, Role};
+use crate::http::{ApiError, ApiResult, FieldError, Problem, Role, Staff};
+use crate::odr::OdrState;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -72,13 +74,13 @@ pub async fn performance(
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let windows = deadline::Entity::find()
         .filter(deadline::Column::CaseId.is_in(ids))
-        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement.as_str()))
-        .filter(deadline::Column::Status.ne("open"))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::OdrSettlement))
+        .filter(deadline::Column::Status.ne(DeadlineStatus::Open))
         .all(db)
         .await?;
     let settled = cases
         .iter()
-        .filter(|c| c.odr_state.as_deref() == Some("settled"))
+        .filter(|c| c.odr_state == Some(OdrState::Settled))
         .count() as u64;
     let escalated = cases
         .iter()
@@ -108,13 +110,16 @@ pub async fn performance(
         concluded,
         settlement_rate: ratio(settled, concluded),
         on_time_rate: ratio(
-            windows.iter().filter(|d| d.status == "met").count() as u64,
+            windows
+                .iter()
+                .filter(|d| d.status == DeadlineStatus::Met)
+                .count() as u64,
             windows.len() as u64,
         ),
         median_first_response_hours: median,
         money_recovered_fen: cases
             .iter()
-            .filter(|c| c.odr_state.as_deref() == Some("settled"))
+            .filter(|c| c.odr_state == Some(OdrState::Settled))
             .filter_map(|c| c.amount_recovered_fen)
             .sum(),
     })
@@ -136,7 +141,7 @@ pub async fn performance(
 #[get("/odr/businesses/{id}/performance")]
 async fn business_performance(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     period: web::Query<Period>,
 ) -> ApiResult<web::Json<Performance>> {
@@ -178,7 +183,7 @@ async fn business_performance(
 #[get("/odr/suspension-candidates")]
 async fn suspension_candidates(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     period: web::Query<Period>,
 ) -> ApiResult<web::Json<Vec<Performance>>> {
     me.require(&[Role::BureauAdmin])?;
@@ -197,7 +202,7 @@ async fn suspension_candidates(
             .and_then(|c| Divisions::builtin().county_of(c))
             .map(|d| d.code)
             == Some(bureau.as_str());
-        if !in_county || e.map(|e| e.status) != Some(Enrolment::Enrolled.as_str().to_owned()) {
+        if !in_county || e.map(|e| e.status) != Some(Enrolment::Enrolled) {
             continue;
         }
         let p = performance(&state.db, &b, &period).await?;

@@ -9,6 +9,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::cases::CaseKind;
+use crate::cases::Outcome;
 use crate::deadlines::{local_date, start_of_local_day};
 use crate::domain::identifiers::Uscc;
 use crate::entities::case;
@@ -70,7 +72,7 @@ async fn business_disclosure(
     };
     let (prev, start, end) = (first(year - 1)?, first(year)?, first(year + 1)?);
     let rows = case::Entity::find()
-        .filter(case::Column::Kind.eq("complaint"))
+        .filter(case::Column::Kind.eq(CaseKind::Complaint))
         .filter(case::Column::RespondentUscc.eq(uscc.as_str()))
         .filter(case::Column::ConsentToPublish.eq(true))
         .filter(case::Column::ReceivedAt.gte(start_of_local_day(prev)))
@@ -83,17 +85,14 @@ async fn business_disclosure(
         .partition(|c| c.received_at >= start_of_local_day(start));
     let mut by_category = BTreeMap::new();
     for c in &this {
-        *by_category.entry(c.category.clone()).or_insert(0) += 1;
+        *by_category
+            .entry(c.category.as_str().to_owned())
+            .or_insert(0) += 1;
     }
     let closed: Vec<&case::Model> = this.iter().filter(|c| c.closed_at.is_some()).collect();
-    let outcome = |o: &str| {
-        closed
-            .iter()
-            .filter(|c| c.outcome.as_deref() == Some(o))
-            .count() as f64
-    };
+    let outcome = |o: Outcome| closed.iter().filter(|c| c.outcome == Some(o)).count() as f64;
     let ratio = |n: f64, d: f64| (d > 0.0).then(|| n / d);
-    let agreements = outcome("mediated_agreement");
+    let agreements = outcome(Outcome::MediatedAgreement);
     Ok(web::Json(Disclosure {
         uscc: uscc.to_string(),
         business_name: this
@@ -106,9 +105,9 @@ async fn business_disclosure(
         growth: ratio(this.len() as f64 - before.len() as f64, before.len() as f64),
         by_category,
         closed: closed.len() as i64,
-        mediation_success_rate: ratio(agreements, agreements + outcome("terminated")),
+        mediation_success_rate: ratio(agreements, agreements + outcome(Outcome::Terminated)),
         settlement_rate: ratio(
-            agreements + outcome("settled_by_enterprise"),
+            agreements + outcome(Outcome::SettledByEnterprise),
             closed.len() as f64,
         ),
         closing_dates: closed

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::deadlines::start_of_local_day;
 use crate::entities::{alert, case};
-use crate::http::{ApiError, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -19,7 +20,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// The bureau a caller may oversee: its own, or any for a system admin who names one.
-pub fn oversee(me: &Principal, requested: Option<&str>) -> ApiResult<String> {
+pub fn oversee(me: &Staff, requested: Option<&str>) -> ApiResult<String> {
     match me.role {
         Role::SystemAdmin => requested
             .map(str::to_owned)
@@ -40,7 +41,7 @@ pub struct AlertView {
     pub id: i64,
     pub bureau_code: String,
     /// `mass_complaint` or `serial_complainant` (for review only; complaints are never refused for it).
-    pub kind: String,
+    pub kind: crate::oversight::alert_kind::AlertKind,
     pub subject: String,
     /// For an open alert, the complaints (mass) or businesses complained about (serial) within
     /// the window back from now; for an acknowledged one, the count when it was raised.
@@ -84,7 +85,7 @@ pub struct BureauQuery {
 #[get("/oversight/alerts")]
 async fn list_alerts(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<BureauQuery>,
 ) -> ApiResult<web::Json<Vec<AlertView>>> {
     let bureau = oversee(&me, q.bureau_code.as_deref())?;
@@ -118,7 +119,7 @@ async fn list_alerts(
 #[post("/oversight/alerts/{id}/acknowledge")]
 async fn acknowledge(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<AlertView>> {
     let a = alert::Entity::find_by_id(*path)
@@ -193,7 +194,7 @@ pub struct Ranking {
 #[get("/oversight/ranking")]
 async fn ranking(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<RankingQuery>,
 ) -> ApiResult<web::Json<Ranking>> {
     let bureau = oversee(&me, q.bureau_code.as_deref())?;

@@ -1,6 +1,7 @@
 //! Oversight: early warnings (mass complaints, serial complainants), the weekly ranking, the 12315
 //! statistics and public complaint disclosure.
 
+pub mod alert_kind;
 pub mod disclosure;
 pub mod http;
 pub mod statistics;
@@ -12,11 +13,14 @@ use sea_orm::sea_query::{
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryResult, Set};
 use serde_json::json;
 
-use crate::audit::Actor;
+use crate::actor::Actor;
+use crate::actor::Role;
+use crate::cases::CaseKind;
 use crate::config::Settings;
 use crate::db::Writes;
 use crate::entities::{alert, case, case_event, user};
 use crate::mail::{self, Mail};
+use alert_kind::AlertKind;
 
 /// The early warnings a new complaint brings due (its threshold reached, none open yet), read
 /// before the complaint is written and raised in the same write.
@@ -38,7 +42,7 @@ fn against_business(
     Query::select()
         .expr(Expr::val(1))
         .from(case::Entity)
-        .and_where(case::Column::Kind.eq("complaint"))
+        .and_where(case::Column::Kind.eq(CaseKind::Complaint))
         .and_where(case::Column::BureauCode.eq(bureau_code))
         .and_where(case::Column::RespondentKey.eq(respondent_key))
         .and_where(case::Column::ReceivedAt.gte(since))
@@ -51,7 +55,7 @@ fn businesses_of(complainant_key: &str, since: DateTime<Utc>) -> SelectStatement
         .distinct()
         .column(case::Column::RespondentKey)
         .from(case::Entity)
-        .and_where(case::Column::Kind.eq("complaint"))
+        .and_where(case::Column::Kind.eq(CaseKind::Complaint))
         .and_where(case::Column::ComplainantKey.eq(complainant_key))
         .and_where(case::Column::ReceivedAt.gte(since))
         .to_owned()
@@ -65,7 +69,7 @@ fn count_of(rows: SelectStatement) -> Expr {
     Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(counted)))
 }
 
-fn open_alert(kind: &str, bureau_code: &str, subject_key: &str) -> Expr {
+fn open_alert(kind: AlertKind, bureau_code: &str, subject_key: &str) -> Expr {
     Expr::exists(
         Query::select()
             .expr(Expr::val(1))
@@ -103,11 +107,11 @@ pub fn due_alert_columns(
         (count_of(mass), "alert_mass"),
         (count_of(serial), "alert_serial"),
         (
-            open_alert("mass_complaint", bureau_code, respondent_key),
+            open_alert(AlertKind::MassComplaint, bureau_code, respondent_key),
             "alert_mass_open",
         ),
         (
-            open_alert("serial_complainant", bureau_code, complainant_key),
+            open_alert(AlertKind::SerialComplainant, bureau_code, complainant_key),
             "alert_serial_open",
         ),
     ]
@@ -152,7 +156,7 @@ pub async fn raise_alerts(
     writes: &mut Writes,
 ) -> Result<(), sea_orm::DbErr> {
     let admins: Vec<String> = user::Entity::find()
-        .filter(user::Column::Role.eq("bureau_admin"))
+        .filter(user::Column::Role.eq(Role::BureauAdmin))
         .filter(user::Column::BureauCode.eq(c.bureau_code.as_str()))
         .filter(user::Column::Active.eq(true))
         .all(db)
@@ -161,12 +165,12 @@ pub async fn raise_alerts(
         .filter_map(|u| u.email)
         .collect();
     let mut raise =
-        |kind: &str, subject_key: &str, subject_name: &str, count: u64, window_days: i64| {
+        |kind: AlertKind, subject_key: &str, subject_name: &str, count: u64, window_days: i64| {
             writes.insert_on_conflict(
                 alert::ActiveModel {
                     id: NotSet,
                     bureau_code: Set(c.bureau_code.clone()),
-                    kind: Set(kind.into()),
+                    kind: Set(kind),
                     subject_key: Set(subject_key.into()),
                     subject_name: Set(subject_name.into()),
                     case_count: Set(count as i32),
@@ -193,7 +197,7 @@ pub async fn raise_alerts(
                 json!({"count": count}),
                 now,
             ));
-            let label = if kind == "mass_complaint" {
+            let label = if kind == AlertKind::MassComplaint {
                 "群体投诉预警"
             } else {
                 "重复投诉人提示"
@@ -215,7 +219,7 @@ pub async fn raise_alerts(
         };
     if let Some(count) = due.mass {
         raise(
-            "mass_complaint",
+            AlertKind::MassComplaint,
             &c.respondent_key,
             &c.respondent_name,
             count,
@@ -225,7 +229,7 @@ pub async fn raise_alerts(
     if let (Some(count), Some(key)) = (due.serial, &c.complainant_key) {
         // The subject is the complainant's key (a hash), never their name.
         raise(
-            "serial_complainant",
+            AlertKind::SerialComplainant,
             key,
             "同一投诉人多次投诉不同经营者（待核查，不影响受理）",
             count,
@@ -243,7 +247,7 @@ pub async fn current_count(
     now: DateTime<Utc>,
 ) -> Result<i64, sea_orm::DbErr> {
     let since = now - Duration::days(a.window_days.into());
-    let rows = if a.kind == "mass_complaint" {
+    let rows = if a.kind == AlertKind::MassComplaint {
         against_business(&a.bureau_code, &a.subject_key, since)
     } else {
         businesses_of(&a.subject_key, since)

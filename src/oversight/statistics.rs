@@ -13,9 +13,15 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::cases::CaseKind;
+use crate::cases::Outcome;
+use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
+use crate::domain::vocabulary::Category;
+use crate::domain::vocabulary::Channel;
 use crate::entities::{case, deadline};
-use crate::http::{ApiError, ApiResult, FieldError, Principal, Problem, Role};
+use crate::http::{ApiError, ApiResult, FieldError, Problem, Role, Staff};
+use crate::odr::OdrState;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -126,7 +132,7 @@ pub async fn compute(
         .group_by(case::Column::Kind)
         .group_by(case::Column::Category)
         .group_by(case::Column::Channel)
-        .into_tuple::<(String, String, String, i64, i64)>()
+        .into_tuple::<(CaseKind, Category, Channel, i64, i64)>()
         .all(db);
     let closed = case::Entity::find()
         .select_only()
@@ -138,12 +144,12 @@ pub async fn compute(
             "recovered",
         )
         .filter(scope(bureau, station))
-        .filter(case::Column::Kind.eq("complaint"))
+        .filter(case::Column::Kind.eq(CaseKind::Complaint))
         .filter(case::Column::ClosedAt.gte(start))
         .filter(case::Column::ClosedAt.lt(end))
         .group_by(case::Column::Outcome)
         .group_by(case::Column::ConsentToPublish)
-        .into_tuple::<(Option<String>, bool, i64, i64)>()
+        .into_tuple::<(Option<Outcome>, bool, i64, i64)>()
         .all(db);
     // Deadlines that fell due in the period and are settled: met, missed, or still running past due.
     let due = deadline::Entity::find()
@@ -156,22 +162,22 @@ pub async fn compute(
         .filter(deadline::Column::DueAt.gte(start))
         .filter(deadline::Column::DueAt.lt(end))
         .filter(deadline::Column::Kind.is_in([
-            DeadlineKind::Acceptance.as_str(),
-            DeadlineKind::Mediation.as_str(),
-            DeadlineKind::ReportVerification.as_str(),
+            DeadlineKind::Acceptance,
+            DeadlineKind::Mediation,
+            DeadlineKind::ReportVerification,
         ]))
         .filter(
             Condition::any()
                 .add(deadline::Column::DueAt.lt(now))
-                .add(deadline::Column::Status.is_in(["met", "missed"])),
+                .add(deadline::Column::Status.is_in([DeadlineStatus::Met, DeadlineStatus::Missed])),
         )
         .group_by(deadline::Column::Kind)
         .group_by(deadline::Column::Status)
-        .into_tuple::<(String, String, i64)>()
+        .into_tuple::<(DeadlineKind, DeadlineStatus, i64)>()
         .all(db);
     let odr_settled = case::Entity::find()
         .filter(scope(bureau, station))
-        .filter(case::Column::OdrState.eq("settled"))
+        .filter(case::Column::OdrState.eq(OdrState::Settled))
         .filter(case::Column::ClosedAt.gte(start))
         .filter(case::Column::ClosedAt.lt(end))
         .count(db);
@@ -188,30 +194,30 @@ pub async fn compute(
 
     let on_time = |kind: DeadlineKind| {
         // Met counts as on time; missed, and anything still running past its due instant, as late.
-        let rows = due.iter().filter(|(k, ..)| k == kind.as_str());
+        let rows = due.iter().filter(|(k, ..)| *k == kind);
         let met = rows
             .clone()
-            .filter(|(_, s, _)| s == "met")
+            .filter(|(_, s, _)| *s == DeadlineStatus::Met)
             .map(|r| r.2)
             .sum::<i64>();
         Rate::of(met, rows.map(|r| r.2).sum())
     };
-    let count_outcome = |o: &str| {
+    let count_outcome = |o: Outcome| {
         closed
             .iter()
-            .filter(|(out, ..)| out.as_deref() == Some(o))
+            .filter(|(out, ..)| *out == Some(o))
             .map(|r| r.2)
             .sum::<i64>()
     };
-    let agreements = count_outcome("mediated_agreement");
+    let agreements = count_outcome(Outcome::MediatedAgreement);
     let closed_total: i64 = closed.iter().map(|r| r.2).sum();
     let mut by_category = BTreeMap::new();
     let mut by_channel = BTreeMap::new();
     for (_, category, channel, n, _) in &received {
-        *by_category.entry(category.clone()).or_insert(0) += n;
-        *by_channel.entry(channel.clone()).or_insert(0) += n;
+        *by_category.entry(category.as_str().to_owned()).or_insert(0) += n;
+        *by_channel.entry(channel.as_str().to_owned()).or_insert(0) += n;
     }
-    let received_of = |kind: &str| {
+    let received_of = |kind: CaseKind| {
         received
             .iter()
             .filter(|r| r.0 == kind)
@@ -223,12 +229,12 @@ pub async fn compute(
         station_id: station.map(str::to_owned),
         from,
         to,
-        complaints_received: received_of("complaint"),
-        reports_received: received_of("report"),
+        complaints_received: received_of(CaseKind::Complaint),
+        reports_received: received_of(CaseKind::Report),
         complaints_closed: closed_total,
         on_time_initial_check: on_time(DeadlineKind::Acceptance),
         on_time_closure: on_time(DeadlineKind::Mediation),
-        mediation_success: Rate::of(agreements, agreements + count_outcome("terminated")),
+        mediation_success: Rate::of(agreements, agreements + count_outcome(Outcome::Terminated)),
         on_time_report_verification: on_time(DeadlineKind::ReportVerification),
         publication: Rate::of(
             closed.iter().filter(|r| r.1).map(|r| r.2).sum(),
@@ -238,7 +244,7 @@ pub async fn compute(
         money_recovered_fen: closed.iter().map(|r| r.3).sum(),
         amount_in_dispute_fen: received
             .iter()
-            .filter(|r| r.0 == "complaint")
+            .filter(|r| r.0 == CaseKind::Complaint)
             .map(|r| r.4)
             .sum(),
         by_category,
@@ -246,7 +252,7 @@ pub async fn compute(
     })
 }
 
-async fn scoped(state: &AppState, me: &Principal, q: &StatsQuery) -> ApiResult<Statistics> {
+async fn scoped(state: &AppState, me: &Staff, q: &StatsQuery) -> ApiResult<Statistics> {
     if q.to < q.from || (q.to - q.from).num_days() > 366 {
         return Err(ApiError::validation(vec![FieldError::new(
             "to",
@@ -291,7 +297,7 @@ async fn scoped(state: &AppState, me: &Principal, q: &StatsQuery) -> ApiResult<S
 #[get("/statistics")]
 async fn statistics(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<StatsQuery>,
 ) -> ApiResult<web::Json<Statistics>> {
     Ok(web::Json(scoped(&state, &me, &q).await?))
@@ -312,7 +318,7 @@ async fn statistics(
 #[get("/statistics.csv")]
 async fn statistics_csv(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
     let s = scoped(&state, &me, &q).await?;

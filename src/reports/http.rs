@@ -7,12 +7,16 @@ use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::audit::{self, Actor};
-use crate::cases::http::load_visible;
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::CaseKind;
+use crate::cases::PartyRole;
+use crate::cases::access::{REPORT_HANDLERS, load_visible};
 use crate::cases::{self, CaseStatus};
-use crate::deadlines::{self, DeadlineKind, RuleSetId};
+use crate::deadlines::{self, DeadlineKind};
 use crate::entities::{case, party};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
+use crate::leads::Decision;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
 
@@ -20,21 +24,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(decide).service(record_notice).service(merge);
 }
 
-/// Who handles reports: the bureau's enforcement officers and admins.
-pub const HANDLERS: &[Role] = &[Role::EnforcementOfficer, Role::BureauAdmin];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportDecision {
-    /// 立案
-    Open,
-    /// 不予立案
-    Decline,
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
-pub struct DecisionRequest {
-    pub decision: ReportDecision,
+pub struct ReportDecisionRequest {
+    pub decision: Decision,
     #[validate(length(min = 2, max = 2000))]
     pub reason: String,
 }
@@ -42,7 +34,7 @@ pub struct DecisionRequest {
 #[derive(Serialize, ToSchema)]
 pub struct ReportState {
     pub id: String,
-    pub status: String,
+    pub status: crate::cases::CaseStatus,
     pub decided_at: Option<DateTime<Utc>>,
     pub reporter_notified_at: Option<DateTime<Utc>>,
     pub deadlines: Vec<crate::deadlines::DeadlineView>,
@@ -69,10 +61,10 @@ async fn state_of(db: &impl ConnectionTrait, id: &str) -> ApiResult<ReportState>
     })
 }
 
-async fn load_report(state: &AppState, me: &Principal, id: &str) -> ApiResult<case::Model> {
-    me.require(HANDLERS)?;
-    let c = load_visible(state, me, id).await?;
-    if c.kind != "report" {
+async fn load_report(state: &AppState, me: &Staff, id: &str) -> ApiResult<case::Model> {
+    me.require(REPORT_HANDLERS)?;
+    let c = load_visible(&state.db, me, id).await?;
+    if c.kind != CaseKind::Report {
         return Err(ApiError::not_found(format!("{id} is not a report")));
     }
     Ok(c)
@@ -88,7 +80,7 @@ async fn notify_reporter(
 ) -> ApiResult<()> {
     let reporter = party::Entity::find()
         .filter(party::Column::CaseId.eq(c.id.as_str()))
-        .filter(party::Column::Role.eq("reporter"))
+        .filter(party::Column::Role.eq(PartyRole::Reporter))
         .one(db)
         .await?;
     let Some(reporter) = reporter else {
@@ -143,7 +135,7 @@ async fn mark_notified(
     tag = "reports",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "report case id")),
-    request_body = DecisionRequest,
+    request_body = ReportDecisionRequest,
     responses(
         (status = 200, body = ReportState),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -153,15 +145,15 @@ async fn mark_notified(
 #[post("/reports/{id}/decision")]
 async fn decide(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
-    body: ApiJson<DecisionRequest>,
+    body: ApiJson<ReportDecisionRequest>,
 ) -> ApiResult<web::Json<ReportState>> {
     let c = load_report(&state, &me, &path).await?;
     let now = state.clock.now();
     let (to, label) = match body.body.decision {
-        ReportDecision::Open => (CaseStatus::CaseOpened, "立案"),
-        ReportDecision::Decline => (CaseStatus::CaseDeclined, "不予立案"),
+        Decision::Opened => (CaseStatus::CaseOpened, "立案"),
+        Decision::Declined => (CaseStatus::CaseDeclined, "不予立案"),
     };
     let txn = crate::db::begin_write(&state.db).await?;
     let c = cases::transition(&txn, &c, &[CaseStatus::PendingVerification], to, now).await?;
@@ -187,7 +179,7 @@ async fn decide(
     )
     .await?;
     if !c.anonymous {
-        let set = RuleSetId::parse(&c.rule_set).unwrap_or(RuleSetId::Order121);
+        let set = c.rule_set;
         if let Some(notice) = deadlines::compute(
             &state.calendar.current(),
             &state.rules,
@@ -224,17 +216,14 @@ pub struct NoticeRequest {
 #[post("/reports/{id}/reporter-notice")]
 async fn record_notice(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<NoticeRequest>,
 ) -> ApiResult<web::Json<ReportState>> {
     let c = load_report(&state, &me, &path).await?;
     if c.anonymous
         || c.reporter_notified_at.is_some()
-        || !matches!(
-            CaseStatus::parse(&c.status),
-            Some(CaseStatus::CaseOpened | CaseStatus::CaseDeclined)
-        )
+        || !matches!(c.status, CaseStatus::CaseOpened | CaseStatus::CaseDeclined)
     {
         return Err(ApiError::conflict(
             "no_notice_due",
@@ -277,7 +266,7 @@ pub struct MergeRequest {
 #[post("/reports/{id}/merge")]
 async fn merge(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<MergeRequest>,
 ) -> ApiResult<web::Json<ReportState>> {

@@ -2,6 +2,7 @@
 //! bureaus handle them together, e.g. in a joint video mediation. Every involved bureau reads the
 //! incident and the summaries of its cases; personal data stays with each case's own handlers.
 
+use super::joint_session_mode::JointSessionMode;
 use std::collections::{BTreeSet, HashSet};
 
 use actix_web::{HttpRequest, get, post, web};
@@ -15,11 +16,12 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::bureau_name;
-use crate::audit::{self, Actor};
-use crate::cases::{self, http::visible_to};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::{self, access::visible_to};
 use crate::entities::{case, incident, incident_case, joint_session};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Problem, Role, Staff};
 use crate::intake::receipt::normalize_receipt;
 use crate::state::AppState;
 
@@ -42,42 +44,11 @@ pub struct NewIncident {
     pub receipt_numbers: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionMode {
-    /// On the online mediation platform.
-    Online,
-    /// By video link.
-    VideoLink,
-}
-
-impl SessionMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionMode::Online => "online",
-            SessionMode::VideoLink => "video_link",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            SessionMode::Online => "在线",
-            SessionMode::VideoLink => "视频",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [SessionMode::Online, SessionMode::VideoLink]
-            .into_iter()
-            .find(|m| m.as_str() == s)
-    }
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NewSession {
     /// When the session takes (or took) place.
     pub held_at: DateTime<Utc>,
-    pub mode: SessionMode,
+    pub mode: JointSessionMode,
     /// Where the parties join, for a video link.
     #[validate(length(min = 1, max = 500))]
     pub link: Option<String>,
@@ -100,9 +71,9 @@ pub struct BureauRef {
 pub struct IncidentCase {
     pub id: String,
     pub receipt_number: String,
-    pub kind: String,
-    pub status: String,
-    pub category: String,
+    pub kind: crate::cases::CaseKind,
+    pub status: crate::cases::CaseStatus,
+    pub category: crate::domain::vocabulary::Category,
     pub received_at: DateTime<Utc>,
     pub bureau_code: String,
     pub station_id: Option<String>,
@@ -119,7 +90,7 @@ pub struct IncidentCase {
 pub struct JointSession {
     pub id: String,
     pub held_at: DateTime<Utc>,
-    pub mode: SessionMode,
+    pub mode: JointSessionMode,
     pub link: Option<String>,
     pub bureau_codes: Vec<String>,
     pub note: Option<String>,
@@ -129,7 +100,7 @@ pub struct JointSession {
 impl From<joint_session::Model> for JointSession {
     fn from(s: joint_session::Model) -> Self {
         JointSession {
-            mode: SessionMode::parse(&s.mode).unwrap_or(SessionMode::Online),
+            mode: s.mode,
             bureau_codes: serde_json::from_str(&s.bureau_codes).unwrap_or_default(),
             id: s.id,
             held_at: s.held_at,
@@ -177,7 +148,7 @@ async fn linked_cases(db: &impl ConnectionTrait, id: &str) -> ApiResult<Vec<case
 
 /// Whether the principal works on one of the cases: its bureau handles one, or its station
 /// handles or received one.
-fn involved(me: &Principal, cases: &[case::Model]) -> bool {
+fn involved(me: &Staff, cases: &[case::Model]) -> bool {
     match (me.role, &me.bureau_code, &me.station_id) {
         (Role::SystemAdmin, _, _) => true,
         (Role::BureauAdmin | Role::EnforcementOfficer, Some(b), _) => {
@@ -192,7 +163,7 @@ fn involved(me: &Principal, cases: &[case::Model]) -> bool {
 
 async fn incident_view(
     db: &impl ConnectionTrait,
-    me: &Principal,
+    me: &Staff,
     inc: incident::Model,
     cases: Vec<case::Model>,
 ) -> ApiResult<IncidentView> {
@@ -268,7 +239,7 @@ async fn incident_view(
 async fn create_incident(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     body: ApiJson<NewIncident>,
 ) -> ApiResult<actix_web::HttpResponse> {
     me.require(&[Role::BureauAdmin])?;
@@ -367,7 +338,7 @@ async fn create_incident(
 
 async fn load_involved(
     state: &AppState,
-    me: &Principal,
+    me: &Staff,
     id: &str,
 ) -> ApiResult<(incident::Model, Vec<case::Model>)> {
     let inc = incident::Entity::find_by_id(id.to_owned())
@@ -402,7 +373,7 @@ async fn load_involved(
 #[get("/incidents/{id}")]
 async fn get_incident(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<IncidentView>> {
     let (inc, linked) = load_involved(&state, &me, &path).await?;
@@ -430,7 +401,7 @@ async fn get_incident(
 async fn record_session(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<NewSession>,
 ) -> ApiResult<actix_web::HttpResponse> {
@@ -459,7 +430,7 @@ async fn record_session(
             id: Set(uuid::Uuid::now_v7().to_string()),
             incident_id: Set(inc.id.clone()),
             held_at: Set(input.held_at),
-            mode: Set(input.mode.as_str().to_owned()),
+            mode: Set(input.mode),
             link: Set(input.link.clone()),
             bureau_codes: Set(json!(input.bureau_codes).to_string()),
             note: Set(input.note.clone()),

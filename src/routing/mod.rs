@@ -3,17 +3,21 @@
 //! (同城待遇) and incidents linking cases across cities.
 
 pub mod incident;
+pub mod joint_session_mode;
 pub mod reference;
+pub mod rule;
 pub mod stations;
 pub mod transfer;
+pub mod transfer_status;
 pub mod zone;
 
+pub use rule::RoutingRule;
 pub use transfer::escalate_overdue_transfers;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::deadlines::RuleSetId;
@@ -26,49 +30,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(transfer::routes)
         .configure(zone::routes)
         .configure(incident::routes);
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RoutingRule {
-    /// Order 20 Art 12: where the respondent actually does business.
-    RespondentPlaceOfBusiness,
-    /// Order 121: the address the respondent published.
-    RespondentPublishedAddress,
-    /// A platform seller without a known or reachable address: the platform operator's domicile.
-    PlatformDomicile,
-    /// The respondent's location is unknown: where the dispute arose.
-    DisputeLocation,
-    /// Several bureaus are competent and the one that received the complaint first keeps it.
-    FirstReceiver,
-    /// Moved by a transfer (移送) the receiving bureau accepted.
-    Transferred,
-}
-
-impl RoutingRule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoutingRule::RespondentPlaceOfBusiness => "respondent_place_of_business",
-            RoutingRule::RespondentPublishedAddress => "respondent_published_address",
-            RoutingRule::PlatformDomicile => "platform_domicile",
-            RoutingRule::DisputeLocation => "dispute_location",
-            RoutingRule::FirstReceiver => "first_receiver",
-            RoutingRule::Transferred => "transferred",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            RoutingRule::RespondentPlaceOfBusiness,
-            RoutingRule::RespondentPublishedAddress,
-            RoutingRule::PlatformDomicile,
-            RoutingRule::DisputeLocation,
-            RoutingRule::FirstReceiver,
-            RoutingRule::Transferred,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
 }
 
 /// Where a case goes.

@@ -14,11 +14,12 @@ use validator::{Validate, ValidationError};
 
 use super::reference::{is_pilot_county, is_pilot_station};
 use super::{default_bureau_name, is_county};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::divisions::{Divisions, Level};
 use crate::entities::{bureau, station, station_town};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -118,7 +119,7 @@ async fn find_station(db: &impl ConnectionTrait, id: &str) -> ApiResult<station:
 }
 
 /// A bureau's admins manage its stations; a system admin manages any.
-fn may_manage(me: &Principal, bureau_code: &str) -> ApiResult<()> {
+fn may_manage(me: &Staff, bureau_code: &str) -> ApiResult<()> {
     me.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
     if me.role == Role::BureauAdmin && me.bureau_code.as_deref() != Some(bureau_code) {
         return Err(ApiError::forbidden(format!(
@@ -196,7 +197,7 @@ pub struct RegisterBureau {
 #[put("/bureaus/{code}")]
 async fn register_bureau(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<RegisterBureau>,
 ) -> ApiResult<web::Json<BureauView>> {
@@ -438,7 +439,7 @@ async fn write_towns(
 async fn create_station(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     body: ApiJson<NewStation>,
 ) -> ApiResult<actix_web::HttpResponse> {
     let new = &body.body;
@@ -504,7 +505,7 @@ async fn create_station(
 #[put("/stations/{id}/towns")]
 async fn set_station_towns(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<StationTowns>,
 ) -> ApiResult<web::Json<StationView>> {

@@ -3,6 +3,7 @@
 //! with a reason. A returned transfer is a jurisdiction dispute the two bureaus must settle within
 //! 7 working days; after that it escalates to their common superior.
 
+use super::transfer_status::TransferStatus;
 use actix_web::{HttpRequest, get, post, web};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
@@ -17,13 +18,15 @@ use validator::Validate;
 
 use super::reference::is_pilot_town;
 use super::{RoutingRule, bureau_name, is_county, jurisdiction};
-use crate::audit::{self, Actor};
-use crate::cases::{self, http::load_visible};
-use crate::deadlines::{self, DeadlineKind, RuleSetId};
+use crate::actor::Actor;
+use crate::audit;
+use crate::cases::{self, access::load_visible};
+use crate::deadlines::DeadlineStatus;
+use crate::deadlines::{self, DeadlineKind};
 use crate::divisions::Divisions;
 use crate::entities::{case, deadline, transfer};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -35,63 +38,13 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(withdraw_transfer);
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TransferStatus {
-    /// Waiting for the receiving bureau.
-    Pending,
-    /// The receiving bureau took the case.
-    Accepted,
-    /// The receiving bureau sent it back: a jurisdiction dispute with a 7-working-day clock.
-    Returned,
-    /// The sending bureau keeps the case after all.
-    Withdrawn,
-    /// The dispute was not settled in time and went to the common superior.
-    Escalated,
-}
-
-impl TransferStatus {
-    /// While a transfer is in one of these, both bureaus see the case.
-    pub const OPEN: [TransferStatus; 3] = [
-        TransferStatus::Pending,
-        TransferStatus::Returned,
-        TransferStatus::Escalated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransferStatus::Pending => "pending",
-            TransferStatus::Accepted => "accepted",
-            TransferStatus::Returned => "returned",
-            TransferStatus::Withdrawn => "withdrawn",
-            TransferStatus::Escalated => "escalated",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            TransferStatus::Pending,
-            TransferStatus::Accepted,
-            TransferStatus::Returned,
-            TransferStatus::Withdrawn,
-            TransferStatus::Escalated,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
-    }
-
-    fn open() -> Vec<&'static str> {
-        Self::OPEN.iter().map(|s| s.as_str()).collect()
-    }
-}
-
 /// Ids of the cases with an open transfer to `bureau_code`: that bureau sees them until it is settled.
 pub fn open_to(bureau_code: &str) -> SelectStatement {
     Query::select()
         .column(transfer::Column::CaseId)
         .from(transfer::Entity)
         .and_where(transfer::Column::ToBureauCode.eq(bureau_code))
-        .and_where(transfer::Column::Status.is_in(TransferStatus::open()))
+        .and_where(transfer::Column::Status.is_in(TransferStatus::OPEN))
         .to_owned()
 }
 
@@ -145,7 +98,7 @@ pub async fn view(db: &impl ConnectionTrait, t: transfer::Model) -> ApiResult<Tr
     Ok(TransferView {
         from_bureau_name: bureau_name(db, &t.from_bureau_code).await?,
         to_bureau_name: bureau_name(db, &t.to_bureau_code).await?,
-        status: TransferStatus::parse(&t.status).unwrap_or(TransferStatus::Pending),
+        status: t.status,
         id: t.id,
         case_id: t.case_id,
         receipt_number,
@@ -223,12 +176,16 @@ async fn close_dispute_clock(
     deadline::Entity::update_many()
         .col_expr(
             deadline::Column::Status,
-            Expr::value(if settled { "met" } else { "missed" }),
+            Expr::value(if settled {
+                DeadlineStatus::Met
+            } else {
+                DeadlineStatus::Missed
+            }),
         )
         .col_expr(deadline::Column::MetAt, Expr::value(settled.then_some(now)))
         .filter(deadline::Column::CaseId.eq(case_id))
-        .filter(deadline::Column::Kind.eq(DeadlineKind::JurisdictionDispute.as_str()))
-        .filter(deadline::Column::Status.eq("open"))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::JurisdictionDispute))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
         .exec(db)
         .await?;
     Ok(())
@@ -241,7 +198,7 @@ fn not_open(t: &transfer::Model) -> ApiError {
     )
 }
 
-fn require_bureau_admin(me: &Principal, bureau: &str, side: &str) -> ApiResult<()> {
+fn require_bureau_admin(me: &Staff, bureau: &str, side: &str) -> ApiResult<()> {
     me.require(&[Role::BureauAdmin])?;
     if me.bureau_code.as_deref() != Some(bureau) {
         return Err(ApiError::forbidden(format!(
@@ -259,7 +216,7 @@ async fn find(db: &impl ConnectionTrait, id: &str) -> ApiResult<transfer::Model>
 }
 
 /// Loads a transfer the principal may see: staff of either bureau, or a system admin.
-async fn find_visible(state: &AppState, me: &Principal, id: &str) -> ApiResult<transfer::Model> {
+async fn find_visible(state: &AppState, me: &Staff, id: &str) -> ApiResult<transfer::Model> {
     me.require(&[
         Role::BureauAdmin,
         Role::EnforcementOfficer,
@@ -317,11 +274,11 @@ pub struct ReturnRequest {
 async fn request_transfer(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<TransferRequest>,
 ) -> ApiResult<actix_web::HttpResponse> {
-    let c = load_visible(&state, &me, &path).await?;
+    let c = load_visible(&state.db, &me, &path).await?;
     require_bureau_admin(&me, &c.bureau_code, "handling")?;
     let to = body.body.to_bureau_code.trim();
     if !is_county(to) {
@@ -351,7 +308,7 @@ async fn request_transfer(
     create_once(&state.db, key, now, async |txn| {
         let open = transfer::Entity::find()
             .filter(transfer::Column::CaseId.eq(&c.id))
-            .filter(transfer::Column::Status.is_in(TransferStatus::open()))
+            .filter(transfer::Column::Status.is_in(TransferStatus::OPEN))
             .one(txn)
             .await?;
         if let Some(t) = open {
@@ -369,7 +326,7 @@ async fn request_transfer(
             from_bureau_code: Set(c.bureau_code.clone()),
             to_bureau_code: Set(to.to_owned()),
             reason: Set(reason.clone()),
-            status: Set(TransferStatus::Pending.as_str().to_owned()),
+            status: Set(TransferStatus::Pending),
             requested_at: Set(now),
             updated_at: Set(now),
             return_reason: Set(None),
@@ -432,7 +389,7 @@ pub struct TransferQuery {
 #[get("/transfers")]
 async fn list_transfers(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<TransferQuery>,
 ) -> ApiResult<web::Json<Vec<TransferView>>> {
     me.require(&[
@@ -490,7 +447,7 @@ async fn list_transfers(
 #[get("/transfers/{id}")]
 async fn get_transfer(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<TransferView>> {
     let t = find_visible(&state, &me, &path).await?;
@@ -518,7 +475,7 @@ async fn get_transfer(
 #[post("/transfers/{id}/accept")]
 async fn accept_transfer(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<TransferView>> {
     let t = find(&state.db, &path).await?;
@@ -552,7 +509,7 @@ async fn accept_transfer(
     let mut moved: case::ActiveModel = c.into();
     moved.bureau_code = Set(t.to_bureau_code.clone());
     moved.station_id = Set(station.as_ref().map(|s| s.id.clone()));
-    moved.routing_rule = Set(RoutingRule::Transferred.as_str().to_owned());
+    moved.routing_rule = Set(RoutingRule::Transferred);
     moved.updated_at = Set(now);
     moved.update(&txn).await?;
     close_dispute_clock(&txn, &t.case_id, true, now).await?;
@@ -603,7 +560,7 @@ async fn accept_transfer(
 #[post("/transfers/{id}/return")]
 async fn return_transfer(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<ReturnRequest>,
 ) -> ApiResult<web::Json<TransferView>> {
@@ -616,8 +573,7 @@ async fn return_transfer(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::internal("transfer of a missing case"))?;
-    let rule_set = RuleSetId::parse(&c.rule_set)
-        .ok_or_else(|| ApiError::internal(format!("unknown rule set {}", c.rule_set)))?;
+    let rule_set = c.rule_set;
     let clock = deadlines::compute(
         &state.calendar.current(),
         &state.rules,
@@ -650,7 +606,7 @@ async fn return_transfer(
     // A case has one dispute deadline; an earlier transfer's (already closed) gives way to this one.
     deadline::Entity::delete_many()
         .filter(deadline::Column::CaseId.eq(&t.case_id))
-        .filter(deadline::Column::Kind.eq(DeadlineKind::JurisdictionDispute.as_str()))
+        .filter(deadline::Column::Kind.eq(DeadlineKind::JurisdictionDispute))
         .exec(&txn)
         .await?;
     deadlines::open(&txn, &t.case_id, &clock).await?;
@@ -700,7 +656,7 @@ async fn return_transfer(
 #[post("/transfers/{id}/withdraw")]
 async fn withdraw_transfer(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<TransferView>> {
     let t = find(&state.db, &path).await?;
@@ -754,7 +710,7 @@ pub async fn escalate_overdue_transfers(
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
     let due = transfer::Entity::find()
-        .filter(transfer::Column::Status.eq(TransferStatus::Returned.as_str()))
+        .filter(transfer::Column::Status.eq(TransferStatus::Returned))
         .filter(transfer::Column::DisputeDueAt.lte(now))
         .all(db)
         .await?;

@@ -14,14 +14,15 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::reference::{PILOT_AREA, is_pilot_county, is_pilot_station, is_pilot_town};
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::http::CaseSummary;
 use crate::divisions::Divisions;
 use crate::domain::identifiers::Uscc;
 use crate::domain::vocabulary::Demand;
 use crate::entities::{case, return_brand};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -33,7 +34,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// Staff of the five pilot stations and of the three pilot county bureaus.
-fn require_zone_staff(me: &Principal) -> ApiResult<()> {
+fn require_zone_staff(me: &Staff) -> ApiResult<()> {
     let zone = match me.role {
         Role::Mediator => me.station_id.as_deref().is_some_and(is_pilot_station),
         Role::BureauAdmin | Role::EnforcementOfficer => {
@@ -86,7 +87,7 @@ pub struct ZoneQuery {
 #[get("/zone/cases")]
 async fn zone_cases(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<ZoneQuery>,
 ) -> ApiResult<web::Json<Vec<ZoneCase>>> {
     require_zone_staff(&me)?;
@@ -208,7 +209,7 @@ pub struct BrandInput {
 }
 
 /// Admins of the three pilot county bureaus keep the registry.
-fn require_pilot_admin(me: &Principal) -> ApiResult<()> {
+fn require_pilot_admin(me: &Staff) -> ApiResult<()> {
     me.require(&[Role::BureauAdmin])?;
     if !me.bureau_code.as_deref().is_some_and(is_pilot_county) {
         return Err(ApiError::forbidden(
@@ -258,7 +259,7 @@ async fn list_brands(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Retu
 async fn create_brand(
     req: HttpRequest,
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     body: ApiJson<BrandInput>,
 ) -> ApiResult<HttpResponse> {
     require_pilot_admin(&me)?;
@@ -323,7 +324,7 @@ async fn find_brand(db: &impl ConnectionTrait, id: &str) -> ApiResult<return_bra
 #[put("/zone/return-brands/{id}")]
 async fn update_brand(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<BrandInput>,
 ) -> ApiResult<web::Json<ReturnBrand>> {
@@ -371,7 +372,7 @@ async fn update_brand(
 #[delete("/zone/return-brands/{id}")]
 async fn delete_brand(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     require_pilot_admin(&me)?;

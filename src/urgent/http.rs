@@ -8,13 +8,15 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::on_duty_user_ids;
-use crate::audit::{self, Actor};
+use crate::actor::Actor;
+use crate::audit;
 use crate::cases::append_event;
 use crate::deadlines::DeadlineKind;
 use crate::deadlines::store::complete;
 use crate::entities::{case, duty_roster, urgent_item, user};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Principal, Problem, Role};
+use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Problem, Role, Staff};
 use crate::state::AppState;
+use crate::urgent::UrgentStatus;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(add_duty)
@@ -52,7 +54,7 @@ impl From<duty_roster::Model> for DutyView {
     }
 }
 
-fn own_bureau(me: &Principal, code: &str) -> ApiResult<()> {
+fn own_bureau(me: &Staff, code: &str) -> ApiResult<()> {
     if me.role == Role::SystemAdmin || me.bureau_code.as_deref() == Some(code) {
         Ok(())
     } else {
@@ -77,7 +79,7 @@ fn own_bureau(me: &Principal, code: &str) -> ApiResult<()> {
 #[post("/bureaus/{code}/duty-roster")]
 async fn add_duty(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
     body: ApiJson<DutyRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -137,7 +139,7 @@ async fn add_duty(
 #[get("/bureaus/{code}/duty-roster")]
 async fn list_duty(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<DutyView>>> {
     me.require(&[
@@ -161,11 +163,11 @@ pub struct UrgentView {
     pub id: i64,
     pub case_id: String,
     pub receipt_number: String,
-    pub category: String,
+    pub category: crate::domain::vocabulary::Category,
     pub respondent_name: String,
     pub received_at: DateTime<Utc>,
     /// `open`, `claimed`, `contacted` or `resolved`.
-    pub status: String,
+    pub status: crate::urgent::UrgentStatus,
     pub claimed_by: Option<String>,
     pub first_contact_due_at: DateTime<Utc>,
     pub first_contact_at: Option<DateTime<Utc>>,
@@ -192,7 +194,7 @@ fn view(item: urgent_item::Model, c: &case::Model) -> UrgentView {
 }
 
 /// Only staff on duty for the bureau (or its admins) work its queue.
-async fn require_on_duty(state: &AppState, me: &Principal, bureau_code: &str) -> ApiResult<()> {
+async fn require_on_duty(state: &AppState, me: &Staff, bureau_code: &str) -> ApiResult<()> {
     me.require(&[Role::BureauAdmin, Role::Mediator, Role::EnforcementOfficer])?;
     if me.bureau_code.as_deref() != Some(bureau_code) {
         return Err(ApiError::forbidden(
@@ -226,7 +228,7 @@ pub struct QueueQuery {
 #[get("/urgent-queue")]
 async fn queue(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     q: web::Query<QueueQuery>,
 ) -> ApiResult<web::Json<Vec<UrgentView>>> {
     let bureau = me.bureau_code.clone().unwrap_or_default();
@@ -234,7 +236,7 @@ async fn queue(
     let mut find =
         urgent_item::Entity::find().filter(urgent_item::Column::BureauCode.eq(bureau.as_str()));
     if !q.all {
-        find = find.filter(urgent_item::Column::Status.ne("resolved"));
+        find = find.filter(urgent_item::Column::Status.ne(UrgentStatus::Resolved));
     }
     let items = find
         .find_also_related(case::Entity)
@@ -251,7 +253,7 @@ async fn queue(
 
 async fn load_item(
     state: &AppState,
-    me: &Principal,
+    me: &Staff,
     id: i64,
 ) -> ApiResult<(urgent_item::Model, case::Model)> {
     let (item, c) = urgent_item::Entity::find_by_id(id)
@@ -280,21 +282,24 @@ async fn load_item(
 #[post("/urgent-queue/{id}/claim")]
 async fn claim(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<UrgentView>> {
     let (item, c) = load_item(&state, &me, *path).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let won = urgent_item::Entity::update_many()
-        .col_expr(urgent_item::Column::Status, Expr::value("claimed"))
+        .col_expr(
+            urgent_item::Column::Status,
+            Expr::value(UrgentStatus::Claimed),
+        )
         .col_expr(
             urgent_item::Column::ClaimedBy,
             Expr::value(me.user_id.clone()),
         )
         .col_expr(urgent_item::Column::ClaimedAt, Expr::value(now))
         .filter(urgent_item::Column::Id.eq(item.id))
-        .filter(urgent_item::Column::Status.eq("open"))
+        .filter(urgent_item::Column::Status.eq(UrgentStatus::Open))
         .exec(&txn)
         .await?
         .rows_affected
@@ -336,9 +341,9 @@ async fn claim(
 /// Applies one step that only the current claimant may take, from the given states.
 async fn claimant_step(
     state: &AppState,
-    me: &Principal,
+    me: &Staff,
     id: i64,
-    from: &[&str],
+    from: &[UrgentStatus],
     change: impl FnOnce(&mut urgent_item::ActiveModel, &urgent_item::Model),
     event: (&str, &str, serde_json::Value),
 ) -> ApiResult<UrgentView> {
@@ -349,7 +354,7 @@ async fn claimant_step(
             "only the staff member holding this item can do that",
         ));
     }
-    if !from.contains(&item.status.as_str()) {
+    if !from.contains(&item.status) {
         return Err(ApiError::conflict(
             "wrong_state",
             format!("the item is {}", item.status),
@@ -363,7 +368,7 @@ async fn claimant_step(
     let updated = urgent_item::Entity::update_many()
         .set(active)
         .filter(urgent_item::Column::Id.eq(item.id))
-        .filter(urgent_item::Column::Status.eq(item.status.as_str()))
+        .filter(urgent_item::Column::Status.eq(item.status))
         .filter(urgent_item::Column::ClaimedBy.eq(me.user_id.as_str()))
         .exec(&txn)
         .await?;
@@ -407,7 +412,7 @@ pub struct NoteRequest {
 #[post("/urgent-queue/{id}/first-contact")]
 async fn first_contact(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
     body: ApiJson<NoteRequest>,
 ) -> ApiResult<web::Json<UrgentView>> {
@@ -417,9 +422,9 @@ async fn first_contact(
         &state,
         &me,
         *path,
-        &["claimed"],
+        &[UrgentStatus::Claimed],
         |a, item| {
-            a.status = Set("contacted".into());
+            a.status = Set(UrgentStatus::Contacted);
             a.first_contact_at = Set(Some(now));
             a.first_contact_on_time = Set(Some(now <= item.first_contact_due_at));
             a.first_contact_note = Set(Some(note.clone()));
@@ -459,7 +464,7 @@ pub struct HandoverRequest {
 #[post("/urgent-queue/{id}/handover")]
 async fn handover(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
     body: ApiJson<HandoverRequest>,
 ) -> ApiResult<web::Json<UrgentView>> {
@@ -476,7 +481,7 @@ async fn handover(
         &state,
         &me,
         *path,
-        &["claimed", "contacted"],
+        &[UrgentStatus::Claimed, UrgentStatus::Contacted],
         |a, _| a.claimed_by = Set(Some(to.clone())),
         (
             "urgent_handed_over",
@@ -507,7 +512,7 @@ pub struct ResolveRequest {
 #[post("/urgent-queue/{id}/resolve")]
 async fn resolve(
     state: web::Data<AppState>,
-    me: Principal,
+    me: Staff,
     path: web::Path<i64>,
     body: ApiJson<ResolveRequest>,
 ) -> ApiResult<web::Json<UrgentView>> {
@@ -517,9 +522,9 @@ async fn resolve(
         &state,
         &me,
         *path,
-        &["contacted"],
+        &[UrgentStatus::Contacted],
         |a, _| {
-            a.status = Set("resolved".into());
+            a.status = Set(UrgentStatus::Resolved);
             a.resolved_at = Set(Some(now));
             a.resolution = Set(Some(resolution.clone()));
         },

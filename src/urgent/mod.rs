@@ -4,6 +4,9 @@
 //! Statutory working-day clocks are untouched: they start on the next working day as always.
 
 pub mod http;
+pub mod status;
+
+pub use status::UrgentStatus;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -11,11 +14,12 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set};
 use serde_json::json;
 
-use crate::audit::Actor;
+use crate::actor::Actor;
+use crate::cases::CaseKind;
 use crate::cases::event;
 use crate::config::Settings;
 use crate::db::Writes;
-use crate::deadlines::{self, Computed, DeadlineKind, RuleSetId};
+use crate::deadlines::{self, Computed, DeadlineKind};
 use crate::entities::{case, case_event, duty_roster, urgent_item, user};
 use crate::http::ApiResult;
 use crate::mail::{self, Mail};
@@ -50,12 +54,16 @@ pub async fn maybe_enqueue(
     timeline: &mut Vec<case_event::ActiveModel>,
     writes: &mut Writes,
 ) -> ApiResult<Option<Computed>> {
-    if !state.settings.urgent_categories.contains(&c.category)
+    if !state
+        .settings
+        .urgent_categories
+        .iter()
+        .any(|u| u == c.category.as_str())
         || !outside_working_time(state, c.received_at)
     {
         return Ok(None);
     }
-    let set = RuleSetId::parse(&c.rule_set).unwrap_or(RuleSetId::Order121);
+    let set = c.rule_set;
     let Some(first_contact) = deadlines::compute(
         &state.calendar.current(),
         &state.rules,
@@ -73,7 +81,7 @@ pub async fn maybe_enqueue(
         bureau_code: Set(c.bureau_code.clone()),
         category: Set(c.category.clone()),
         received_at: Set(c.received_at),
-        status: Set("open".into()),
+        status: Set(UrgentStatus::Open),
         claimed_by: Set(None),
         claimed_at: Set(None),
         first_contact_due_at: Set(first_contact.due_at),
@@ -96,7 +104,7 @@ pub async fn maybe_enqueue(
         subject: format!("【值班紧急】{} {}", c.receipt_number, c.category),
         body: format!(
             "非工作时间收到紧急{}：{}\n被投诉/举报人：{}\n请在 {} 前首次联系。",
-            if c.kind == "report" {
+            if c.kind == CaseKind::Report {
                 "举报"
             } else {
                 "投诉"

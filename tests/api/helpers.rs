@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use xiaobao::accounts::{self, NewUser};
-use xiaobao::audit::Actor;
+use xiaobao::actor::Actor;
 use xiaobao::config::{Secret, Settings};
 use xiaobao::http::Role;
 use xiaobao::startup::Application;
