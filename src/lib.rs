@@ -14,6 +14,7 @@ pub mod deadlines;
 pub mod divisions;
 pub mod domain;
 pub mod entities;
+pub mod env;
 pub mod http;
 pub mod intake;
 pub mod leads;

@@ -14,6 +14,7 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::calendar::CalendarStore;
 use crate::config::Settings;
 use crate::deadlines::RuleBook;
+use crate::env::Env;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, ApiResult, Problem, request_id};
 use crate::state::{AppState, Clock};
@@ -85,9 +86,11 @@ impl Application {
         let (calendar, seen) = calendar::load(&db).await?;
         let state = web::Data::new(AppState {
             db,
-            settings: settings.clone(),
-            calendar: CalendarStore::new(calendar, seen),
-            rules: Arc::new(RuleBook::builtin()),
+            env: Env {
+                settings: settings.clone(),
+                calendar: CalendarStore::new(calendar, seen),
+                rules: Arc::new(RuleBook::builtin()),
+            },
             clock,
             pool_runtime: tokio::runtime::Handle::current(),
         });

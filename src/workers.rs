@@ -11,15 +11,15 @@ use crate::mail::Mailer;
 use crate::state::AppState;
 
 pub fn spawn(state: web::Data<AppState>) {
-    if let Some(url) = &state.settings.smtp_url {
+    if let Some(url) = &state.env.settings.smtp_url {
         match Mailer::new(
             url.expose(),
-            &state.settings.mail_from,
-            state.settings.mail_max_attempts,
+            &state.env.settings.mail_from,
+            state.env.settings.mail_max_attempts,
         ) {
             Ok(mailer) => {
                 let mailer =
-                    mailer.with_claim(Span::seconds(state.settings.mail_claim_seconds.max(1)));
+                    mailer.with_claim(Span::seconds(state.env.settings.mail_claim_seconds.max(1)));
                 let state = state.clone();
                 tokio::spawn(async move {
                     loop {
@@ -42,7 +42,7 @@ pub fn spawn(state: web::Data<AppState>) {
     }
     let sweeper = state.clone();
     tokio::spawn(async move {
-        let lead = Span::hours(sweeper.settings.reminder_lead_hours);
+        let lead = Span::hours(sweeper.env.settings.reminder_lead_hours);
         loop {
             // Silence past the settlement window escalates before the generic reminders run.
             match crate::odr::escalate_overdue(&sweeper.db, &sweeper, sweeper.clock.now()).await {
@@ -74,7 +74,7 @@ pub fn spawn(state: web::Data<AppState>) {
                 Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
             }
             tokio::time::sleep(Duration::from_secs(
-                sweeper.settings.sweep_interval_seconds.max(1),
+                sweeper.env.settings.sweep_interval_seconds.max(1),
             ))
             .await;
         }
@@ -82,7 +82,7 @@ pub fn spawn(state: web::Data<AppState>) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(5)).await;
-            match state.calendar.refresh(&state.db).await {
+            match state.env.calendar.refresh(&state.db).await {
                 Ok(true) => tracing::info!("calendar reloaded after an upload elsewhere"),
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "calendar refresh failed"),

@@ -60,9 +60,9 @@ async fn login(
         &state.db,
         &body.body.username,
         &body.body.password,
-        &client_address(&req, state.settings.trust_forwarded_for),
-        &super::Throttle::of(&state.settings),
-        state.settings.token_ttl_hours,
+        &client_address(&req, state.env.settings.trust_forwarded_for),
+        &super::Throttle::of(&state.env.settings),
+        state.env.settings.token_ttl_hours,
         state.clock.now(),
     )
     .await?;

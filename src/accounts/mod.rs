@@ -1,6 +1,7 @@
 //! Staff and desk accounts: argon2 password hashes, login tokens stored as hashes, and user creation.
 
 pub mod http;
+pub mod mailboxes;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

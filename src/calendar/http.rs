@@ -50,7 +50,12 @@ fn parse_date(field: &str, value: &str) -> ApiResult<NaiveDate> {
 #[get("/calendar/days/{date}")]
 async fn day(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<web::Json<DayInfo>> {
     let date = parse_date("date", &path)?;
-    let info = state.calendar.current().day(date).map_err(missing_year)?;
+    let info = state
+        .env
+        .calendar
+        .current()
+        .day(date)
+        .map_err(missing_year)?;
     Ok(web::Json(info))
 }
 
@@ -115,6 +120,7 @@ async fn add_working_days(
         return Err(ApiError::validation(errors));
     };
     let date = state
+        .env
         .calendar
         .current()
         .add_working_days(from, days)
@@ -134,7 +140,7 @@ pub struct LoadedYear {
 #[utoipa::path(tag = "calendar", responses((status = 200, body = Vec<LoadedYear>)))]
 #[get("/calendar/years")]
 async fn list_years(state: web::Data<AppState>) -> web::Json<Vec<LoadedYear>> {
-    let cal = state.calendar.current();
+    let cal = state.env.calendar.current();
     web::Json(
         cal.years()
             .into_iter()
@@ -189,7 +195,7 @@ async fn upload_year(
         )
     })?;
     let now = state.clock.now();
-    let calendar = state.calendar.current().with_year(schedule);
+    let calendar = state.env.calendar.current().with_year(schedule);
     let txn = crate::db::begin_write(&state.db).await?;
     calendar_year::Entity::insert(calendar_year::ActiveModel {
         year: Set(doc.year),
@@ -209,7 +215,8 @@ async fn upload_year(
     .exec(&txn)
     .await?;
     let recomputed =
-        crate::deadlines::store::recompute_provisional(&txn, &calendar, &state.rules, now).await?;
+        crate::deadlines::store::recompute_provisional(&txn, &calendar, &state.env.rules, now)
+            .await?;
     audit::record(
         &txn,
         &Actor::from(&me),
@@ -224,7 +231,7 @@ async fn upload_year(
         .schedule(doc.year)
         .map(|s| s.working_days())
         .unwrap_or(0);
-    state.calendar.replace(calendar);
+    state.env.calendar.replace(calendar);
     Ok(web::Json(LoadedYear {
         year: doc.year,
         working_days,

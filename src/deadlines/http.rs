@@ -15,7 +15,7 @@ use super::store::recompute_case;
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::access::load_visible;
-use crate::cases::append_event;
+use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineStatus;
 use crate::entities::{case_pause, deadline};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
@@ -188,6 +188,7 @@ async fn extend(
         .await?
         .ok_or_else(|| ApiError::not_found("this case has no running deadline of that kind"))?;
     let allowed = state
+        .env
         .rules
         .limit(d.rule_set, kind)
         .and_then(|l| l.extension)
@@ -215,7 +216,14 @@ async fn extend(
             "this deadline was already extended once",
         ));
     }
-    recompute_case(&txn, &state.calendar.current(), &state.rules, &c.id, now).await?;
+    recompute_case(
+        &txn,
+        &state.env.calendar.current(),
+        &state.env.rules,
+        &c.id,
+        now,
+    )
+    .await?;
     let actor = Actor::from(&me);
     append_event(
         &txn,

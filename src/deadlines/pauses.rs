@@ -12,7 +12,7 @@ use serde_json::json;
 use super::store::recompute_case;
 use crate::actor::Actor;
 use crate::audit;
-use crate::cases::append_event;
+use crate::cases::journal::append_event;
 use crate::entities::case_pause;
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -56,7 +56,14 @@ pub async fn start(
     }
     .insert(db)
     .await?;
-    recompute_case(db, &state.calendar.current(), &state.rules, case_id, now).await?;
+    recompute_case(
+        db,
+        &state.env.calendar.current(),
+        &state.env.rules,
+        case_id,
+        now,
+    )
+    .await?;
     let description = match reason {
         PauseReason::Testing => "检测鉴定期间，办理时限暂停计算",
         PauseReason::Recusal => "当事人申请回避，案件中止，时限暂停计算",
@@ -109,7 +116,14 @@ pub async fn end(
         ended_at: Some(now),
         ..pause
     };
-    recompute_case(db, &state.calendar.current(), &state.rules, &case_id, now).await?;
+    recompute_case(
+        db,
+        &state.env.calendar.current(),
+        &state.env.rules,
+        &case_id,
+        now,
+    )
+    .await?;
     append_event(
         db,
         &case_id,

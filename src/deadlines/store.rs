@@ -9,10 +9,13 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Adjustments, Computed, DeadlineKind, Explanation, RuleBook, compute_adjusted};
+use super::{
+    Adjustments, Computed, DeadlineKind, Explanation, RuleBook, RuleSetId, compute_adjusted,
+};
 use crate::calendar::schedule::Calendar;
 use crate::deadlines::DeadlineStatus;
 use crate::entities::{case_pause, deadline};
+use crate::env::Env;
 
 /// A computed deadline as an open row.
 pub fn row(case_id: &str, c: &Computed) -> deadline::ActiveModel {
@@ -35,12 +38,28 @@ pub fn row(case_id: &str, c: &Computed) -> deadline::ActiveModel {
 }
 
 /// Persists a computed deadline as open.
-pub async fn open(
+pub async fn insert(
     db: &impl ConnectionTrait,
     case_id: &str,
     c: &Computed,
 ) -> Result<deadline::Model, DbErr> {
     row(case_id, c).insert(db).await
+}
+
+/// Computes the deadline of `kind` from `start` under the case's rule set and opens it; `None`
+/// when the rule set sets no such limit.
+pub async fn open(
+    db: &impl ConnectionTrait,
+    env: &Env,
+    case_id: &str,
+    set: RuleSetId,
+    kind: DeadlineKind,
+    start: DateTime<Utc>,
+) -> Result<Option<deadline::Model>, DbErr> {
+    match super::compute(&env.calendar.current(), &env.rules, set, kind, start) {
+        Some(c) => Ok(Some(insert(db, case_id, &c).await?)),
+        None => Ok(None),
+    }
 }
 
 /// A deadline as shown on tracking and staff views.
@@ -194,7 +213,8 @@ pub async fn complete(
     Ok(())
 }
 
-/// Closes every running deadline of a case that ended before they were due (withdrawal, closure).
+/// Closes the running deadlines of a case that ended before they were due (withdrawal, closure),
+/// except a 诉转案 lead's verification clock, which runs until the lead is answered.
 pub async fn close_running(db: &impl ConnectionTrait, case_id: &str) -> Result<(), DbErr> {
     deadline::Entity::update_many()
         .col_expr(
@@ -203,6 +223,7 @@ pub async fn close_running(db: &impl ConnectionTrait, case_id: &str) -> Result<(
         )
         .filter(deadline::Column::CaseId.eq(case_id))
         .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
+        .filter(deadline::Column::Kind.ne(DeadlineKind::ClueVerification))
         .exec(db)
         .await?;
     Ok(())

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::DeadlineKind;
 use crate::actor::{Actor, Role};
-use crate::cases::append_event;
+use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineStatus;
 use crate::entities::{case, deadline, user};
 use crate::mail::{self, Mail};
@@ -159,52 +159,40 @@ pub async fn who_must_act(
     kind: DeadlineKind,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, DbErr> {
-    let staff = |role: Role| {
-        user::Entity::find()
-            .filter(user::Column::Active.eq(true))
-            .filter(user::Column::Email.is_not_null())
-            .filter(user::Column::Role.eq(role))
-    };
-    let by_station = match &c.station_id {
-        Some(s) => {
-            staff(Role::Mediator)
-                .filter(user::Column::StationId.eq(s.as_str()))
-                .all(db)
-                .await?
-        }
-        None => Vec::new(),
-    };
-    let by_bureau = |role| staff(role).filter(user::Column::BureauCode.eq(c.bureau_code.as_str()));
-    let mut users = match Some(kind) {
-        Some(DeadlineKind::OdrSettlement) => match &c.business_id {
-            Some(b) => {
-                staff(Role::EnterpriseAgent)
-                    .filter(user::Column::BusinessId.eq(b.as_str()))
-                    .all(db)
-                    .await?
-            }
+    use crate::accounts::mailboxes::{self, Unit};
+    let bureau = Unit::Bureau(&c.bureau_code);
+    let mut emails = match kind {
+        DeadlineKind::OdrSettlement => match &c.business_id {
+            Some(b) => mailboxes::of(db, Role::EnterpriseAgent, Unit::Business(b)).await?,
             None => Vec::new(),
         },
-        Some(
-            DeadlineKind::ReportVerification
-            | DeadlineKind::ClueVerification
-            | DeadlineKind::ReporterNotice,
-        ) => by_bureau(Role::EnforcementOfficer).all(db).await?,
-        Some(DeadlineKind::UrgentFirstContact) => {
+        DeadlineKind::ReportVerification
+        | DeadlineKind::ClueVerification
+        | DeadlineKind::ReporterNotice => {
+            mailboxes::of(db, Role::EnforcementOfficer, bureau).await?
+        }
+        DeadlineKind::UrgentFirstContact => {
             let on_duty = crate::urgent::on_duty_user_ids(db, &c.bureau_code, now).await?;
             user::Entity::find()
                 .filter(user::Column::Id.is_in(on_duty))
                 .filter(user::Column::Email.is_not_null())
                 .all(db)
                 .await?
+                .into_iter()
+                .filter_map(|u| u.email)
+                .collect()
         }
-        Some(DeadlineKind::JurisdictionDispute) => Vec::new(),
-        _ => by_station,
+        DeadlineKind::JurisdictionDispute => Vec::new(),
+        DeadlineKind::Acceptance | DeadlineKind::Mediation | DeadlineKind::TerminationNotice => {
+            match &c.station_id {
+                Some(s) => mailboxes::of(db, Role::Mediator, Unit::Station(s)).await?,
+                None => Vec::new(),
+            }
+        }
     };
-    if users.is_empty() {
-        users = by_bureau(Role::BureauAdmin).all(db).await?;
+    if emails.is_empty() {
+        emails = mailboxes::of(db, Role::BureauAdmin, bureau).await?;
     }
-    let mut emails: Vec<String> = users.into_iter().filter_map(|u| u.email).collect();
     emails.sort();
     emails.dedup();
     Ok(emails)

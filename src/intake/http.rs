@@ -197,16 +197,18 @@ async fn file_report(
 }
 
 /// Files the submission on the runtime that owns the database connections (see
-/// [`AppState::on_pool_runtime`]): an intake makes a dozen round trips.
+/// [`on_pool_runtime`]): an intake makes several round trips.
 async fn submit(
     state: web::Data<AppState>,
     key: Option<IdempotencyKey>,
     submission: Submission,
 ) -> ApiResult<HttpResponse> {
     let pool_state = state.clone();
-    let answer = state
-        .on_pool_runtime(async move { file(&pool_state, key, submission).await })
-        .await?;
+    let answer = on_pool_runtime(
+        &state,
+        async move { file(&pool_state, key, submission).await },
+    )
+    .await?;
     Ok(match answer {
         Answer::Created(receipt) => HttpResponse::Created().json(receipt),
         Answer::Replayed(stored) => stored.into_response(),
@@ -264,4 +266,18 @@ async fn reissue(state: &AppState, stored: Stored) -> ApiResult<Stored> {
         status: stored.status,
         body: body.to_string(),
     })
+}
+
+/// Runs database-heavy work on the runtime that watches the pool's sockets. An HTTP worker's
+/// own single-threaded runtime would be woken from another thread at every round trip; there
+/// the work and its sockets share threads. The work finishes even if the client goes away.
+async fn on_pool_runtime<T: Send + 'static>(
+    state: &AppState,
+    work: impl Future<Output = ApiResult<T>> + Send + 'static,
+) -> ApiResult<T> {
+    match state.pool_runtime.spawn(work).await {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(ApiError::internal("the runtime is shutting down")),
+    }
 }

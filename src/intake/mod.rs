@@ -82,7 +82,7 @@ pub async fn file_complaint(
     secret_hash: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<(Filed, Writes)> {
-    let rule_set = state.rules.rule_set_for(now);
+    let rule_set = state.env.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
     let mut parties = Vec::new();
     for (i, p) in std::iter::once(&req.complainant)
@@ -215,7 +215,7 @@ pub async fn file_report(
     secret_hash: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<(Filed, Writes)> {
-    let rule_set = state.rules.rule_set_for(now);
+    let rule_set = state.env.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
     let reporter = req
         .reporter
@@ -354,7 +354,7 @@ async fn create(
         .first()
         .map(|(_, p)| crate::http::auth::sha256_hex(&p.identity_key()));
     let respondent_key = new.respondent.key();
-    let since = now - Duration::days(state.settings.duplicate_window_days);
+    let since = now - Duration::days(state.env.settings.duplicate_window_days);
     let found = look_up(
         cx,
         new.kind,
@@ -463,8 +463,8 @@ async fn create(
         CaseKind::Complaint => DeadlineKind::Acceptance,
         CaseKind::Report => DeadlineKind::ReportVerification,
     };
-    let calendar = state.calendar.current();
-    let first = deadlines::compute(&calendar, &state.rules, rule_set, first_deadline, now)
+    let calendar = state.env.calendar.current();
+    let first = deadlines::compute(&calendar, &state.env.rules, rule_set, first_deadline, now)
         .filter(|_| !repeated_report);
     let system = Actor::System;
     let (what, label) = match new.kind {
@@ -483,7 +483,7 @@ async fn create(
         None => routing.bureau_name.clone(),
     };
     let mut events = vec![
-        cases::event(
+        cases::journal::event(
             &id,
             "received",
             receiver,
@@ -491,7 +491,7 @@ async fn create(
             json!({"description": description, "channel": new.channel.as_str(), "received_by_station_id": row.received_by_station_id}),
             now,
         ),
-        cases::event(
+        cases::journal::event(
             &id,
             "routed",
             &system,
@@ -507,7 +507,7 @@ async fn create(
         }
     }
     if let Some(p) = &return_promise {
-        events.push(cases::event(
+        events.push(cases::journal::event(
             &id,
             "return_promise_cited",
             &system,
@@ -517,7 +517,7 @@ async fn create(
         ));
     }
     if let Some(d) = &duplicate_of {
-        events.push(cases::event(
+        events.push(cases::journal::event(
             &id,
             "flagged_probable_duplicate",
             &system,
@@ -526,7 +526,7 @@ async fn create(
             now,
         ));
         if repeated_report {
-            events.push(cases::event(
+            events.push(cases::journal::event(
                 &id,
                 "report_merged",
                 &system,
@@ -538,8 +538,16 @@ async fn create(
     }
     let urgent = crate::urgent::maybe_enqueue(db, state, &row, now, &mut events, writes).await?;
     if let Some(due) = &found.alerts {
-        crate::oversight::raise_alerts(db, &state.settings, &row, due, now, &mut events, writes)
-            .await?;
+        crate::oversight::raise_alerts(
+            db,
+            &state.env.settings,
+            &row,
+            due,
+            now,
+            &mut events,
+            writes,
+        )
+        .await?;
     }
     // One statement, so the entries keep this order on the timeline.
     writes.insert_many(events);
@@ -612,7 +620,7 @@ async fn look_up(
         query.expr_as(Expr::exists(candidates), "duplicates");
         if kind == CaseKind::Complaint {
             for (column, name) in crate::oversight::due_alert_columns(
-                &state.settings,
+                &state.env.settings,
                 bureau_code,
                 respondent_key,
                 ck,
@@ -639,7 +647,7 @@ async fn look_up(
         enrolled: enrolment.as_deref() == Some(crate::businesses::Enrolment::Enrolled.as_str()),
         duplicate_candidates: complaint_by_someone && row.try_get::<bool>("", "duplicates")?,
         alerts: match complaint_by_someone && kind == CaseKind::Complaint {
-            true => crate::oversight::due_alerts(&row, &state.settings)?,
+            true => crate::oversight::due_alerts(&row, &state.env.settings)?,
             false => None,
         },
     })

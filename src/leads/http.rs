@@ -11,14 +11,15 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::accounts::mailboxes::{self, Unit};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::CaseKind;
 use crate::cases::access::load_visible;
-use crate::cases::append_event;
 use crate::cases::http::PartyView;
+use crate::cases::journal::append_event;
 use crate::deadlines::{self, DeadlineKind, DeadlineView};
-use crate::entities::{case, deadline, lead, party, user};
+use crate::entities::{case, deadline, lead, party};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::leads::LeadStatus;
 use crate::mail::{self, Mail};
@@ -222,16 +223,15 @@ async fn create(
     }
     .insert(&txn)
     .await?;
-    let set = c.rule_set;
-    if let Some(v) = deadlines::compute(
-        &state.calendar.current(),
-        &state.rules,
-        set,
+    deadlines::open(
+        &txn,
+        &state.env,
+        &c.id,
+        c.rule_set,
         DeadlineKind::ClueVerification,
         now,
-    ) {
-        deadlines::open(&txn, &c.id, &v).await?;
-    }
+    )
+    .await?;
     let actor = Actor::from(&me);
     append_event(
         &txn,
@@ -252,15 +252,8 @@ async fn create(
         now,
     )
     .await?;
-    let officers: Vec<String> = user::Entity::find()
-        .filter(user::Column::Role.eq(Role::EnforcementOfficer))
-        .filter(user::Column::BureauCode.eq(c.bureau_code.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter_map(|u| u.email)
-        .collect();
+    let officers =
+        mailboxes::of(&txn, Role::EnforcementOfficer, Unit::Bureau(&c.bureau_code)).await?;
     let mail = Mail {
         to: officers,
         subject: format!("【诉转案线索】来源投诉 {}", c.receipt_number),

@@ -14,12 +14,13 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 
+use crate::accounts::mailboxes::{self, Unit};
 use crate::actor::Actor;
 use crate::actor::Role;
-use crate::cases::append_event;
+use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineKind;
 use crate::deadlines::DeadlineStatus;
-use crate::entities::{case, deadline, lead, user};
+use crate::entities::{case, deadline, lead};
 use crate::mail::{self, Mail};
 
 /// Escalates leads whose verification window passed without a decision: once each, mailing the
@@ -56,15 +57,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
             txn.rollback().await?;
             continue;
         }
-        let admins: Vec<String> = user::Entity::find()
-            .filter(user::Column::Role.eq(Role::BureauAdmin))
-            .filter(user::Column::BureauCode.eq(l.bureau_code.as_str()))
-            .filter(user::Column::Active.eq(true))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .filter_map(|u| u.email)
-            .collect();
+        let admins = mailboxes::of(&txn, Role::BureauAdmin, Unit::Bureau(&l.bureau_code)).await?;
         let receipt = case::Entity::find_by_id(l.case_id.clone())
             .one(&txn)
             .await?

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
-use super::{Closure, Ground, close, notify, recipients};
+use super::{Ground, notify, recipients};
 use crate::actor::Actor;
 use crate::audit;
+use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseKind, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
 use crate::entities::case;
@@ -35,7 +36,7 @@ pub async fn accept(
     now: DateTime<Utc>,
 ) -> ApiResult<(case::Model, Option<DeadlineView>)> {
     require_complaint(&c)?;
-    let c = cases::transition(
+    let c = cases::lifecycle::transition(
         db,
         &c,
         &[CaseStatus::PendingAcceptance],
@@ -50,22 +51,21 @@ pub async fn accept(
     }
     let c = active.update(db).await?;
     store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
-    let window = match deadlines::compute(
-        &state.calendar.current(),
-        &state.rules,
+    let window = deadlines::open(
+        db,
+        &state.env,
+        &c.id,
         c.rule_set,
         DeadlineKind::Mediation,
         now,
-    ) {
-        Some(computed) => Some(deadlines::open(db, &c.id, &computed).await?),
-        None => None,
-    };
+    )
+    .await?;
     let due = window
         .as_ref()
         .map(|d| super::chinese_date(d.due_date))
         .unwrap_or_default();
     let actor = Actor::from(me);
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "accepted",
@@ -129,7 +129,7 @@ pub async fn refuse(
     )
     .await?;
     let actor = Actor::from(me);
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "refused",
@@ -195,7 +195,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "withdrawn",

@@ -16,9 +16,10 @@ use utoipa::ToSchema;
 use super::document::{self, Issued};
 use super::mediators::Side;
 use super::states::{AgreementStatus, ConfirmedVia};
-use super::{Closure, close, notify, recipients, signing};
+use super::{notify, recipients, signing};
 use crate::actor::Actor;
 use crate::audit;
+use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::local_date;
 use crate::entities::{case, mediation_agreement, signing_key};
@@ -134,7 +135,7 @@ pub async fn confirm(
     }
     let a = active.update(db).await?;
     let actor = who.actor();
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "agreement_confirmed",
@@ -175,7 +176,7 @@ async fn issue(
     c: case::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<mediation_agreement::Model> {
-    let key = signing::key_for(db, &state.settings, &c.bureau_code).await?;
+    let key = signing::key_for(db, &state.env.settings, &c.bureau_code).await?;
     let issued_on = local_date(now);
     let year = issued_on.year();
     let seq = document::next_seq(db, &c.bureau_code, year).await?;
@@ -225,7 +226,7 @@ async fn issue(
         now,
     )
     .await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "agreement_issued",

@@ -106,7 +106,7 @@ pub async fn assign(
             )
         })?;
     let c = set_mediator(db, c, &mediator.id, now).await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "mediator_assigned",
@@ -235,7 +235,7 @@ pub async fn decide_recusal(
         ),
         None => "回避申请已驳回，案件恢复办理".to_owned(),
     };
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "recusal_decided",
@@ -296,7 +296,7 @@ pub async fn delegate(
     active.updated_at = Set(now);
     let c = active.update(db).await?;
     let description = format!("委托{organisation}以{bureau_name}名义调解，调解员{mediator_name}");
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "mediation_delegated",
@@ -375,7 +375,7 @@ pub async fn set_respondent_contact(
             .await?
         }
     };
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "respondent_contact_set",

@@ -19,22 +19,18 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::accounts::mailboxes::{self, Unit};
 use crate::cases::PartyRole;
-use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::PauseReason;
+use crate::deadlines::RuleSetId;
 use crate::deadlines::pauses;
-use crate::deadlines::{DeadlineKind, RuleSetId, store};
-use crate::entities::{case, case_pause, mediation_session, party, user};
+use crate::entities::{case, party, user};
 use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::mail::{self, Attachment, Mail};
-use crate::mediation::states::SessionStatus;
 
 /// A statutory ground for refusing a complaint or terminating mediation.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -171,15 +167,8 @@ pub async fn recipients(db: &impl ConnectionTrait, c: &case::Model) -> Result<Re
         }
     }
     if let Some(b) = &c.business_id {
-        let desks = user::Entity::find()
-            .filter(user::Column::Role.eq(Role::EnterpriseAgent))
-            .filter(user::Column::BusinessId.eq(b.as_str()))
-            .filter(user::Column::Active.eq(true))
-            .filter(user::Column::Email.is_not_null())
-            .all(db)
-            .await?;
         r.respondent
-            .extend(desks.into_iter().filter_map(|u| u.email));
+            .extend(mailboxes::of(db, Role::EnterpriseAgent, Unit::Business(b)).await?);
     }
     for list in [&mut r.complainant, &mut r.respondent] {
         list.sort();
@@ -210,58 +199,6 @@ pub async fn notify(
         queued += usize::from(mail::enqueue(db, &mail, Some(&format!("{key}:{addr}")), now).await?);
     }
     Ok(queued)
-}
-
-/// How a case ends.
-pub struct Closure {
-    pub to: CaseStatus,
-    pub outcome: Outcome,
-    pub reason: Option<String>,
-    pub amount_recovered_fen: Option<i64>,
-    pub amount_in_dispute_fen: Option<i64>,
-}
-
-/// Ends a case (办结, refusal or withdrawal): the conditional status change, the outcome, the
-/// mediation deadline met, every other running deadline closed, a running clock stop ended and
-/// scheduled sessions cancelled. The caller writes the timeline, audit and mail.
-pub async fn close(
-    db: &impl ConnectionTrait,
-    c: &case::Model,
-    from: &[CaseStatus],
-    closure: Closure,
-    now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
-    let c = cases::transition(db, c, from, closure.to, now).await?;
-    let mut active: case::ActiveModel = c.into();
-    active.outcome = Set(Some(closure.outcome));
-    active.outcome_reason = Set(closure.reason);
-    active.closed_at = Set(Some(now));
-    active.amount_recovered_fen = Set(closure.amount_recovered_fen);
-    active.amount_in_dispute_fen = Set(closure.amount_in_dispute_fen);
-    let c = active.update(db).await?;
-    if matches!(
-        closure.outcome,
-        Outcome::MediatedAgreement | Outcome::Terminated
-    ) {
-        store::complete(db, &c.id, DeadlineKind::Mediation, now).await?;
-    }
-    store::close_running(db, &c.id).await?;
-    case_pause::Entity::update_many()
-        .col_expr(case_pause::Column::EndedAt, Expr::value(now))
-        .filter(case_pause::Column::CaseId.eq(&c.id))
-        .filter(case_pause::Column::EndedAt.is_null())
-        .exec(db)
-        .await?;
-    mediation_session::Entity::update_many()
-        .col_expr(
-            mediation_session::Column::Status,
-            Expr::value(SessionStatus::Cancelled),
-        )
-        .filter(mediation_session::Column::CaseId.eq(&c.id))
-        .filter(mediation_session::Column::Status.eq(SessionStatus::Scheduled))
-        .exec(db)
-        .await?;
-    Ok(c)
 }
 
 /// `12800` → `128.00`.

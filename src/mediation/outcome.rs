@@ -9,9 +9,10 @@ use sea_orm::{
 use serde_json::json;
 
 use super::document::{self, Particulars, Term};
-use super::{Closure, Ground, close, notify, recipients, yuan};
+use super::{Ground, notify, recipients, yuan};
 use crate::actor::Actor;
 use crate::audit;
+use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
@@ -60,16 +61,15 @@ pub async fn terminate(
         now,
     )
     .await?;
-    let notice = match deadlines::compute(
-        &state.calendar.current(),
-        &state.rules,
+    let notice = deadlines::open(
+        db,
+        &state.env,
+        &c.id,
         c.rule_set,
         DeadlineKind::TerminationNotice,
         now,
-    ) {
-        Some(computed) => Some(deadlines::open(db, &c.id, &computed).await?),
-        None => None,
-    };
+    )
+    .await?;
     let text = t.text.map(str::trim).filter(|s| !s.is_empty());
     let description = match text {
         Some(x) => format!("终止调解：{}。{x}", t.ground.label),
@@ -77,7 +77,7 @@ pub async fn terminate(
     };
     let to = recipients(db, &c).await?;
     let told_both = !to.complainant.is_empty() && !to.respondent.is_empty();
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "terminated",
@@ -157,7 +157,7 @@ pub async fn termination_told(
         ));
     }
     store::complete(db, &c.id, DeadlineKind::TerminationNotice, now).await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "termination_told",
@@ -300,7 +300,7 @@ pub async fn record_agreement(
         )
         .await?
     };
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "agreement_reached",

@@ -168,10 +168,11 @@ pub async fn schedule(
     .insert(db)
     .await?;
     if c.status == CaseStatus::Accepted {
-        cases::transition(db, c, &[CaseStatus::Accepted], CaseStatus::InMediation, now).await?;
+        cases::lifecycle::transition(db, c, &[CaseStatus::Accepted], CaseStatus::InMediation, now)
+            .await?;
     }
     let notice = Notice::of(db, c, &session, &mediator).await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "session_scheduled",
@@ -321,7 +322,7 @@ pub async fn cancel_scheduled(
         let mut active: mediation_session::ActiveModel = s.clone().into();
         active.status = Set(SessionStatus::Cancelled);
         active.update(db).await?;
-        cases::append_event(
+        cases::journal::append_event(
             db,
             &c.id,
             "session_cancelled",
@@ -398,7 +399,7 @@ pub async fn record(
         ));
     }
     let present = attendance.iter().filter(|a| a.present).count();
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "session_held",

@@ -194,7 +194,7 @@ async fn agree(
         .exec(db)
         .await?;
     deadlines::store::complete(db, &c.id, DeadlineKind::OdrSettlement, now).await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "odr_agreed",
@@ -270,7 +270,7 @@ async fn desk_offer(
     .await?;
     let actor = Actor::from(&me);
     let text = describe_offer(&offer);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &c.id,
         "odr_offer",
@@ -426,7 +426,7 @@ async fn desk_performed(
         .exec(&txn)
         .await?;
     let actor = Actor::from(&me);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &c.id,
         "odr_performed",
@@ -580,7 +580,7 @@ async fn consumer_counter(
     .await?;
     let offer = record_offer(&txn, &c, OfferParty::Consumer, None, &body.body, now).await?;
     let text = describe_offer(&offer);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &c.id,
         "odr_counter",
@@ -636,7 +636,7 @@ async fn consumer_confirm(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::internal("agreed offer missing"))?;
-    let c = cases::transition(
+    let c = cases::lifecycle::transition(
         &txn,
         &c,
         &[CaseStatus::WithBusiness],
@@ -657,7 +657,7 @@ async fn consumer_confirm(
         .filter(case::Column::Id.eq(c.id.as_str()))
         .exec(&txn)
         .await?;
-    cases::append_event(&txn, &c.id, "closed", &Actor::Consumer, true, json!({"description": "消费者确认企业已履行，投诉以企业和解办结", "outcome": Outcome::SettledByEnterprise}), now).await?;
+    cases::journal::append_event(&txn, &c.id, "closed", &Actor::Consumer, true, json!({"description": "消费者确认企业已履行，投诉以企业和解办结", "outcome": Outcome::SettledByEnterprise}), now).await?;
     audit::record(
         &txn,
         &Actor::Consumer,

@@ -78,7 +78,7 @@ pub async fn notify_desk(
     writes: &mut Writes,
 ) -> Result<(), DbErr> {
     let desk = deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement, now).await?;
-    timeline.push(cases::event(
+    timeline.push(cases::journal::event(
         &c.id,
         "odr_started",
         &Actor::System,
@@ -138,7 +138,7 @@ pub async fn escalate(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> ApiResult<case::Model> {
-    let c = cases::transition(
+    let c = cases::lifecycle::transition(
         db,
         c,
         &[CaseStatus::WithBusiness],
@@ -163,16 +163,15 @@ pub async fn escalate(
         .await?;
     deadlines::store::complete(db, &c.id, DeadlineKind::OdrSettlement, now).await?;
     // ODR time is not counted toward the regulator's limits: the acceptance clock starts now.
-    let set = c.rule_set;
-    if let Some(acceptance) = deadlines::compute(
-        &state.calendar.current(),
-        &state.rules,
-        set,
+    deadlines::open(
+        db,
+        &state.env,
+        &c.id,
+        c.rule_set,
         DeadlineKind::Acceptance,
         now,
-    ) {
-        deadlines::open(db, &c.id, &acceptance).await?;
-    }
+    )
+    .await?;
     let offers = odr_offer::Entity::find()
         .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
         .order_by_asc(odr_offer::Column::Id)
@@ -182,7 +181,7 @@ pub async fn escalate(
         .iter()
         .map(|o| json!({"party": o.party, "kind": o.kind, "amount_fen": o.amount_fen, "perform_by": o.perform_by, "message": o.message, "status": o.status, "at": o.created_at}))
         .collect();
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "odr_escalated",

@@ -193,7 +193,7 @@ async fn suspension_candidates(
         .find_also_related(odr_enrolment::Entity)
         .all(&state.db)
         .await?;
-    let s = &state.settings;
+    let s = &state.env.settings;
     let mut out = Vec::new();
     for (b, e) in enrolled {
         let in_county = b

@@ -10,15 +10,16 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, OnConflict, Query, SelectStatement, SubQueryStatement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryResult, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, NotSet, QueryResult, Set};
 use serde_json::json;
 
+use crate::accounts::mailboxes::{self, Unit};
 use crate::actor::Actor;
 use crate::actor::Role;
 use crate::cases::CaseKind;
 use crate::config::Settings;
 use crate::db::Writes;
-use crate::entities::{alert, case, case_event, user};
+use crate::entities::{alert, case, case_event};
 use crate::mail::{self, Mail};
 use alert_kind::AlertKind;
 
@@ -155,15 +156,7 @@ pub async fn raise_alerts(
     timeline: &mut Vec<case_event::ActiveModel>,
     writes: &mut Writes,
 ) -> Result<(), sea_orm::DbErr> {
-    let admins: Vec<String> = user::Entity::find()
-        .filter(user::Column::Role.eq(Role::BureauAdmin))
-        .filter(user::Column::BureauCode.eq(c.bureau_code.as_str()))
-        .filter(user::Column::Active.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|u| u.email)
-        .collect();
+    let admins = mailboxes::of(db, Role::BureauAdmin, Unit::Bureau(&c.bureau_code)).await?;
     let mut raise =
         |kind: AlertKind, subject_key: &str, subject_name: &str, count: u64, window_days: i64| {
             writes.insert_on_conflict(
@@ -189,7 +182,7 @@ pub async fn raise_alerts(
                 .do_nothing()
                 .to_owned(),
             );
-            timeline.push(crate::cases::event(
+            timeline.push(crate::cases::journal::event(
                 &c.id,
                 &format!("alert_{kind}"),
                 &Actor::System,

@@ -114,7 +114,7 @@ async fn mark_notified(
         .exec(db)
         .await?;
     deadlines::store::complete(db, &c.id, DeadlineKind::ReporterNotice, now).await?;
-    cases::append_event(
+    cases::journal::append_event(
         db,
         &c.id,
         "reporter_notified",
@@ -156,7 +156,8 @@ async fn decide(
         Decision::Declined => (CaseStatus::CaseDeclined, "不予立案"),
     };
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = cases::transition(&txn, &c, &[CaseStatus::PendingVerification], to, now).await?;
+    let c =
+        cases::lifecycle::transition(&txn, &c, &[CaseStatus::PendingVerification], to, now).await?;
     case::Entity::update_many()
         .col_expr(
             case::Column::OutcomeReason,
@@ -168,7 +169,7 @@ async fn decide(
         .await?;
     deadlines::store::complete(&txn, &c.id, DeadlineKind::ReportVerification, now).await?;
     let actor = Actor::from(&me);
-    cases::append_event(&txn, &c.id, "report_decided", &actor, true, json!({"description": format!("举报已作出处理决定：{label}"), "decision": body.body.decision}), now).await?;
+    cases::journal::append_event(&txn, &c.id, "report_decided", &actor, true, json!({"description": format!("举报已作出处理决定：{label}"), "decision": body.body.decision}), now).await?;
     audit::record(
         &txn,
         &actor,
@@ -179,16 +180,15 @@ async fn decide(
     )
     .await?;
     if !c.anonymous {
-        let set = c.rule_set;
-        if let Some(notice) = deadlines::compute(
-            &state.calendar.current(),
-            &state.rules,
-            set,
+        deadlines::open(
+            &txn,
+            &state.env,
+            &c.id,
+            c.rule_set,
             DeadlineKind::ReporterNotice,
             now,
-        ) {
-            deadlines::open(&txn, &c.id, &notice).await?;
-        }
+        )
+        .await?;
         notify_reporter(&txn, &c, label, now).await?;
     }
     let out = state_of(&txn, &c.id).await?;
@@ -282,7 +282,7 @@ async fn merge(
     }
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = cases::transition(
+    let c = cases::lifecycle::transition(
         &txn,
         &c,
         &[CaseStatus::PendingVerification],
@@ -298,7 +298,7 @@ async fn merge(
         .await?;
     deadlines::store::complete(&txn, &c.id, DeadlineKind::ReportVerification, now).await?;
     let actor = Actor::from(&me);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &c.id,
         "report_merged",

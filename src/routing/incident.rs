@@ -311,7 +311,7 @@ async fn create_incident(
             }
             .insert(txn)
             .await?;
-            cases::append_event(
+            cases::journal::append_event(
                 txn,
                 &c.id,
                 "linked_to_incident",
@@ -444,7 +444,7 @@ async fn record_session(
             .with_timezone(&chrono_tz::Asia::Shanghai)
             .format("%Y-%m-%d %H:%M");
         for c in &linked {
-            cases::append_event(
+            cases::journal::append_event(
                 txn,
                 &c.id,
                 "joint_session",

@@ -339,7 +339,7 @@ async fn request_transfer(
         .await?;
         let to_name = bureau_name(txn, to).await?;
         let actor = Actor::from(&me);
-        cases::append_event(
+        cases::journal::append_event(
             txn,
             &c.id,
             "transfer_requested",
@@ -514,7 +514,7 @@ async fn accept_transfer(
     moved.update(&txn).await?;
     close_dispute_clock(&txn, &t.case_id, true, now).await?;
     let actor = Actor::from(&me);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &t.case_id,
         "transfer_accepted",
@@ -575,8 +575,8 @@ async fn return_transfer(
         .ok_or_else(|| ApiError::internal("transfer of a missing case"))?;
     let rule_set = c.rule_set;
     let clock = deadlines::compute(
-        &state.calendar.current(),
-        &state.rules,
+        &state.env.calendar.current(),
+        &state.env.rules,
         rule_set,
         DeadlineKind::JurisdictionDispute,
         now,
@@ -609,11 +609,11 @@ async fn return_transfer(
         .filter(deadline::Column::Kind.eq(DeadlineKind::JurisdictionDispute))
         .exec(&txn)
         .await?;
-    deadlines::open(&txn, &t.case_id, &clock).await?;
+    deadlines::store::insert(&txn, &t.case_id, &clock).await?;
     let from_name = bureau_name(&txn, &t.from_bureau_code).await?;
     let to_name = bureau_name(&txn, &t.to_bureau_code).await?;
     let actor = Actor::from(&me);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &t.case_id,
         "transfer_returned",
@@ -678,7 +678,7 @@ async fn withdraw_transfer(
     close_dispute_clock(&txn, &t.case_id, true, now).await?;
     let from_name = bureau_name(&txn, &t.from_bureau_code).await?;
     let actor = Actor::from(&me);
-    cases::append_event(
+    cases::journal::append_event(
         &txn,
         &t.case_id,
         "transfer_withdrawn",
@@ -739,7 +739,7 @@ pub async fn escalate_overdue_transfers(
             continue;
         }
         close_dispute_clock(&txn, &t.case_id, false, now).await?;
-        cases::append_event(
+        cases::journal::append_event(
             &txn,
             &t.case_id,
             "transfer_escalated",

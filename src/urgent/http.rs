@@ -10,7 +10,7 @@ use validator::Validate;
 use super::on_duty_user_ids;
 use crate::actor::Actor;
 use crate::audit;
-use crate::cases::append_event;
+use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineKind;
 use crate::deadlines::store::complete;
 use crate::entities::{case, duty_roster, urgent_item, user};

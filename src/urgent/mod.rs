@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::actor::Actor;
 use crate::cases::CaseKind;
-use crate::cases::event;
+use crate::cases::journal::event;
 use crate::config::Settings;
 use crate::db::Writes;
 use crate::deadlines::{self, Computed, DeadlineKind};
@@ -29,6 +29,7 @@ use crate::state::AppState;
 pub fn outside_working_time(state: &AppState, at: DateTime<Utc>) -> bool {
     let local = at.with_timezone(&Shanghai);
     let working_day = state
+        .env
         .calendar
         .current()
         .is_working_day(local.date_naive())
@@ -36,7 +37,7 @@ pub fn outside_working_time(state: &AppState, at: DateTime<Utc>) -> bool {
         .unwrap_or_else(|_| {
             chrono::Datelike::weekday(&local.date_naive()).num_days_from_monday() < 5
         });
-    !working_day || !within_office_hours(&state.settings, local.time())
+    !working_day || !within_office_hours(&state.env.settings, local.time())
 }
 
 fn within_office_hours(settings: &Settings, t: NaiveTime) -> bool {
@@ -55,6 +56,7 @@ pub async fn maybe_enqueue(
     writes: &mut Writes,
 ) -> ApiResult<Option<Computed>> {
     if !state
+        .env
         .settings
         .urgent_categories
         .iter()
@@ -65,8 +67,8 @@ pub async fn maybe_enqueue(
     }
     let set = c.rule_set;
     let Some(first_contact) = deadlines::compute(
-        &state.calendar.current(),
-        &state.rules,
+        &state.env.calendar.current(),
+        &state.env.rules,
         set,
         DeadlineKind::UrgentFirstContact,
         c.received_at,
