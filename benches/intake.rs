@@ -52,22 +52,6 @@ fn cpu_seconds(pid: u32) -> f64 {
     }
 }
 
-async fn fresh_database(base: &str, name: &str) -> String {
-    let admin = Database::connect(base)
-        .await
-        .expect("BENCH_DATABASE_URL reachable");
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (server, _) = base.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
-}
-
 struct Server(Child);
 
 impl Drop for Server {
@@ -113,7 +97,7 @@ async fn main() {
     let rounds: usize = env_or("BENCH_ROUNDS", 4usize).max(1);
     let port: u16 = env_or("BENCH_PORT", 18_181);
 
-    let url = fresh_database(&base_url, "xiaobao_bench_http").await;
+    let url = testkit::database::fresh_postgres(&base_url, "xiaobao_bench_http").await;
     let server = Server(
         Command::new(env!("CARGO_BIN_EXE_xiaobao"))
             .env("DATABASE_URL", &url)
@@ -130,9 +114,10 @@ async fn main() {
         .connector(awc::Connector::new().limit(concurrency * 2))
         .finish();
     wait_ready(&client, &base).await;
-    let raw = Database::connect(fresh_database(&base_url, "xiaobao_bench_raw").await)
-        .await
-        .unwrap();
+    let raw =
+        Database::connect(testkit::database::fresh_postgres(&base_url, "xiaobao_bench_raw").await)
+            .await
+            .unwrap();
     <migration::Migrator as migration::MigratorTrait>::up(&raw, None)
         .await
         .unwrap();

@@ -89,7 +89,7 @@ fn main() {
     rt.block_on(async {
         let (db, created) = database().await;
         xiaobao::db::migrate(&db).await.unwrap();
-        xiaobao::db::load_reference_data(&db).await.unwrap();
+        xiaobao::routing::reference::load(&db, chrono::Utc::now()).await.unwrap();
 
         let mut resolve = Duration::ZERO;
         let mut times = Vec::with_capacity(addresses.len());

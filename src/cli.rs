@@ -87,7 +87,7 @@ async fn serve(settings: Settings) -> CliResult {
 async fn migrate(settings: &Settings) -> CliResult {
     let conn = db::connect(settings).await?;
     db::migrate(&conn).await?;
-    db::load_reference_data(&conn).await?;
+    crate::routing::reference::load(&conn, chrono::Utc::now()).await?;
     println!("migrations applied");
     Ok(())
 }
@@ -125,7 +125,7 @@ async fn create_user(settings: &Settings, args: &[String]) -> CliResult {
     };
     let conn = db::connect(settings).await?;
     db::migrate(&conn).await?;
-    db::load_reference_data(&conn).await?;
+    crate::routing::reference::load(&conn, chrono::Utc::now()).await?;
     let now = Utc::now();
     let business_id = match flag(args, "--business-uscc") {
         Some(raw) => {

@@ -1,8 +1,7 @@
-//! Connecting, migrating and loading reference data, the same way on SQLite and PostgreSQL.
+//! Connecting and migrating, the same way on SQLite and PostgreSQL, and the one multi-table write.
 
 use std::time::Duration;
 
-use chrono::Utc;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::{Alias, CommonTableExpression, InsertStatement, OnConflict, WithClause};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -118,11 +117,6 @@ impl Writes {
             .await
             .map(drop)
     }
-}
-
-/// Built-in reference data: the pilot-area bureaus and stations. Idempotent.
-pub async fn load_reference_data(db: &DatabaseConnection) -> Result<(), DbErr> {
-    crate::routing::reference::load(db, Utc::now()).await
 }
 
 /// Whether an error means the database cannot be reached or is refusing work for now (down,

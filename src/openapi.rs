@@ -1,9 +1,44 @@
-//! The OpenAPI document, collected from the same route registrations the server uses.
+//! The API's routes and its OpenAPI document, collected from the same registrations.
 
 use actix_web::App;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_actix_web::AppExt;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::http::health;
+use crate::{
+    accounts, businesses, calendar, cases, deadlines, divisions, intake, leads, mail, mediation,
+    odr, oversight, reports, routing, urgent,
+};
+
+/// Every route of the service; the OpenAPI document is collected from this same function.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .service(health::openapi_json)
+                .configure(intake::http::routes)
+                .configure(cases::track::routes)
+                .configure(cases::http::routes)
+                .configure(accounts::http::routes)
+                .configure(calendar::http::routes)
+                .configure(deadlines::http::routes)
+                .configure(urgent::http::routes)
+                .configure(mail::http::routes)
+                .configure(businesses::http::routes)
+                .configure(odr::http::routes)
+                .configure(odr::performance::routes)
+                .configure(reports::http::routes)
+                .configure(leads::http::routes)
+                .configure(oversight::http::routes)
+                .configure(oversight::statistics::routes)
+                .configure(oversight::disclosure::routes)
+                .configure(mediation::http::routes)
+                .configure(divisions::routes)
+                .configure(routing::routes),
+        );
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -52,7 +87,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(crate::startup::routes)
+        .configure(routes)
         .split_for_parts();
     add_shared_problems(&mut api);
     api

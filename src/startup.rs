@@ -5,50 +5,18 @@ use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, get, web};
+use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
-use serde::Serialize;
-use utoipa::ToSchema;
-use utoipa_actix_web::{AppExt, scope};
+use utoipa_actix_web::AppExt;
 
 use crate::calendar::CalendarStore;
 use crate::config::Settings;
 use crate::deadlines::RuleBook;
 use crate::env::Env;
 use crate::http::fallback::{self, RouteTable};
-use crate::http::{ApiError, ApiResult, Problem, request_id};
+use crate::http::{ApiError, request_id};
 use crate::state::{AppState, Clock};
-use crate::{
-    accounts, businesses, calendar, cases, db, deadlines, divisions, intake, leads, mail,
-    mediation, odr, oversight, reports, routing, urgent, workers,
-};
-
-/// Every route of the service; the OpenAPI document is collected from this same function.
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(
-        scope::scope("/api/v1")
-            .service(openapi_json)
-            .configure(intake::http::routes)
-            .configure(cases::track::routes)
-            .configure(cases::http::routes)
-            .configure(accounts::http::routes)
-            .configure(calendar::http::routes)
-            .configure(deadlines::http::routes)
-            .configure(urgent::http::routes)
-            .configure(mail::http::routes)
-            .configure(businesses::http::routes)
-            .configure(odr::http::routes)
-            .configure(odr::performance::routes)
-            .configure(reports::http::routes)
-            .configure(leads::http::routes)
-            .configure(oversight::http::routes)
-            .configure(oversight::statistics::routes)
-            .configure(oversight::disclosure::routes)
-            .configure(mediation::http::routes)
-            .configure(divisions::routes)
-            .configure(routing::routes),
-    );
-}
+use crate::{calendar, db, mediation, workers};
 
 pub struct Application {
     port: u16,
@@ -65,7 +33,7 @@ impl Application {
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
         let db = db::connect(&settings).await?;
         db::migrate(&db).await?;
-        db::load_reference_data(&db).await?;
+        crate::routing::reference::load(&db, chrono::Utc::now()).await?;
         let run_workers = settings.workers;
         let app = Self::with_listener(settings, db, clock, listener).await?;
         if run_workers {
@@ -96,7 +64,7 @@ impl Application {
         });
         let document = crate::openapi::document();
         let routes_table = web::Data::new(RouteTable::from_openapi(&document));
-        let document = web::Data::new(ApiDocument(document.to_json()?));
+        let document = web::Data::new(crate::http::health::ApiDocument(document.to_json()?));
         let app_state = state.clone();
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
@@ -118,7 +86,7 @@ impl Application {
                     ApiError::not_found(format!("the path is invalid: {e}")).into()
                 }))
                 .into_utoipa_app()
-                .configure(routes)
+                .configure(crate::openapi::routes)
                 .into_app()
                 .default_service(web::to(fallback::not_found))
         })
@@ -140,47 +108,4 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-struct ApiDocument(String);
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    pub status: &'static str,
-}
-
-/// Liveness.
-///
-/// Anyone may call this.
-#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
-#[get("/healthz")]
-async fn healthz() -> web::Json<Health> {
-    web::Json(Health { status: "ok" })
-}
-
-/// Readiness: the database answers.
-///
-/// Anyone may call this.
-#[utoipa::path(
-    tag = "health",
-    responses(
-        (status = 200, body = Health),
-        (status = 503, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/readyz")]
-async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
-    state.db.ping().await.map_err(ApiError::unavailable)?;
-    Ok(web::Json(Health { status: "ready" }))
-}
-
-/// This document.
-///
-/// Anyone may call this.
-#[utoipa::path(tag = "health", responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
-#[get("/openapi.json")]
-async fn openapi_json(doc: web::Data<ApiDocument>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(doc.0.clone())
 }

@@ -48,21 +48,7 @@ pub fn work_dir() -> PathBuf {
 
 /// Drops and creates a database on the harness cluster; returns its URL.
 pub async fn fresh_database(name: &str) -> String {
-    let admin = Database::connect(admin_url())
-        .await
-        .expect("the harness PostgreSQL cluster is reachable (scripts/harness.sh starts it)");
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await.ok();
-    let url = admin_url();
-    let (server, _) = url.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
+    testkit::database::fresh_postgres(&admin_url(), name).await
 }
 
 /// The PostgreSQL cluster the harness owns, stopped and started for the database-fault part.

@@ -7,8 +7,8 @@ use validator::Validate;
 
 use super::NewUser;
 use crate::actor::Actor;
+use crate::domain::secrets::sha256_hex;
 use crate::entities::{auth_token, user};
-use crate::http::auth::sha256_hex;
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
@@ -46,7 +46,6 @@ pub struct LoginResponse {
     responses(
         (status = 200, body = LoginResponse),
         (status = 401, description = "wrong username or password", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many failed logins for the account or from the address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -104,7 +103,6 @@ fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     security(("bearer" = [])),
     responses(
         (status = 204, description = "revoked"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/logout")]
@@ -162,7 +160,7 @@ impl From<user::Model> for Account {
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),
-    responses((status = 200, body = Account), (status = 401, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Account))
 )]
 #[get("/auth/me")]
 async fn current_account(state: web::Data<AppState>, me: Staff) -> ApiResult<web::Json<Account>> {
@@ -183,10 +181,7 @@ async fn current_account(state: web::Data<AppState>, me: Staff) -> ApiResult<web
     request_body = NewUser,
     responses(
         (status = 201, body = Account),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "username taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/users")]

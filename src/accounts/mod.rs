@@ -17,8 +17,8 @@ use validator::Validate;
 use crate::actor::Actor;
 use crate::audit;
 use crate::config::Settings;
+use crate::domain::secrets::{random_token, sha256_hex};
 use crate::entities::{auth_token, bureau, business, login_failure, station, user};
-use crate::http::auth::sha256_hex;
 use crate::http::{ApiError, ApiResult, FieldError, Role};
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
@@ -38,12 +38,6 @@ fn verify_password(hash: &str, password: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
-}
-
-/// A random token with 256 bits of entropy, hex encoded.
-pub fn random_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -99,7 +99,7 @@ fn view(b: business::Model, e: Option<odr_enrolment::Model>) -> BusinessView {
         division_code: b.division_code,
         platform_role: b.platform_role,
         platform_business_id: b.platform_business_id,
-        odr_status: e.as_ref().map(|e| e.status.clone()),
+        odr_status: e.as_ref().map(|e| e.status),
         odr_desk_contact: e.as_ref().map(|e| e.desk_contact.clone()),
         odr_desk_phone: e.as_ref().map(|e| e.desk_phone.clone()),
         odr_commitment: e.map(|e| e.commitment),
@@ -133,9 +133,7 @@ fn require_county(me: &Staff, division_code: Option<&str>) -> ApiResult<()> {
     request_body = NewBusiness,
     responses(
         (status = 201, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "USCC already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/businesses")]
@@ -222,7 +220,7 @@ pub struct SearchQuery {
     tag = "businesses",
     security(("bearer" = [])),
     params(SearchQuery),
-    responses((status = 200, body = Vec<BusinessView>), (status = 401, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<BusinessView>))
 )]
 #[get("/businesses")]
 async fn search(
@@ -275,8 +273,6 @@ async fn load(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/businesses/{id}")]
@@ -314,7 +310,6 @@ pub struct ApplyRequest {
     request_body = ApplyRequest,
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already applied or enrolled", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -402,7 +397,6 @@ pub struct DecisionRequest {
     request_body = DecisionRequest,
     responses(
         (status = 200, body = BusinessView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not possible from the current status", body = Problem, content_type = "application/problem+json"),
     )
 )]

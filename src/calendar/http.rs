@@ -84,7 +84,6 @@ pub struct AddResult {
     params(AddQuery),
     responses(
         (status = 200, body = AddResult),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/calendar/add-working-days")]
@@ -166,9 +165,6 @@ async fn list_years(state: web::Data<AppState>) -> web::Json<Vec<LoadedYear>> {
     request_body = ScheduleDoc,
     responses(
         (status = 200, body = LoadedYear),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/calendar/years/{year}")]

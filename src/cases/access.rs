@@ -1,6 +1,7 @@
 //! Who may see a case and who may act on it: per role, jurisdiction, station, business and
 //! transfer state (domain.md §10). Every use case and every page asks here; no handler decides.
 
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -8,7 +9,7 @@ use sea_orm::{
 use super::status::CaseKind;
 use crate::actor::{Role, Staff};
 use crate::domain::faults::{Class, Failure};
-use crate::entities::case;
+use crate::entities::{case, transfer};
 use crate::routing::transfer_status::TransferStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -82,10 +83,7 @@ pub fn visibility(p: &Staff) -> Vec<Condition> {
         Role::SystemAdmin => vec![Condition::all()],
         Role::BureauAdmin | Role::EnforcementOfficer => vec![
             Condition::all().add(case::Column::BureauCode.eq(bound(&p.bureau_code))),
-            Condition::all().add(
-                case::Column::Id
-                    .in_subquery(crate::routing::transfer::open_to(&bound(&p.bureau_code))),
-            ),
+            Condition::all().add(case::Column::Id.in_subquery(open_to(&bound(&p.bureau_code)))),
         ],
         Role::Mediator => vec![
             Condition::all().add(case::Column::StationId.eq(bound(&p.station_id))),
@@ -97,6 +95,17 @@ pub fn visibility(p: &Staff) -> Vec<Condition> {
                 .add(case::Column::Kind.eq(CaseKind::Complaint)),
         ],
     }
+}
+
+/// Ids of the cases with an open transfer to `bureau_code`: that bureau sees them until it is
+/// settled.
+fn open_to(bureau_code: &str) -> SelectStatement {
+    Query::select()
+        .column(transfer::Column::CaseId)
+        .from(transfer::Entity)
+        .and_where(transfer::Column::ToBureauCode.eq(bureau_code))
+        .and_where(transfer::Column::Status.is_in(TransferStatus::OPEN))
+        .to_owned()
 }
 
 /// Loads a case the staff member may see: 404 when it does not exist, 403 when it is not theirs.
@@ -118,7 +127,75 @@ pub async fn load_visible(
     }
 }
 
-/// Whether an open transfer offers cases: they are seen by the receiving bureau as well.
-pub fn transfer_is_open(s: TransferStatus) -> bool {
-    TransferStatus::OPEN.contains(&s)
+/// What a staff member wants to do to a case; each act has its rule below, the one place that
+/// decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// A station's step on a complaint: accept, refuse, assign a mediator, delegate, schedule
+    /// and record sessions, end mediation, open a lead, change the respondent's contact. A
+    /// mediator of the handling station, or a bureau admin.
+    StationStep,
+    /// Decide a recusal application or another admin's decision on the case: a bureau admin.
+    BureauDecision,
+    /// Stop and restart the clocks (testing, recusal) of the case: station staff and
+    /// enforcement officers.
+    Clock,
+    /// Decide a report, notify its reporter, merge it: the bureau's enforcement officers and
+    /// admins.
+    ReportStep,
+    /// The business's desk acting on a complaint against it.
+    DeskStep,
+    /// Transfer the case to another bureau, or withdraw a transfer: a bureau admin.
+    Transfer,
+    /// Read the 调解书 and other documents of the case: station staff and the business's desk.
+    ReadDocuments,
+}
+
+/// Loads the case `id` for `act` by `staff`: unknown or not visible is 404/403 as for reading,
+/// a role the act does not admit 403, and a visible case the caller may not act on 403.
+pub async fn act_on(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+    act: Act,
+) -> Result<case::Model, Error> {
+    staff.require(roles_for(act))?;
+    let c = load_visible(db, staff, id).await?;
+    may_act(staff, &c, act)?;
+    Ok(c)
+}
+
+/// The roles an act admits.
+pub fn roles_for(act: Act) -> &'static [Role] {
+    match act {
+        Act::StationStep => &[Role::Mediator, Role::BureauAdmin],
+        Act::BureauDecision | Act::Transfer => &[Role::BureauAdmin],
+        Act::Clock => &[Role::Mediator, Role::BureauAdmin, Role::EnforcementOfficer],
+        Act::ReportStep => REPORT_HANDLERS,
+        Act::DeskStep => &[Role::EnterpriseAgent],
+        Act::ReadDocuments => &[Role::Mediator, Role::BureauAdmin, Role::EnterpriseAgent],
+    }
+}
+
+/// Whether `staff`, whose role `act` admits and who can see `c`, may do `act` to it.
+pub fn may_act(staff: &Staff, c: &case::Model, act: Act) -> Result<(), Error> {
+    if staff.role == Role::Mediator
+        && matches!(act, Act::StationStep)
+        && staff.station_id != c.station_id
+    {
+        return Err(Error::NotYours(
+            "only mediators of the station handling the case act on it",
+        ));
+    }
+    if act == Act::Transfer && staff.bureau_code.as_deref() != Some(c.bureau_code.as_str()) {
+        return Err(Error::NotYours(
+            "only admins of the handling bureau may transfer the case",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the caller's role admits `act` (for showing or hiding an action on a page).
+pub fn admits(staff: &Staff, c: &case::Model, act: Act) -> bool {
+    roles_for(act).contains(&staff.role) && may_act(staff, c, act).is_ok()
 }

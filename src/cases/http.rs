@@ -14,7 +14,7 @@ use crate::cases::CaseKind;
 use crate::deadlines::DeadlineView;
 use crate::domain::identifiers::{PersonName, ResidentId, mask_address};
 use crate::entities::{audit_log, case, case_event, deadline, party};
-use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::routing::transfer::{self, TransferView};
 use crate::routing::{incident, zone::ReturnPromise};
 use crate::state::AppState;
@@ -82,7 +82,6 @@ impl From<case::Model> for CaseSummary {
     params(ListQuery),
     responses(
         (status = 200, body = Vec<CaseSummary>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/cases")]
@@ -186,9 +185,6 @@ pub struct CaseDetail {
     params(("id" = String, Path)),
     responses(
         (status = 200, body = CaseDetail),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/cases/{id}")]
@@ -255,8 +251,8 @@ async fn get_case(
             .return_promise
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok()),
-        rule_set: c.rule_set.clone(),
-        routing_rule: c.routing_rule.clone(),
+        rule_set: c.rule_set,
+        routing_rule: c.routing_rule,
         linked_case_id: c.linked_case_id.clone(),
         duplicate_of_id: c.duplicate_of_id.clone(),
         respondent_uscc: c.respondent_uscc.clone(),
@@ -363,9 +359,6 @@ pub struct AuditEntry {
     params(AuditQuery),
     responses(
         (status = 200, body = Vec<AuditEntry>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/audit")]

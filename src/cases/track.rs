@@ -8,8 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::deadlines::DeadlineView;
+use crate::domain::secrets::{constant_time_eq, sha256_hex};
 use crate::entities::{case, case_event, deadline, station};
-use crate::http::auth::sha256_hex;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::intake::receipt::normalize_receipt;
 use crate::routing::bureau_name;
@@ -93,10 +93,6 @@ pub async fn consumer_case(
             "no case matches this receipt number and access secret",
         )),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Follow a case with its receipt number.

@@ -66,8 +66,6 @@ const HANDLERS: &[Role] = &[Role::Mediator, Role::BureauAdmin, Role::Enforcement
     request_body = PauseRequest,
     responses(
         (status = 201, body = PauseView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "a pause is already running", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -112,8 +110,6 @@ async fn start_pause(
     params(("id" = String, Path, description = "case id"), ("pause_id" = i64, Path)),
     responses(
         (status = 200, body = PauseView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the pause already ended", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -161,8 +157,6 @@ pub struct ExtendRequest {
     request_body = ExtendRequest,
     responses(
         (status = 200, body = super::DeadlineView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already extended, or no extension allowed", body = Problem, content_type = "application/problem+json"),
     )
 )]

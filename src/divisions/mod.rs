@@ -9,7 +9,7 @@ use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiError, ApiResult};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_division).service(search_divisions);
@@ -47,7 +47,6 @@ impl DivisionView {
     params(("code" = String, Path, example = "330421103")),
     responses(
         (status = 200, body = DivisionView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/divisions/{code}")]
@@ -75,7 +74,6 @@ pub struct SearchQuery {
     params(SearchQuery),
     responses(
         (status = 200, body = Vec<DivisionView>),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/divisions")]

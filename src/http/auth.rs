@@ -10,12 +10,6 @@ use super::problem::ApiError;
 pub use crate::actor::{Role, Staff};
 use crate::state::AppState;
 
-pub fn sha256_hex(value: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(value.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl FromRequest for Staff {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;

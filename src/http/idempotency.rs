@@ -6,9 +6,9 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
-use super::auth::sha256_hex;
 use super::problem::{ApiError, ApiResult, FieldError};
 use crate::db::Writes;
+use crate::domain::secrets::sha256_hex;
 use crate::entities::idempotency_key;
 
 pub const HEADER: &str = "idempotency-key";

@@ -9,10 +9,10 @@ use super::{Filed, WalkIn, receipt};
 use crate::actor::Actor;
 use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineView, RuleSetId};
+use crate::domain::secrets::sha256_hex;
 use crate::entities::{case, station};
-use crate::http::auth::sha256_hex;
 use crate::http::idempotency::{self, IdempotencyKey, Once, Stored};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, Role, Staff};
 use crate::routing::Routing;
 use crate::state::AppState;
 
@@ -78,7 +78,7 @@ impl IntakeReceipt {
 }
 
 enum Submission {
-    Complaint(Box<ComplaintRequest>, Option<WalkIn>),
+    Complaint(Box<ComplaintRequest>, Option<Box<WalkIn>>),
     Report(Box<ReportRequest>),
 }
 
@@ -98,10 +98,6 @@ enum Answer {
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses(
         (status = 201, body = IntakeReceipt),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/complaints")]
@@ -132,10 +128,6 @@ async fn file_complaint(
     ),
     responses(
         (status = 201, body = IntakeReceipt),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/stations/{id}/complaints")]
@@ -166,7 +158,7 @@ async fn file_at_station(
     submit(
         state,
         key,
-        Submission::Complaint(Box::new(body.body), Some(walk_in)),
+        Submission::Complaint(Box::new(body.body), Some(Box::new(walk_in))),
     )
     .await
 }
@@ -180,10 +172,6 @@ async fn file_at_station(
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses(
         (status = 201, body = IntakeReceipt),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/reports")]
@@ -226,7 +214,7 @@ async fn file(
     let prepare = async |txn: &DatabaseTransaction| {
         let (filed, writes) = match &submission {
             Submission::Complaint(r, walk_in) => {
-                super::file_complaint(txn, state, r, walk_in.as_ref(), &secret_hash, now).await?
+                super::file_complaint(txn, state, r, walk_in.as_deref(), &secret_hash, now).await?
             }
             Submission::Report(r) => super::file_report(txn, state, r, &secret_hash, now).await?,
         };

@@ -352,7 +352,7 @@ async fn create(
     let complainant_key = new
         .parties
         .first()
-        .map(|(_, p)| crate::http::auth::sha256_hex(&p.identity_key()));
+        .map(|(_, p)| crate::domain::secrets::sha256_hex(&p.identity_key()));
     let respondent_key = new.respondent.key();
     let since = now - Duration::days(state.env.settings.duplicate_window_days);
     let found = look_up(

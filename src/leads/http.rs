@@ -163,7 +163,6 @@ async fn view(
     request_body = NewLead,
     responses(
         (status = 201, body = LeadView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the complaint already has a lead", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -283,7 +282,7 @@ pub struct ListQuery {
     tag = "leads",
     security(("bearer" = [])),
     params(ListQuery),
-    responses((status = 200, body = Vec<LeadView>), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<LeadView>))
 )]
 #[get("/leads")]
 async fn list(
@@ -328,7 +327,7 @@ async fn load(state: &AppState, me: &Staff, id: i64) -> ApiResult<lead::Model> {
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = LeadView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = LeadView))
 )]
 #[get("/leads/{id}")]
 async fn get_lead(
@@ -406,7 +405,7 @@ async fn step(
     tag = "leads",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = LeadView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = LeadView))
 )]
 #[post("/leads/{id}/accept")]
 async fn accept(
@@ -448,7 +447,7 @@ pub struct LeadDecisionRequest {
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     request_body = LeadDecisionRequest,
-    responses((status = 200, body = LeadView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = LeadView))
 )]
 #[post("/leads/{id}/decision")]
 async fn decide(
@@ -496,7 +495,7 @@ pub struct ResultRequest {
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     request_body = ResultRequest,
-    responses((status = 200, body = LeadView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = LeadView))
 )]
 #[post("/leads/{id}/result")]
 async fn record_result(

@@ -62,7 +62,7 @@ pub struct OutboxQuery {
     tag = "mail",
     security(("bearer" = [])),
     params(OutboxQuery),
-    responses((status = 200, body = Vec<OutboxView>), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<OutboxView>))
 )]
 #[get("/outbox")]
 async fn list_outbox(
@@ -89,7 +89,6 @@ async fn list_outbox(
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = OutboxView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not dead", body = Problem, content_type = "application/problem+json"),
     )
 )]

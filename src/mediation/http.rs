@@ -144,8 +144,6 @@ pub struct AcceptRequest {
     request_body = AcceptRequest,
     responses(
         (status = 200, body = StepResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not pending acceptance, or a concurrent step won", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -186,9 +184,6 @@ pub struct RefuseRequest {
     request_body = RefuseRequest,
     responses(
         (status = 200, body = StepResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/refuse")]
@@ -274,9 +269,6 @@ pub struct AssignRequest {
     request_body = AssignRequest,
     responses(
         (status = 200, body = StepResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/cases/{id}/mediator")]
@@ -314,7 +306,6 @@ pub struct RecusalRequest {
     request_body = RecusalRequest,
     responses(
         (status = 201, body = PauseView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not in mediation, no mediator, or the clocks are already stopped", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -361,9 +352,7 @@ pub struct RecusalDecisionRequest {
     request_body = RecusalDecisionRequest,
     responses(
         (status = 200, body = StepResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "no application pending", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/recusals/decision")]
@@ -411,8 +400,6 @@ pub struct DelegationRequest {
     request_body = DelegationRequest,
     responses(
         (status = 200, body = StepResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/delegation")]
@@ -462,8 +449,6 @@ pub struct RespondentContactRequest {
     request_body = RespondentContactRequest,
     responses(
         (status = 200, body = PartyView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/cases/{id}/respondent-contact")]
@@ -540,9 +525,7 @@ const MAX_SESSION_HOURS: i64 = 8;
     request_body = SessionRequest,
     responses(
         (status = 201, body = SessionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`mediator_double_booked`, `no_mediator_assigned`, `case_suspended`, `not_in_mediation`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/sessions")]
@@ -613,8 +596,6 @@ async fn schedule_session(
     params(("id" = String, Path, description = "case id")),
     responses(
         (status = 200, body = Vec<SessionView>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/cases/{id}/sessions")]
@@ -655,8 +636,6 @@ pub struct RecordSessionRequest {
     request_body = RecordSessionRequest,
     responses(
         (status = 200, body = SessionView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not begun, or already recorded or cancelled", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -714,9 +693,6 @@ pub struct TerminationRequest {
     request_body = TerminationRequest,
     responses(
         (status = 200, body = StepResult),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/termination")]
@@ -797,8 +773,6 @@ pub struct ToldRequest {
     request_body = ToldRequest,
     responses(
         (status = 204, description = "recorded"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/termination/told")]
@@ -940,9 +914,6 @@ impl From<mediation_agreement::Model> for AgreementView {
     request_body = AgreementRequest,
     responses(
         (status = 201, body = AgreementView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/agreement")]
@@ -997,8 +968,6 @@ async fn record_agreement(
     params(("id" = String, Path, description = "case id")),
     responses(
         (status = 200, body = AgreementView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/cases/{id}/agreement")]
@@ -1020,7 +989,6 @@ async fn get_agreement(
     params(("id" = String, Path, description = "case id")),
     responses(
         (status = 200, description = "the PDF", content_type = "application/pdf"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no issued document", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -1059,7 +1027,6 @@ async fn party_view_case(state: &AppState, me: &Staff, id: &str) -> ApiResult<ca
     params(("id" = String, Path, description = "case id")),
     responses(
         (status = 200, body = AgreementView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already confirmed, or not awaiting confirmation", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "no usable signing key for the bureau", body = Problem, content_type = "application/problem+json"),
     )
@@ -1088,7 +1055,6 @@ async fn desk_confirm(
     responses(
         (status = 200, body = AgreementView),
         (status = 404, description = "unknown receipt or wrong secret, or no agreement", body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "no usable signing key for the bureau", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -1119,7 +1085,6 @@ pub struct CodeRequest {
     responses(
         (status = 200, body = AgreementView),
         (status = 404, description = "unknown or used code", body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "expired code", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -1166,8 +1131,6 @@ pub struct VerifyQuery {
     params(("number" = String, Path, description = "the document number, URL-encoded"), VerifyQuery),
     responses(
         (status = 200, body = Verification),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/agreements/{number}/verify")]
@@ -1199,8 +1162,6 @@ const MAX_PDF_BYTES: usize = 16 * 1024 * 1024;
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses(
         (status = 200, body = Verification),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/agreements/{number}/verify")]
@@ -1280,8 +1241,6 @@ pub struct RevokeRequest {
     request_body = RevokeRequest,
     responses(
         (status = 200, body = SigningKeyView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already revoked", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -1335,9 +1294,6 @@ pub struct PrefixView {
     request_body = PrefixRequest,
     responses(
         (status = 200, body = PrefixView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/bureaus/{code}/document-prefix")]
@@ -1395,7 +1351,6 @@ async fn set_document_prefix(
     params(("rule_set" = String, Path, example = "order-121")),
     responses(
         (status = 200, body = Grounds),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/rule-sets/{rule_set}/grounds")]

@@ -16,8 +16,8 @@ use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
+use crate::domain::secrets::sha256_hex;
 use crate::entities::{business, case, deadline, mediation_agreement};
-use crate::http::auth::sha256_hex;
 use crate::http::{ApiError, ApiResult};
 use crate::mediation::states::AgreementStatus;
 use crate::state::AppState;
@@ -234,7 +234,7 @@ pub async fn record_agreement(
         .amount_recovered_fen
         .unwrap_or_else(|| new.terms.iter().map(|t| t.amount_fen).sum());
     let in_dispute = new.amount_in_dispute_fen.or(c.amount_fen);
-    let token = needs_document.then(crate::accounts::random_token);
+    let token = needs_document.then(crate::domain::secrets::random_token);
     let a = mediation_agreement::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         case_id: Set(c.id.clone()),

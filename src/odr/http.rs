@@ -69,12 +69,12 @@ impl From<&odr_offer::Model> for OfferView {
     fn from(o: &odr_offer::Model) -> Self {
         OfferView {
             id: o.id,
-            party: o.party.clone(),
-            kind: o.kind.clone(),
+            party: o.party,
+            kind: o.kind,
             amount_fen: o.amount_fen,
             perform_by: o.perform_by,
             message: o.message.clone(),
-            status: o.status.clone(),
+            status: o.status,
             created_at: o.created_at,
             performed_at: o.performed_at,
         }
@@ -226,9 +226,7 @@ async fn agree(
     request_body = OfferRequest,
     responses(
         (status = 201, body = OfferView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not the desk's turn, or the case is no longer with the business", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/odr/cases/{id}/offers")]
@@ -310,7 +308,7 @@ async fn desk_offer(
     tag = "odr",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "case id"), ("offer_id" = i64, Path)),
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/odr/cases/{id}/offers/{offer_id}/accept")]
 async fn desk_accept_counter(
@@ -351,7 +349,7 @@ pub struct ReasonRequest {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "case id")),
     request_body = ReasonRequest,
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/odr/cases/{id}/decline")]
 async fn desk_decline(
@@ -407,7 +405,7 @@ pub struct PerformedRequest {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "case id")),
     request_body = PerformedRequest,
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/odr/cases/{id}/performance")]
 async fn desk_performed(
@@ -460,8 +458,6 @@ async fn desk_performed(
     params(("receipt_number" = String, Path), ("X-Access-Secret" = String, Header)),
     responses(
         (status = 200, body = Negotiation),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/track/{receipt_number}/odr")]
@@ -480,7 +476,7 @@ async fn consumer_view(
 #[utoipa::path(
     tag = "odr",
     params(("receipt_number" = String, Path), ("offer_id" = i64, Path), ("X-Access-Secret" = String, Header)),
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/track/{receipt_number}/odr/offers/{offer_id}/accept")]
 async fn consumer_accept(
@@ -506,7 +502,7 @@ async fn consumer_accept(
     tag = "odr",
     params(("receipt_number" = String, Path), ("offer_id" = i64, Path), ("X-Access-Secret" = String, Header)),
     request_body = ReasonRequest,
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/track/{receipt_number}/odr/offers/{offer_id}/reject")]
 async fn consumer_reject(
@@ -555,7 +551,7 @@ async fn consumer_reject(
     tag = "odr",
     params(("receipt_number" = String, Path), ("X-Access-Secret" = String, Header)),
     request_body = OfferRequest,
-    responses((status = 201, body = OfferView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 201, body = OfferView))
 )]
 #[post("/track/{receipt_number}/odr/counter")]
 async fn consumer_counter(
@@ -620,7 +616,7 @@ async fn consumer_counter(
 #[utoipa::path(
     tag = "odr",
     params(("receipt_number" = String, Path), ("X-Access-Secret" = String, Header)),
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/track/{receipt_number}/odr/confirm")]
 async fn consumer_confirm(
@@ -679,7 +675,7 @@ async fn consumer_confirm(
     tag = "odr",
     params(("receipt_number" = String, Path), ("X-Access-Secret" = String, Header)),
     request_body = ReasonRequest,
-    responses((status = 200, body = Negotiation), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Negotiation))
 )]
 #[post("/track/{receipt_number}/odr/reopen")]
 async fn consumer_reopen(

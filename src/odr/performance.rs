@@ -11,7 +11,7 @@ use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::divisions::Divisions;
 use crate::entities::{business, case, deadline, odr_enrolment};
-use crate::http::{ApiError, ApiResult, FieldError, Problem, Role, Staff};
+use crate::http::{ApiError, ApiResult, FieldError, Role, Staff};
 use crate::odr::OdrState;
 use crate::state::AppState;
 
@@ -134,8 +134,6 @@ pub async fn performance(
     params(("id" = String, Path), Period),
     responses(
         (status = 200, body = Performance),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/odr/businesses/{id}/performance")]
@@ -178,7 +176,7 @@ async fn business_performance(
     tag = "odr",
     security(("bearer" = [])),
     params(Period),
-    responses((status = 200, body = Vec<Performance>), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<Performance>))
 )]
 #[get("/odr/suspension-candidates")]
 async fn suspension_candidates(

@@ -14,7 +14,7 @@ use crate::cases::Outcome;
 use crate::deadlines::{local_date, start_of_local_day};
 use crate::domain::identifiers::Uscc;
 use crate::entities::case;
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -55,7 +55,7 @@ pub struct Disclosure {
 #[utoipa::path(
     tag = "public",
     params(("uscc" = String, Path), YearQuery),
-    responses((status = 200, body = Disclosure), (status = 422, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Disclosure))
 )]
 #[get("/public/businesses/{uscc}/complaints")]
 async fn business_disclosure(

@@ -10,7 +10,7 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::deadlines::start_of_local_day;
 use crate::entities::{alert, case};
-use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -80,7 +80,7 @@ pub struct BureauQuery {
     tag = "oversight",
     security(("bearer" = [])),
     params(BureauQuery),
-    responses((status = 200, body = Vec<AlertView>), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<AlertView>))
 )]
 #[get("/oversight/alerts")]
 async fn list_alerts(
@@ -114,7 +114,7 @@ async fn list_alerts(
     tag = "oversight",
     security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = AlertView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = AlertView))
 )]
 #[post("/oversight/alerts/{id}/acknowledge")]
 async fn acknowledge(
@@ -189,7 +189,7 @@ pub struct Ranking {
     tag = "oversight",
     security(("bearer" = [])),
     params(RankingQuery),
-    responses((status = 200, body = Ranking), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Ranking))
 )]
 #[get("/oversight/ranking")]
 async fn ranking(

@@ -20,7 +20,7 @@ use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::domain::vocabulary::Category;
 use crate::domain::vocabulary::Channel;
 use crate::entities::{case, deadline};
-use crate::http::{ApiError, ApiResult, FieldError, Problem, Role, Staff};
+use crate::http::{ApiError, ApiResult, FieldError, Role, Staff};
 use crate::odr::OdrState;
 use crate::state::AppState;
 
@@ -290,8 +290,6 @@ async fn scoped(state: &AppState, me: &Staff, q: &StatsQuery) -> ApiResult<Stati
     params(StatsQuery),
     responses(
         (status = 200, body = Statistics),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/statistics")]
@@ -312,7 +310,6 @@ async fn statistics(
     params(StatsQuery),
     responses(
         (status = 200, description = "text/csv", content_type = "text/csv"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/statistics.csv")]

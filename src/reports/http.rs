@@ -15,7 +15,7 @@ use crate::cases::access::{REPORT_HANDLERS, load_visible};
 use crate::cases::{self, CaseStatus};
 use crate::deadlines::{self, DeadlineKind};
 use crate::entities::{case, party};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, Staff};
 use crate::leads::Decision;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
@@ -138,8 +138,6 @@ async fn mark_notified(
     request_body = ReportDecisionRequest,
     responses(
         (status = 200, body = ReportState),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/reports/{id}/decision")]
@@ -211,7 +209,7 @@ pub struct NoticeRequest {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "report case id")),
     request_body = NoticeRequest,
-    responses((status = 200, body = ReportState), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = ReportState))
 )]
 #[post("/reports/{id}/reporter-notice")]
 async fn record_notice(
@@ -261,7 +259,7 @@ pub struct MergeRequest {
     security(("bearer" = [])),
     params(("id" = String, Path, description = "report case id")),
     request_body = MergeRequest,
-    responses((status = 200, body = ReportState), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = ReportState))
 )]
 #[post("/reports/{id}/merge")]
 async fn merge(

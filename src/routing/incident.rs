@@ -21,7 +21,7 @@ use crate::audit;
 use crate::cases::{self, access::visible_to};
 use crate::entities::{case, incident, incident_case, joint_session};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Problem, Role, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Role, Staff};
 use crate::intake::receipt::normalize_receipt;
 use crate::state::AppState;
 
@@ -229,10 +229,6 @@ async fn incident_view(
     request_body = NewIncident,
     responses(
         (status = 201, body = IncidentView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/incidents")]
@@ -365,9 +361,6 @@ async fn load_involved(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = IncidentView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/incidents/{id}")]
@@ -391,10 +384,6 @@ async fn get_incident(
     request_body = NewSession,
     responses(
         (status = 201, body = JointSession),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/incidents/{id}/sessions")]

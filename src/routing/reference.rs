@@ -53,6 +53,8 @@ pub fn is_pilot_county(code: &str) -> bool {
     PILOT_COUNTIES.contains(&code)
 }
 
+/// Loads the built-in reference data (the pilot-area bureaus and stations); idempotent, run at
+/// every start after the migrations.
 pub async fn load(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), DbErr> {
     let bureaus = BUREAUS.iter().map(|code| bureau::ActiveModel {
         code: Set((*code).to_owned()),

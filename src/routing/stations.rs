@@ -19,7 +19,7 @@ use crate::audit;
 use crate::divisions::{Divisions, Level};
 use crate::entities::{bureau, station, station_town};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Problem, Role, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -154,7 +154,6 @@ async fn list_bureaus(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Bur
     params(("code" = String, Path, description = "county code", example = "330421")),
     responses(
         (status = 200, body = BureauView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/bureaus/{code}")]
@@ -188,10 +187,6 @@ pub struct RegisterBureau {
     request_body = RegisterBureau,
     responses(
         (status = 200, body = BureauView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/bureaus/{code}")]
@@ -284,7 +279,6 @@ async fn list_stations(
     params(("id" = String, Path, example = "S330421103")),
     responses(
         (status = 200, body = StationView),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/stations/{id}")]
@@ -429,10 +423,6 @@ async fn write_towns(
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses(
         (status = 201, body = StationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/stations")]
@@ -495,11 +485,6 @@ async fn create_station(
     request_body = StationTowns,
     responses(
         (status = 200, body = StationView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/stations/{id}/towns")]

@@ -6,7 +6,7 @@
 use super::transfer_status::TransferStatus;
 use actix_web::{HttpRequest, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -26,7 +26,7 @@ use crate::deadlines::{self, DeadlineKind};
 use crate::divisions::Divisions;
 use crate::entities::{case, deadline, transfer};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -36,16 +36,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(accept_transfer)
         .service(return_transfer)
         .service(withdraw_transfer);
-}
-
-/// Ids of the cases with an open transfer to `bureau_code`: that bureau sees them until it is settled.
-pub fn open_to(bureau_code: &str) -> SelectStatement {
-    Query::select()
-        .column(transfer::Column::CaseId)
-        .from(transfer::Entity)
-        .and_where(transfer::Column::ToBureauCode.eq(bureau_code))
-        .and_where(transfer::Column::Status.is_in(TransferStatus::OPEN))
-        .to_owned()
 }
 
 /// Who decides an escalated dispute: the lowest authority above both bureaus.
@@ -263,11 +253,6 @@ pub struct ReturnRequest {
     request_body = TransferRequest,
     responses(
         (status = 201, body = TransferView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/transfers")]
@@ -381,9 +366,6 @@ pub struct TransferQuery {
     params(TransferQuery),
     responses(
         (status = 200, body = Vec<TransferView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/transfers")]
@@ -439,9 +421,6 @@ async fn list_transfers(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = TransferView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/transfers/{id}")]
@@ -466,10 +445,6 @@ async fn get_transfer(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = TransferView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/transfers/{id}/accept")]
@@ -550,11 +525,6 @@ async fn accept_transfer(
     request_body = ReturnRequest,
     responses(
         (status = 200, body = TransferView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/transfers/{id}/return")]
@@ -647,10 +617,6 @@ async fn return_transfer(
     params(("id" = String, Path)),
     responses(
         (status = 200, body = TransferView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/transfers/{id}/withdraw")]

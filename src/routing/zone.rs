@@ -22,7 +22,7 @@ use crate::domain::identifiers::Uscc;
 use crate::domain::vocabulary::Demand;
 use crate::entities::{case, return_brand};
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, Role, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -79,9 +79,6 @@ pub struct ZoneQuery {
     params(ZoneQuery),
     responses(
         (status = 200, body = Vec<ZoneCase>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/zone/cases")]
@@ -249,10 +246,6 @@ async fn list_brands(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Retu
     request_body = BrandInput,
     responses(
         (status = 201, body = ReturnBrand),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/zone/return-brands")]
@@ -314,11 +307,6 @@ async fn find_brand(db: &impl ConnectionTrait, id: &str) -> ApiResult<return_bra
     request_body = BrandInput,
     responses(
         (status = 200, body = ReturnBrand),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/zone/return-brands/{id}")]
@@ -364,9 +352,6 @@ async fn update_brand(
     params(("id" = String, Path)),
     responses(
         (status = 204, description = "removed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/zone/return-brands/{id}")]

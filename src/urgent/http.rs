@@ -72,8 +72,6 @@ fn own_bureau(me: &Staff, code: &str) -> ApiResult<()> {
     request_body = DutyRequest,
     responses(
         (status = 201, body = DutyView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/bureaus/{code}/duty-roster")]
@@ -134,7 +132,7 @@ async fn add_duty(
     tag = "urgent",
     security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 200, body = Vec<DutyView>), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<DutyView>))
 )]
 #[get("/bureaus/{code}/duty-roster")]
 async fn list_duty(
@@ -223,7 +221,7 @@ pub struct QueueQuery {
     tag = "urgent",
     security(("bearer" = [])),
     params(QueueQuery),
-    responses((status = 200, body = Vec<UrgentView>), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Vec<UrgentView>))
 )]
 #[get("/urgent-queue")]
 async fn queue(
@@ -275,7 +273,6 @@ async fn load_item(
     params(("id" = i64, Path)),
     responses(
         (status = 200, body = UrgentView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "already claimed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -407,7 +404,7 @@ pub struct NoteRequest {
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     request_body = NoteRequest,
-    responses((status = 200, body = UrgentView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = UrgentView))
 )]
 #[post("/urgent-queue/{id}/first-contact")]
 async fn first_contact(
@@ -457,8 +454,6 @@ pub struct HandoverRequest {
     request_body = HandoverRequest,
     responses(
         (status = 200, body = UrgentView),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/urgent-queue/{id}/handover")]
@@ -507,7 +502,7 @@ pub struct ResolveRequest {
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     request_body = ResolveRequest,
-    responses((status = 200, body = UrgentView), (status = 409, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = UrgentView))
 )]
 #[post("/urgent-queue/{id}/resolve")]
 async fn resolve(

@@ -81,7 +81,7 @@ pub async fn maybe_enqueue(
         id: NotSet,
         case_id: Set(c.id.clone()),
         bureau_code: Set(c.bureau_code.clone()),
-        category: Set(c.category.clone()),
+        category: Set(c.category),
         received_at: Set(c.received_at),
         status: Set(UrgentStatus::Open),
         claimed_by: Set(None),

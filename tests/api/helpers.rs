@@ -5,7 +5,7 @@ use std::net::TcpListener;
 
 use awc::http::StatusCode;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 use xiaobao::accounts::{self, NewUser};
 use xiaobao::actor::Actor;
@@ -41,28 +41,7 @@ pub fn at(s: &str) -> DateTime<Utc> {
 }
 
 async fn fresh_database_url() -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let name = format!("xiaobao_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&base)
-                .await
-                .expect("TEST_DATABASE_URL reachable");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            let (server, _) = base
-                .rsplit_once('/')
-                .expect("TEST_DATABASE_URL ends in /dbname");
-            format!("{server}/{name}")
-        }
-        _ => {
-            let path = std::env::temp_dir()
-                .join(format!("xiaobao-test-{}.db", uuid::Uuid::new_v4().simple()));
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-    }
+    testkit::database::fresh("TEST_DATABASE_URL", "xiaobao_test").await
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -83,7 +62,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let clock = Clock::fixed(monday());
     let db = xiaobao::db::connect(&settings).await.expect("connect");
     xiaobao::db::migrate(&db).await.expect("migrate");
-    xiaobao::db::load_reference_data(&db)
+    xiaobao::routing::reference::load(&db, chrono::Utc::now())
         .await
         .expect("reference data");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
