@@ -8,11 +8,11 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::access::{STAFF, load_visible, visibility};
+use super::views::{CaseSummary, PartyView, desk_view, full_view};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::CaseKind;
 use crate::deadlines::DeadlineView;
-use crate::domain::identifiers::{PersonName, ResidentId, mask_address};
 use crate::entities::{audit_log, case, case_event, deadline, party};
 use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::routing::transfer::{self, TransferView};
@@ -35,42 +35,6 @@ pub struct ListQuery {
     limit: Option<u64>,
     /// Return cases received before this instant (for the next page).
     before: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseSummary {
-    pub id: String,
-    pub kind: crate::cases::CaseKind,
-    pub receipt_number: String,
-    pub status: crate::cases::CaseStatus,
-    pub category: crate::domain::vocabulary::Category,
-    pub channel: crate::domain::vocabulary::Channel,
-    pub received_at: DateTime<Utc>,
-    pub respondent_name: String,
-    pub bureau_code: String,
-    pub station_id: Option<String>,
-    /// The station that registered the case in person and stays the consumer's contact (首接).
-    pub received_by_station_id: Option<String>,
-    pub probable_duplicate: bool,
-}
-
-impl From<case::Model> for CaseSummary {
-    fn from(c: case::Model) -> Self {
-        CaseSummary {
-            probable_duplicate: c.duplicate_of_id.is_some(),
-            id: c.id,
-            kind: c.kind,
-            receipt_number: c.receipt_number,
-            status: c.status,
-            category: c.category,
-            channel: c.channel,
-            received_at: c.received_at,
-            respondent_name: c.respondent_name,
-            bureau_code: c.bureau_code,
-            station_id: c.station_id,
-            received_by_station_id: c.received_by_station_id,
-        }
-    }
 }
 
 /// Cases in the caller's jurisdiction, newest first.
@@ -117,18 +81,6 @@ async fn list_cases(
     rows.dedup_by(|a, b| a.id == b.id);
     rows.truncate(limit as usize);
     Ok(web::Json(rows.into_iter().map(CaseSummary::from).collect()))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PartyView {
-    /// `complainant`, `representative` or `reporter`.
-    pub role: crate::cases::PartyRole,
-    pub name: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub email: Option<String>,
-    pub id_type: Option<String>,
-    pub id_number: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -285,49 +237,6 @@ async fn get_case(
             .collect(),
         summary: CaseSummary::from(c),
     }))
-}
-
-pub fn full_view(p: party::Model) -> PartyView {
-    PartyView {
-        role: p.role,
-        name: p.name,
-        phone: p.phone,
-        address: p.address,
-        email: p.email,
-        id_type: p.id_type,
-        id_number: p.id_number,
-    }
-}
-
-/// What a business's desk sees of a complainant: contact details unless the consumer concealed
-/// their identity, and never a full ID number.
-fn desk_view(p: party::Model, concealed: bool) -> PartyView {
-    if concealed {
-        return PartyView {
-            role: p.role,
-            name: PersonName::parse(&p.name)
-                .map(|n| n.masked())
-                .unwrap_or_else(|_| "*".into()),
-            phone: None,
-            address: None,
-            email: None,
-            id_type: None,
-            id_number: None,
-        };
-    }
-    PartyView {
-        role: p.role,
-        name: p.name,
-        phone: p.phone,
-        address: p.address,
-        email: p.email,
-        id_number: p.id_number.as_deref().map(|n| {
-            ResidentId::parse(n)
-                .map(|id| id.masked())
-                .unwrap_or_else(|_| mask_address(n))
-        }),
-        id_type: p.id_type,
-    }
 }
 
 #[derive(Deserialize, IntoParams)]

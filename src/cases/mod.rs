@@ -7,5 +7,6 @@ pub mod journal;
 pub mod lifecycle;
 pub mod status;
 pub mod track;
+pub mod views;
 
 pub use status::{CaseKind, CaseStatus, Outcome, PartyRole};

@@ -16,8 +16,8 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::cases::CaseKind;
 use crate::cases::access::load_visible;
-use crate::cases::http::PartyView;
 use crate::cases::journal::append_event;
+use crate::cases::views::PartyView;
 use crate::deadlines::{self, DeadlineKind, DeadlineView};
 use crate::entities::{case, deadline, lead, party};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
@@ -113,7 +113,7 @@ async fn view(
         Some(
             parties
                 .into_iter()
-                .map(crate::cases::http::full_view)
+                .map(crate::cases::views::full_view)
                 .collect(),
         )
     } else {

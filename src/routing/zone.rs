@@ -16,7 +16,7 @@ use validator::{Validate, ValidationError};
 use super::reference::{PILOT_AREA, is_pilot_county, is_pilot_station, is_pilot_town};
 use crate::actor::Actor;
 use crate::audit;
-use crate::cases::http::CaseSummary;
+use crate::cases::views::CaseSummary;
 use crate::divisions::Divisions;
 use crate::domain::identifiers::Uscc;
 use crate::domain::vocabulary::Demand;
