@@ -374,15 +374,15 @@ async fn apply(
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Decision {
+pub enum EnrolmentDecision {
     Enroll,
     Suspend,
     Remove,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
-pub struct DecisionRequest {
-    pub decision: Decision,
+pub struct EnrolmentDecisionRequest {
+    pub decision: EnrolmentDecision,
     #[validate(length(min = 2, max = 1000))]
     pub reason: String,
 }
@@ -394,7 +394,7 @@ pub struct DecisionRequest {
     tag = "businesses",
     security(("bearer" = [])),
     params(("id" = String, Path)),
-    request_body = DecisionRequest,
+    request_body = EnrolmentDecisionRequest,
     responses(
         (status = 200, body = BusinessView),
         (status = 409, description = "not possible from the current status", body = Problem, content_type = "application/problem+json"),
@@ -405,7 +405,7 @@ async fn decide(
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
-    body: ApiJson<DecisionRequest>,
+    body: ApiJson<EnrolmentDecisionRequest>,
 ) -> ApiResult<web::Json<BusinessView>> {
     let (b, existing) = load(&state, &path).await?;
     require_county(&me, b.division_code.as_deref())?;
@@ -413,10 +413,10 @@ async fn decide(
         .ok_or_else(|| ApiError::conflict("not_applied", "the business has not applied for ODR"))?;
     let from = Some(e.status);
     let to = match (body.body.decision, from) {
-        (Decision::Enroll, Some(Enrolment::Applied | Enrolment::Suspended)) => Enrolment::Enrolled,
-        (Decision::Suspend, Some(Enrolment::Enrolled)) => Enrolment::Suspended,
+        (EnrolmentDecision::Enroll, Some(Enrolment::Applied | Enrolment::Suspended)) => Enrolment::Enrolled,
+        (EnrolmentDecision::Suspend, Some(Enrolment::Enrolled)) => Enrolment::Suspended,
         (
-            Decision::Remove,
+            EnrolmentDecision::Remove,
             Some(Enrolment::Applied | Enrolment::Enrolled | Enrolment::Suspended),
         ) => Enrolment::Removed,
         _ => {
