@@ -81,6 +81,12 @@ pub struct Settings {
     pub login_failure_window_minutes: i64,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// Signs the pages' session cookie: base64 of at least 64 bytes. Unset, a key is made at
+    /// start, so sessions end with the process and do not span replicas.
+    pub session_key: Option<Secret>,
+    /// Where people reach the service, e.g. `https://12315.example.cn`: forms must come from this
+    /// origin, and `https://` turns on `Secure` cookies and HSTS.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -125,6 +131,8 @@ impl Default for Settings {
             login_max_failures_per_address: 30,
             login_failure_window_minutes: 15,
             trust_forwarded_for: false,
+            session_key: None,
+            public_url: None,
         }
     }
 }
@@ -274,6 +282,26 @@ impl Settings {
         if let Some(v) = prefixed("trust_forwarded_for") {
             settings.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        if let Some(v) = prefixed("session_key") {
+            settings.session_key = (!v.is_empty()).then(|| Secret::new(v));
+        }
+        if let Some(v) = prefixed("public_url") {
+            settings.public_url = (!v.is_empty()).then_some(v);
+        }
+        if settings.session_key.is_some()
+            && settings.session_key_bytes().is_none_or(|k| k.len() < 64)
+        {
+            return Err(ConfigError(
+                "XIAOBAO_SESSION_KEY must be base64 of at least 64 bytes".into(),
+            ));
+        }
+        if let Some(url) = &settings.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError(format!(
+                "XIAOBAO_PUBLIC_URL must start with https:// or http://, got {url:?}"
+            )));
+        }
         for (name, value) in [
             ("office_opens", &settings.office_opens),
             ("office_closes", &settings.office_closes),
@@ -283,6 +311,22 @@ impl Settings {
             }
         }
         Ok(settings)
+    }
+
+    /// The decoded session key, when one is configured and is valid base64.
+    pub fn session_key_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        let key = self.session_key.as_ref()?;
+        base64::engine::general_purpose::STANDARD
+            .decode(key.expose().trim())
+            .ok()
+    }
+
+    /// Served over TLS (by a proxy in front, as a rule): cookies are `Secure` and HSTS is sent.
+    pub fn served_over_tls(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -314,6 +358,19 @@ mod tests {
         assert_eq!(s.duplicate_window_days, 7);
         assert!(s.is_postgres());
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_short_session_key_is_refused_and_https_means_tls() {
+        let short =
+            Settings::load_from(|k| (k == "XIAOBAO_SESSION_KEY").then(|| "c2hvcnQ=".into()));
+        assert!(short.unwrap_err().to_string().contains("64 bytes"));
+        let s = Settings::load_from(|k| {
+            (k == "XIAOBAO_PUBLIC_URL").then(|| "https://12315.example.cn".into())
+        })
+        .unwrap();
+        assert!(s.served_over_tls());
+        assert!(!Settings::default().served_over_tls());
     }
 
     #[test]

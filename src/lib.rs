@@ -28,4 +28,5 @@ pub mod routing;
 pub mod startup;
 pub mod state;
 pub mod urgent;
+pub mod web;
 pub mod workers;

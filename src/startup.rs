@@ -67,10 +67,13 @@ impl Application {
         let document = web::Data::new(crate::http::health::ApiDocument(document.to_json()?));
         let app_state = state.clone();
         let max_body = settings.max_body_bytes;
+        let session_key = crate::web::session::key(&settings);
+        let tls = settings.served_over_tls();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(fallback::guard))
                 .wrap(from_fn(request_id::middleware))
+                .wrap(from_fn(crate::web::headers::middleware))
                 .app_data(app_state.clone())
                 .app_data(routes_table.clone())
                 .app_data(document.clone())
@@ -88,6 +91,7 @@ impl Application {
                 .into_utoipa_app()
                 .configure(crate::openapi::routes)
                 .into_app()
+                .service(crate::web::pages(session_key.clone(), tls))
                 .default_service(web::to(fallback::not_found))
         })
         .shutdown_timeout(10)

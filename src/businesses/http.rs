@@ -413,7 +413,9 @@ async fn decide(
         .ok_or_else(|| ApiError::conflict("not_applied", "the business has not applied for ODR"))?;
     let from = Some(e.status);
     let to = match (body.body.decision, from) {
-        (EnrolmentDecision::Enroll, Some(Enrolment::Applied | Enrolment::Suspended)) => Enrolment::Enrolled,
+        (EnrolmentDecision::Enroll, Some(Enrolment::Applied | Enrolment::Suspended)) => {
+            Enrolment::Enrolled
+        }
         (EnrolmentDecision::Suspend, Some(Enrolment::Enrolled)) => Enrolment::Suspended,
         (
             EnrolmentDecision::Remove,

@@ -55,6 +55,11 @@ impl RouteTable {
         RouteTable(routes)
     }
 
+    /// Paths the API owns (JSON problems when unknown); every other path is a page's.
+    pub fn is_api_path(&self, path: &str) -> bool {
+        path == "/api" || path.starts_with("/api/") || self.route(path).is_some()
+    }
+
     fn route(&self, path: &str) -> Option<&Route> {
         self.0.iter().find(|r| r.def.is_match(path))
     }

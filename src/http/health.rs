@@ -45,7 +45,12 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
 #[utoipa::path(tag = "health", responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: web::Data<ApiDocument>) -> HttpResponse {
+    // Public and the same for everyone until the next deploy, unlike every other answer.
     HttpResponse::Ok()
         .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=300",
+        ))
         .body(doc.0.clone())
 }

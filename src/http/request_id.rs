@@ -3,14 +3,18 @@
 
 use std::time::Instant;
 
-use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
 
 pub const HEADER: &str = "x-request-id";
+
+/// The request's id, in the request's extensions for whoever answers (the 500 page shows it).
+#[derive(Clone)]
+pub struct RequestId(pub String);
 
 pub async fn middleware(
     req: ServiceRequest,
@@ -28,6 +32,7 @@ pub async fn middleware(
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!(
         "request",
         request_id = %id,

@@ -16,6 +16,7 @@ mod mediation;
 mod odr;
 mod openapi;
 mod oversight;
+mod pages;
 mod routing;
 mod transfers;
 mod urgent;
