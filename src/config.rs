@@ -79,6 +79,12 @@ pub struct Settings {
     pub login_max_failures_per_account: u32,
     pub login_max_failures_per_address: u32,
     pub login_failure_window_minutes: i64,
+    /// Failed tracking look-ups (wrong access secret) allowed per client address within the login
+    /// window; then 429. The consumer's right secret from another address still works.
+    pub track_max_failures_per_address: u32,
+    /// How long an `Idempotency-Key` is remembered: a retry within it gets the first answer (the
+    /// intake's access secret included); after it the key is forgotten.
+    pub idempotency_window_hours: i64,
     /// Take the client address from `Forwarded`/`X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// Signs the pages' session cookie: base64 of at least 64 bytes. Unset, a key is made at
@@ -130,6 +136,8 @@ impl Default for Settings {
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 30,
             login_failure_window_minutes: 15,
+            track_max_failures_per_address: 20,
+            idempotency_window_hours: 24,
             trust_forwarded_for: false,
             session_key: None,
             public_url: None,
@@ -278,6 +286,13 @@ impl Settings {
         if let Some(v) = prefixed("login_failure_window_minutes") {
             settings.login_failure_window_minutes =
                 parse_num("XIAOBAO_LOGIN_FAILURE_WINDOW_MINUTES", &v)?;
+        }
+        if let Some(v) = prefixed("track_max_failures_per_address") {
+            settings.track_max_failures_per_address =
+                parse_num("XIAOBAO_TRACK_MAX_FAILURES_PER_ADDRESS", &v)?;
+        }
+        if let Some(v) = prefixed("idempotency_window_hours") {
+            settings.idempotency_window_hours = parse_num("XIAOBAO_IDEMPOTENCY_WINDOW_HOURS", &v)?;
         }
         if let Some(v) = prefixed("trust_forwarded_for") {
             settings.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");

@@ -19,7 +19,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             scope::scope("/api/v1")
                 .service(health::openapi_json)
                 .configure(intake::http::routes)
-                .configure(cases::track::routes)
                 .configure(cases::http::routes)
                 .configure(accounts::http::routes)
                 .configure(calendar::http::routes)

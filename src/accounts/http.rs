@@ -59,7 +59,7 @@ async fn login(
         &state.db,
         &body.body.username,
         &body.body.password,
-        &client_address(&req, state.env.settings.trust_forwarded_for),
+        &crate::http::auth::client_address(&req, state.env.settings.trust_forwarded_for),
         &super::Throttle::of(&state.env.settings),
         state.env.settings.token_ttl_hours,
         state.clock.now(),
@@ -70,29 +70,6 @@ async fn login(
         expires_at: l.expires_at,
         role: l.role,
     }))
-}
-
-/// The client's IP address: the connection's peer, or with `trust_forwarded_for` the address a
-/// proxy reports in `Forwarded` or `X-Forwarded-For`.
-fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    let reported = trust_forwarded_for
-        .then(|| {
-            req.connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned)
-        })
-        .flatten();
-    let address = match reported {
-        Some(a) => a
-            .parse::<std::net::SocketAddr>()
-            .map(|s| s.ip().to_string())
-            .unwrap_or(a),
-        None => req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default(),
-    };
-    address.chars().take(64).collect()
 }
 
 /// Revoke the token of this request.

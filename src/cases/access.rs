@@ -2,9 +2,7 @@
 //! transfer state (domain.md §10). Every use case and every page asks here; no handler decides.
 
 use sea_orm::sea_query::{Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::status::CaseKind;
 use crate::actor::{Role, Staff};
@@ -18,8 +16,6 @@ pub enum Error {
     Role(Role),
     #[error("no case {0}")]
     NotFound(String),
-    #[error("this case is outside your jurisdiction")]
-    OutsideScope,
     #[error("{0}")]
     NotYours(&'static str),
     #[error(transparent)]
@@ -29,14 +25,14 @@ pub enum Error {
 impl Failure for Error {
     fn class(&self) -> Class {
         match self {
-            Error::Role(_) | Error::OutsideScope | Error::NotYours(_) => Class::Forbidden,
+            Error::Role(_) | Error::NotYours(_) => Class::Forbidden,
             Error::NotFound(_) => Class::NotFound,
             Error::Db(e) => Class::of_db(e),
         }
     }
     fn code(&self) -> &'static str {
         match self {
-            Error::Role(_) | Error::OutsideScope | Error::NotYours(_) => "forbidden",
+            Error::Role(_) | Error::NotYours(_) => "forbidden",
             Error::NotFound(_) => "not_found",
             Error::Db(e) => crate::db::error_code(e),
         }
@@ -108,23 +104,18 @@ fn open_to(bureau_code: &str) -> SelectStatement {
         .to_owned()
 }
 
-/// Loads a case the staff member may see: 404 when it does not exist, 403 when it is not theirs.
+/// Loads a case the staff member may see. A case outside the caller's scope is 404 like an
+/// unknown id, so ids cannot be probed for existence.
 pub async fn load_visible(
     db: &impl ConnectionTrait,
     p: &Staff,
     id: &str,
 ) -> Result<case::Model, Error> {
-    if let Some(c) = case::Entity::find_by_id(id.to_owned())
+    case::Entity::find_by_id(id.to_owned())
         .filter(visible_to(p))
         .one(db)
         .await?
-    {
-        return Ok(c);
-    }
-    match case::Entity::find_by_id(id.to_owned()).count(db).await? {
-        0 => Err(Error::NotFound(id.to_owned())),
-        _ => Err(Error::OutsideScope),
-    }
+        .ok_or_else(|| Error::NotFound(id.to_owned()))
 }
 
 /// What a staff member wants to do to a case; each act has its rule below, the one place that
@@ -135,7 +126,8 @@ pub enum Act {
     /// and record sessions, end mediation, open a lead, change the respondent's contact. A
     /// mediator of the handling station, or a bureau admin.
     StationStep,
-    /// Decide a recusal application or another admin's decision on the case: a bureau admin.
+    /// Decide a recusal application, extend a deadline, or take another admin's decision on the
+    /// case: a bureau admin.
     BureauDecision,
     /// Stop and restart the clocks (testing, recusal) of the case: station staff and
     /// enforcement officers.
@@ -151,7 +143,7 @@ pub enum Act {
     ReadDocuments,
 }
 
-/// Loads the case `id` for `act` by `staff`: unknown or not visible is 404/403 as for reading,
+/// Loads the case `id` for `act` by `staff`: unknown or not visible is 404 as for reading,
 /// a role the act does not admit 403, and a visible case the caller may not act on 403.
 pub async fn act_on(
     db: &impl ConnectionTrait,
@@ -177,22 +169,29 @@ pub fn roles_for(act: Act) -> &'static [Role] {
     }
 }
 
-/// Whether `staff`, whose role `act` admits and who can see `c`, may do `act` to it.
+/// Whether `staff`, whose role `act` admits and who can see `c`, may do `act` to it. Seeing is
+/// wider than acting: a bureau offered the case by a transfer, and the station that registered a
+/// walk-in for another county (首接), follow the case; only the bureau holding it and its
+/// competent station act on it, until a transfer is accepted.
 pub fn may_act(staff: &Staff, c: &case::Model, act: Act) -> Result<(), Error> {
-    if staff.role == Role::Mediator
-        && matches!(act, Act::StationStep)
-        && staff.station_id != c.station_id
-    {
-        return Err(Error::NotYours(
-            "only mediators of the station handling the case act on it",
-        ));
+    if act == Act::ReadDocuments || act == Act::DeskStep {
+        return Ok(());
     }
-    if act == Act::Transfer && staff.bureau_code.as_deref() != Some(c.bureau_code.as_str()) {
-        return Err(Error::NotYours(
-            "only admins of the handling bureau may transfer the case",
-        ));
+    match staff.role {
+        Role::Mediator if staff.station_id != c.station_id => Err(Error::NotYours(
+            "only mediators of the station handling the case act on it; the station that \
+             registered it follows it",
+        )),
+        Role::BureauAdmin | Role::EnforcementOfficer
+            if staff.bureau_code.as_deref() != Some(c.bureau_code.as_str()) =>
+        {
+            Err(Error::NotYours(
+                "only the bureau holding the case acts on it; a bureau offered it by a transfer \
+                 acts once it has accepted the transfer",
+            ))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether the caller's role admits `act` (for showing or hiding an action on a page).

@@ -1,6 +1,7 @@
-//! Staff and desk views of cases, scoped in the query to what the caller may see.
+//! Staff and desk views of cases, scoped in the query to what the caller may see, and the
+//! consumer's tracking.
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, get, web};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -8,19 +9,22 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::access::{STAFF, load_visible, visibility};
+use super::track::{Tracking, tracking};
 use super::views::{CaseSummary, PartyView, desk_view, full_view};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::CaseKind;
 use crate::deadlines::DeadlineView;
 use crate::entities::{audit_log, case, case_event, deadline, party};
-use crate::http::{ApiError, ApiResult, Role, Staff};
+use crate::http::auth::consumer_case;
+use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
 use crate::routing::transfer::{self, TransferView};
 use crate::routing::{incident, zone::ReturnPromise};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_cases)
+    cfg.service(track)
+        .service(list_cases)
         .service(get_case)
         .service(list_audit);
 }
@@ -205,7 +209,8 @@ async fn get_case(
             .and_then(|p| serde_json::from_str(p).ok()),
         rule_set: c.rule_set,
         routing_rule: c.routing_rule,
-        linked_case_id: c.linked_case_id.clone(),
+        // A desk never learns that the consumer also reported the business.
+        linked_case_id: c.linked_case_id.clone().filter(|_| !desk),
         duplicate_of_id: c.duplicate_of_id.clone(),
         respondent_uscc: c.respondent_uscc.clone(),
         respondent_address: c.respondent_address.clone(),
@@ -304,4 +309,31 @@ async fn list_audit(
             })
             .collect(),
     ))
+}
+
+/// Follow a case with its receipt number.
+///
+/// The consumer, with `X-Access-Secret` from the receipt. Wrong secrets are limited per client
+/// address (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "intake",
+    params(
+        ("receipt_number" = String, Path, example = "TS20261122-7K3M9Q2D"),
+        ("X-Access-Secret" = String, Header, description = "the secret issued with the receipt"),
+    ),
+    responses(
+        (status = 200, body = Tracking),
+        (status = 401, description = "no secret sent", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "unknown receipt or wrong secret", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many wrong secrets from this address", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/track/{receipt_number}")]
+async fn track(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Tracking>> {
+    let c = consumer_case(&state, &req, &path).await?;
+    Ok(web::Json(tracking(&state.db, c).await?))
 }

@@ -1,24 +1,54 @@
 //! Consumer tracking with a receipt number and access secret: status, handler, deadlines and the
-//! public timeline, nothing internal.
+//! public timeline, nothing internal. Wrong secrets are counted per client address, so that
+//! secrets cannot be guessed at speed from one place.
 
-use actix_web::{HttpRequest, get, web};
-use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::config::Settings;
 use crate::deadlines::DeadlineView;
+use crate::domain::faults::{Class, Failure};
 use crate::domain::secrets::{constant_time_eq, sha256_hex};
-use crate::entities::{case, case_event, deadline, station};
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::entities::{case, case_event, deadline, station, track_failure};
 use crate::intake::receipt::normalize_receipt;
 use crate::routing::bureau_name;
-use crate::state::AppState;
 
 pub const SECRET_HEADER: &str = "x-access-secret";
 
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(track);
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("send the access secret from your receipt in X-Access-Secret")]
+    NoSecret,
+    #[error("no case matches this receipt number and access secret")]
+    NoMatch,
+    #[error("too many wrong access secrets from this address; wait and try again")]
+    Throttled(u32),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl Failure for Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::NoSecret => Class::Unauthenticated,
+            Error::NoMatch => Class::NotFound,
+            Error::Throttled(seconds) => Class::TooMany(*seconds),
+            Error::Db(e) => Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Error::NoSecret => "unauthorized",
+            Error::NoMatch => "not_found",
+            Error::Throttled(_) => "too_many_tracking_attempts",
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,25 +90,43 @@ pub struct StationRef {
     pub name: String,
 }
 
+/// A consumer's claim to a case: the receipt number, the secret sent with it, and the client
+/// address it came from.
+pub struct Claim<'a> {
+    pub receipt: &'a str,
+    pub secret: Option<&'a str>,
+    pub address: &'a str,
+}
+
 /// Loads the case a consumer may act on: the receipt number and its secret must match.
-/// An unknown receipt and a wrong secret get the same answer, so receipts cannot be probed.
+/// An unknown receipt and a wrong secret get the same answer, so receipts cannot be probed; both
+/// count toward the address's limit, checked before the secret is looked at.
 pub async fn consumer_case(
-    state: &AppState,
-    req: &HttpRequest,
-    receipt: &str,
-) -> ApiResult<case::Model> {
-    let secret = req
-        .headers()
-        .get(SECRET_HEADER)
-        .and_then(|v| v.to_str().ok())
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    claim: Claim<'_>,
+    now: DateTime<Utc>,
+) -> Result<case::Model, Error> {
+    let secret = claim
+        .secret
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthorized("send the access secret from your receipt in X-Access-Secret")
-        })?;
+        .ok_or(Error::NoSecret)?;
+    let window = Duration::minutes(settings.login_failure_window_minutes);
+    let since = now - window;
+    let failures = track_failure::Entity::find()
+        .filter(track_failure::Column::Address.eq(claim.address))
+        .filter(track_failure::Column::FailedAt.gte(since))
+        .count(db)
+        .await?;
+    if failures >= u64::from(settings.track_max_failures_per_address) {
+        return Err(Error::Throttled(
+            u32::try_from(window.num_seconds().max(1)).unwrap_or(u32::MAX),
+        ));
+    }
     let found = case::Entity::find()
-        .filter(case::Column::ReceiptNumber.eq(normalize_receipt(receipt)))
-        .one(&state.db)
+        .filter(case::Column::ReceiptNumber.eq(normalize_receipt(claim.receipt)))
+        .one(db)
         .await?;
     match found {
         Some(c)
@@ -89,55 +137,46 @@ pub async fn consumer_case(
         {
             Ok(c)
         }
-        _ => Err(ApiError::not_found(
-            "no case matches this receipt number and access secret",
-        )),
+        _ => {
+            track_failure::ActiveModel {
+                id: NotSet,
+                address: Set(claim.address.to_owned()),
+                failed_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+            track_failure::Entity::delete_many()
+                .filter(track_failure::Column::FailedAt.lt(since))
+                .exec(db)
+                .await?;
+            Err(Error::NoMatch)
+        }
     }
 }
 
-/// Follow a case with its receipt number.
-///
-/// The consumer, with `X-Access-Secret` from the receipt.
-#[utoipa::path(
-    tag = "intake",
-    params(
-        ("receipt_number" = String, Path, example = "TS20261122-7K3M9Q2D"),
-        ("X-Access-Secret" = String, Header, description = "the secret issued with the receipt"),
-    ),
-    responses(
-        (status = 200, body = Tracking),
-        (status = 401, description = "no secret sent", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "unknown receipt or wrong secret", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/track/{receipt_number}")]
-async fn track(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<web::Json<Tracking>> {
-    let c = consumer_case(&state, &req, &path).await?;
+/// What the consumer sees of their case.
+pub async fn tracking(db: &impl ConnectionTrait, c: case::Model) -> Result<Tracking, DbErr> {
     let deadlines = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(&c.id))
         .order_by_asc(deadline::Column::DueAt)
-        .all(&state.db)
+        .all(db)
         .await?;
     let events = case_event::Entity::find()
         .filter(case_event::Column::CaseId.eq(&c.id))
         .filter(case_event::Column::Public.eq(true))
         .order_by_asc(case_event::Column::Id)
-        .all(&state.db)
+        .all(db)
         .await?;
     let station_name = match &c.station_id {
         Some(id) => station::Entity::find_by_id(id.clone())
-            .one(&state.db)
+            .one(db)
             .await?
             .map(|s| s.name),
         None => None,
     };
     let contact_station = match &c.received_by_station_id {
         Some(id) => station::Entity::find_by_id(id.clone())
-            .one(&state.db)
+            .one(db)
             .await?
             .map(|s| StationRef {
                 id: s.id,
@@ -147,15 +186,15 @@ async fn track(
     };
     let linked_receipt_number = match &c.linked_case_id {
         Some(id) => case::Entity::find_by_id(id.clone())
-            .one(&state.db)
+            .one(db)
             .await?
             .map(|l| l.receipt_number),
         None => None,
     };
     let status_label = c.status.label().to_owned();
-    Ok(web::Json(Tracking {
+    Ok(Tracking {
         handler: Handler {
-            bureau_name: bureau_name(&state.db, &c.bureau_code).await?,
+            bureau_name: bureau_name(db, &c.bureau_code).await?,
             bureau_code: c.bureau_code,
             station_id: c.station_id,
             station_name,
@@ -183,5 +222,5 @@ async fn track(
             .collect(),
         linked_receipt_number,
         contact_station,
-    }))
+    })
 }

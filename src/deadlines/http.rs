@@ -14,11 +14,11 @@ use super::pauses;
 use super::store::recompute_case;
 use crate::actor::Actor;
 use crate::audit;
-use crate::cases::access::load_visible;
+use crate::cases::access::{Act, act_on, roles_for};
 use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineStatus;
 use crate::entities::{case_pause, deadline};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -51,8 +51,6 @@ impl From<case_pause::Model> for PauseView {
     }
 }
 
-const HANDLERS: &[Role] = &[Role::Mediator, Role::BureauAdmin, Role::EnforcementOfficer];
-
 /// Stop a case's clocks for testing.
 ///
 /// Handling staff (`mediator` of the case's station, `bureau_admin` or `enforcement_officer` of
@@ -76,7 +74,7 @@ async fn start_pause(
     path: web::Path<String>,
     body: ApiJson<PauseRequest>,
 ) -> ApiResult<HttpResponse> {
-    me.require(HANDLERS)?;
+    me.require(roles_for(Act::Clock))?;
     let body = body.body;
     if body.reason == PauseReason::Recusal {
         return Err(ApiError::field(
@@ -84,7 +82,7 @@ async fn start_pause(
             "a recusal application is filed with POST /api/v1/cases/{id}/recusals",
         ));
     }
-    let c = load_visible(&state.db, &me, &path).await?;
+    let c = act_on(&state.db, &me, &path, Act::Clock).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let pause = pauses::start(
@@ -119,9 +117,8 @@ async fn end_pause(
     me: Staff,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<PauseView>> {
-    me.require(HANDLERS)?;
     let (case_id, pause_id) = path.into_inner();
-    let c = load_visible(&state.db, &me, &case_id).await?;
+    let c = act_on(&state.db, &me, &case_id, Act::Clock).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let pause = case_pause::Entity::find_by_id(pause_id)
@@ -167,9 +164,8 @@ async fn extend(
     path: web::Path<(String, String)>,
     body: ApiJson<ExtendRequest>,
 ) -> ApiResult<web::Json<super::DeadlineView>> {
-    me.require(&[Role::BureauAdmin])?;
     let (case_id, kind) = path.into_inner();
-    let c = load_visible(&state.db, &me, &case_id).await?;
+    let c = act_on(&state.db, &me, &case_id, Act::BureauDecision).await?;
     let kind = DeadlineKind::parse(&kind)
         .ok_or_else(|| ApiError::not_found(format!("no deadline kind {kind}")))?;
     let now = state.clock.now();

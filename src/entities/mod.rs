@@ -28,6 +28,7 @@ pub mod return_brand;
 pub mod signing_key;
 pub mod station;
 pub mod station_town;
+pub mod track_failure;
 pub mod transfer;
 pub mod urgent_item;
 pub mod user;

@@ -1,13 +1,16 @@
-//! Bearer-token authentication: a handler that takes a `Staff` argument admits only a request with
-//! a live token of an active account. What the account may do is decided in `cases::access`.
+//! Who is asking: bearer-token authentication (a handler that takes a `Staff` argument admits only a
+//! request with a live token of an active account), the consumer's receipt number and access
+//! secret, and the client's address. What each may do is decided in `cases::access`.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
-use super::problem::ApiError;
+use super::problem::{ApiError, ApiResult};
 pub use crate::actor::{Role, Staff};
+use crate::cases::track::{self, Claim, SECRET_HEADER};
+use crate::entities::case;
 use crate::state::AppState;
 
 impl FromRequest for Staff {
@@ -38,4 +41,47 @@ impl FromRequest for Staff {
                 })
         })
     }
+}
+
+/// The client's IP address: the connection's peer, or with `trust_forwarded_for` the address a
+/// proxy reports in `Forwarded` or `X-Forwarded-For`.
+pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    let reported = trust_forwarded_for
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned)
+        })
+        .flatten();
+    let address = match reported {
+        Some(a) => a
+            .parse::<std::net::SocketAddr>()
+            .map(|s| s.ip().to_string())
+            .unwrap_or(a),
+        None => req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default(),
+    };
+    address.chars().take(64).collect()
+}
+
+/// The case whose receipt number is `receipt`, for a consumer sending its secret in
+/// `X-Access-Secret`.
+pub async fn consumer_case(
+    state: &AppState,
+    req: &HttpRequest,
+    receipt: &str,
+) -> ApiResult<case::Model> {
+    let secret = req
+        .headers()
+        .get(SECRET_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let address = client_address(req, state.env.settings.trust_forwarded_for);
+    let claim = Claim {
+        receipt,
+        secret,
+        address: &address,
+    };
+    Ok(track::consumer_case(&state.db, &state.env.settings, claim, state.clock.now()).await?)
 }

@@ -15,7 +15,7 @@ use crate::accounts::mailboxes::{self, Unit};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::CaseKind;
-use crate::cases::access::load_visible;
+use crate::cases::access::{Act, act_on};
 use crate::cases::journal::append_event;
 use crate::cases::views::PartyView;
 use crate::deadlines::{self, DeadlineKind, DeadlineView};
@@ -173,8 +173,7 @@ async fn create(
     path: web::Path<String>,
     body: ApiJson<NewLead>,
 ) -> ApiResult<HttpResponse> {
-    me.require(&[Role::Mediator, Role::BureauAdmin])?;
-    let c = load_visible(&state.db, &me, &path).await?;
+    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
     if c.kind != CaseKind::Complaint {
         return Err(ApiError::conflict(
             "not_a_complaint",

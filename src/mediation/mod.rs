@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::mailboxes::{self, Unit};
 use crate::cases::PartyRole;
+use crate::cases::access::{Act, may_act, roles_for};
 use crate::deadlines::PauseReason;
 use crate::deadlines::RuleSetId;
 use crate::deadlines::pauses;
@@ -91,13 +92,8 @@ pub fn check_ground<'a>(
 
 /// Station staff act on a case of their own station (a mediator) or bureau (a bureau admin).
 pub fn require_station_staff(me: &Staff, c: &case::Model) -> ApiResult<()> {
-    me.require(&[Role::Mediator, Role::BureauAdmin])?;
-    if me.role == Role::Mediator && me.station_id != c.station_id {
-        return Err(ApiError::forbidden(
-            "only mediators of the station handling the case act on it",
-        ));
-    }
-    Ok(())
+    me.require(roles_for(Act::StationStep))?;
+    Ok(may_act(me, c, Act::StationStep)?)
 }
 
 /// A pending recusal application suspends the case: no step but the decision (or a withdrawal).

@@ -16,10 +16,10 @@ use super::{OdrState, OfferKind, advance, consumer_emails, describe_offer, escal
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::access::load_visible;
-use crate::cases::track::consumer_case;
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, local_date};
 use crate::entities::{case, deadline, odr_offer};
+use crate::http::auth::consumer_case;
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::mail::{self, Mail};
 use crate::odr::{OfferParty, OfferStatus};

@@ -11,7 +11,7 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::cases::CaseKind;
 use crate::cases::PartyRole;
-use crate::cases::access::{REPORT_HANDLERS, load_visible};
+use crate::cases::access::{Act, act_on};
 use crate::cases::{self, CaseStatus};
 use crate::deadlines::{self, DeadlineKind};
 use crate::entities::{case, party};
@@ -62,8 +62,7 @@ async fn state_of(db: &impl ConnectionTrait, id: &str) -> ApiResult<ReportState>
 }
 
 async fn load_report(state: &AppState, me: &Staff, id: &str) -> ApiResult<case::Model> {
-    me.require(REPORT_HANDLERS)?;
-    let c = load_visible(&state.db, me, id).await?;
+    let c = act_on(&state.db, me, id, Act::ReportStep).await?;
     if c.kind != CaseKind::Report {
         return Err(ApiError::not_found(format!("{id} is not a report")));
     }

@@ -16,7 +16,7 @@ pub use transfer::escalate_overdue_transfers;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SubQueryStatement};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -220,7 +220,7 @@ pub fn is_county(code: &str) -> bool {
 }
 
 /// A county's bureau name: from the registry when configured, else derived from the division name.
-pub async fn bureau_name(db: &impl ConnectionTrait, county_code: &str) -> ApiResult<String> {
+pub async fn bureau_name(db: &impl ConnectionTrait, county_code: &str) -> Result<String, DbErr> {
     if let Some(b) = bureau::Entity::find_by_id(county_code.to_owned())
         .one(db)
         .await?

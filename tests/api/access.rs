@@ -200,14 +200,14 @@ async fn staff_see_only_their_jurisdiction_and_desks_only_their_business() {
     let seen = app.get_as(&path, &xitang).await;
     assert_eq!(seen.status, 200, "{}", seen.text);
     assert_eq!(seen.body["parties"][0]["phone"], "13800000000");
-    assert_problem(&app.get_as(&path, &jinze).await, 403, "forbidden");
-    assert_problem(&app.get_as(&path, &qingpu).await, 403, "forbidden");
-    assert_problem(&app.get_as(&path, &other_desk).await, 403, "forbidden");
+    assert_problem(&app.get_as(&path, &jinze).await, 404, "not_found");
+    assert_problem(&app.get_as(&path, &qingpu).await, 404, "not_found");
+    assert_problem(&app.get_as(&path, &other_desk).await, 404, "not_found");
     assert_problem(
         &app.get_as(&format!("/api/v1/cases/{report_id}"), &desk)
             .await,
-        403,
-        "forbidden",
+        404,
+        "not_found",
     );
     assert_problem(
         &app.get_as("/api/v1/cases/no-such-case", &jiashan).await,

@@ -96,7 +96,7 @@ async fn complaints_about_one_incident_in_two_cities_are_linked_and_mediated_tog
     }
     let theirs = format!("/api/v1/cases/{}", restaurant.body["id"].as_str().unwrap());
     let ours = format!("/api/v1/cases/{}", diner.body["id"].as_str().unwrap());
-    assert_problem(&app.get_as(&theirs, &wujin).await, 403, "forbidden");
+    assert_problem(&app.get_as(&theirs, &wujin).await, 404, "not_found");
     let own = app.get_as(&ours, &wujin).await;
     assert_eq!(own.body["parties"][0]["name"], "李四");
     assert_eq!(own.body["incident_id"], created.body["id"]);

@@ -4,6 +4,7 @@
 mod access;
 mod calendar;
 mod deadlines;
+mod edges;
 mod errors;
 mod faults;
 mod helpers;

@@ -505,8 +505,8 @@ async fn another_business_desk_cannot_touch_the_case() {
     assert_problem(
         &app.get_as(&format!("/api/v1/cases/{}", f.id), &other_desk)
             .await,
-        403,
-        "forbidden",
+        404,
+        "not_found",
     );
     assert_problem(
         &app.post_as(
@@ -515,8 +515,8 @@ async fn another_business_desk_cannot_touch_the_case() {
             &offer(1),
         )
         .await,
-        403,
-        "forbidden",
+        404,
+        "not_found",
     );
 }
 

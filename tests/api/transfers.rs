@@ -59,7 +59,7 @@ async fn a_transfer_accepted_by_the_competent_bureau_moves_the_case_and_keeps_it
     // While pending, both sides see the referral and the case; nobody else does.
     assert_eq!(app.get_as(&case_path, &wujin).await.status, 200);
     assert_eq!(app.get_as(&case_path, &jiashan).await.status, 200);
-    assert_problem(&app.get_as(&case_path, &qingpu).await, 403, "forbidden");
+    assert_problem(&app.get_as(&case_path, &qingpu).await, 404, "not_found");
     assert_eq!(app.get_as(&transfer, &wujin).await.status, 200);
     assert_problem(&app.get_as(&transfer, &qingpu).await, 403, "forbidden");
     let incoming = app
@@ -109,7 +109,7 @@ async fn a_transfer_accepted_by_the_competent_bureau_moves_the_case_and_keeps_it
     assert_eq!(moved.body["deadlines"][0]["kind"], "acceptance");
     assert_eq!(moved.body["deadlines"][0]["due_date"], "2026-12-02");
     assert_eq!(moved.body["transfers"][0]["status"], "accepted");
-    assert_problem(&app.get_as(&case_path, &jiashan).await, 403, "forbidden");
+    assert_problem(&app.get_as(&case_path, &jiashan).await, 404, "not_found");
 
     let tracked = app
         .track(
@@ -275,7 +275,7 @@ async fn a_returned_transfer_not_settled_within_seven_working_days_escalates_to_
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.text);
     assert_eq!(withdrawn.body["status"], "withdrawn");
     assert_eq!(withdrawn.body["escalation"]["level"], "city");
-    assert_problem(&app.get_as(&case_path, &haining).await, 403, "forbidden");
+    assert_problem(&app.get_as(&case_path, &haining).await, 404, "not_found");
     let tracked = app
         .track(
             filed.body["receipt_number"].as_str().unwrap(),
@@ -314,8 +314,8 @@ async fn only_the_handling_bureau_transfers_and_never_a_pilot_area_case_of_its_o
     );
     assert_problem(
         &app.post_as(&path, &wujin, &to_wujin).await,
-        403,
-        "forbidden",
+        404,
+        "not_found",
     );
     let res = app
         .post_as(

@@ -71,11 +71,11 @@ async fn zone_complaint_filed_at_any_station_is_mediated_where_the_dispute_arose
     assert_eq!(followed.body["timeline"][0]["actor_kind"], "mediator");
     // Nobody else: another pilot station, and 青浦's bureau (the case is not in its county).
     assert!(ids(&app.get_as("/api/v1/cases", &jinze).await).is_empty());
-    assert_problem(&app.get_as(&path, &jinze).await, 403, "forbidden");
+    assert_problem(&app.get_as(&path, &jinze).await, 404, "not_found");
     let qingpu = app
         .staff("qingpu", Role::BureauAdmin, Some("310118"), None, None)
         .await;
-    assert_problem(&app.get_as(&path, &qingpu).await, 403, "forbidden");
+    assert_problem(&app.get_as(&path, &qingpu).await, 404, "not_found");
 
     let tracked = app
         .track(
