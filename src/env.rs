@@ -6,10 +6,13 @@ use std::sync::Arc;
 use crate::calendar::CalendarStore;
 use crate::config::Settings;
 use crate::deadlines::RuleBook;
+use crate::domain::secrets::Sealer;
 
 #[derive(Clone)]
 pub struct Env {
     pub settings: Arc<Settings>,
     pub calendar: CalendarStore,
     pub rules: Arc<RuleBook>,
+    /// Seals the secrets kept for a retry (see `http::idempotency`).
+    pub sealer: Arc<Sealer>,
 }

@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use crate::calendar::CalendarStore;
 use crate::config::Settings;
 use crate::deadlines::RuleBook;
+use crate::domain::secrets::Sealer;
 use crate::env::Env;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::{ApiError, request_id};
@@ -58,6 +59,7 @@ impl Application {
                 settings: settings.clone(),
                 calendar: CalendarStore::new(calendar, seen),
                 rules: Arc::new(RuleBook::builtin()),
+                sealer: Arc::new(Sealer::new(settings.session_key_bytes().as_deref())),
             },
             clock,
             pool_runtime: tokio::runtime::Handle::current(),

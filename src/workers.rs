@@ -64,6 +64,13 @@ pub fn spawn(state: web::Data<AppState>) {
                 Ok(n) => tracing::info!(escalated = n, "overdue enforcement leads escalated"),
                 Err(e) => tracing::warn!(error = %e, "lead escalation sweep failed"),
             }
+            let window = chrono::Duration::hours(sweeper.env.settings.idempotency_window_hours);
+            if let Err(e) =
+                crate::http::idempotency::forget_before(&sweeper.db, sweeper.clock.now() - window)
+                    .await
+            {
+                tracing::warn!(error = %e, "forgetting expired idempotency keys failed");
+            }
             match sweep(&sweeper.db, lead, sweeper.clock.now()).await {
                 Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
                     due_soon = r.due_soon,

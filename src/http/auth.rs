@@ -5,8 +5,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 
+use super::idempotency::Caller;
 use super::problem::{ApiError, ApiResult};
 pub use crate::actor::{Role, Staff};
 use crate::cases::track::{self, Claim, SECRET_HEADER};
@@ -25,6 +26,7 @@ impl FromRequest for Staff {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| t.trim().to_owned());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = token.ok_or_else(|| {
@@ -32,13 +34,15 @@ impl FromRequest for Staff {
                     "send Authorization: Bearer <token> from POST /api/v1/auth/login",
                 )
             })?;
-            crate::accounts::authenticate(&state.db, &token, state.clock.now())
+            let staff = crate::accounts::authenticate(&state.db, &token, state.clock.now())
                 .await?
                 .ok_or_else(|| {
                     ApiError::unauthorized(
                         "the token is unknown, expired or revoked, or the account is disabled; log in again",
                     )
-                })
+                })?;
+            req.extensions_mut().insert(Caller(staff.user_id.clone()));
+            Ok(staff)
         })
     }
 }

@@ -1,15 +1,19 @@
 //! `Idempotency-Key` for creating POSTs: the first response is stored in the same transaction as
-//! what it created, and a retry with the same key and body gets that response again.
+//! what it created, and a retry with the same key gets that response again, within the window
+//! (`idempotency_window_hours`); after it the key is forgotten. A key is bound to the operation
+//! (method and path), the caller (the staff account, or anonymous) and the body: the same key
+//! with any of them different is refused (422), so a key cannot fetch another request's answer.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use super::problem::{ApiError, ApiResult, FieldError};
 use crate::db::Writes;
 use crate::domain::secrets::sha256_hex;
 use crate::entities::idempotency_key;
+use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -28,11 +32,17 @@ impl Stored {
     }
 }
 
-/// The key of one creating request, bound to the body it came with.
+/// The staff account a request was authenticated as, left in the request's extensions by the
+/// `Staff` extractor so that a key is bound to its caller.
+#[derive(Clone)]
+pub struct Caller(pub String);
+
+/// The key of one creating request, bound to the operation, the caller and the body.
 pub struct IdempotencyKey {
     scope: &'static str,
     key: String,
     request_hash: String,
+    window: Duration,
 }
 
 impl IdempotencyKey {
@@ -56,23 +66,43 @@ impl IdempotencyKey {
                     "must be 1 to 255 visible ASCII characters",
                 )])
             })?;
+        let caller = req
+            .extensions()
+            .get::<Caller>()
+            .map_or_else(|| "anonymous".to_owned(), |c| format!("staff:{}", c.0));
+        let request = format!(
+            "{}\n{}\n{caller}\n{}",
+            req.method(),
+            req.path(),
+            String::from_utf8_lossy(body)
+        );
+        let hours = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(24, |s| s.env.settings.idempotency_window_hours);
         Ok(Some(IdempotencyKey {
             scope,
             key: key.to_owned(),
-            request_hash: sha256_hex(&String::from_utf8_lossy(body)),
+            request_hash: sha256_hex(&request),
+            window: Duration::hours(hours),
         }))
     }
 
-    /// The stored response for this key, if the request was seen before.
-    pub async fn replay(&self, db: &impl ConnectionTrait) -> ApiResult<Option<Stored>> {
+    /// The stored response for this key, if the request was seen within the window.
+    pub async fn replay(
+        &self,
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Option<Stored>> {
         let found = idempotency_key::Entity::find_by_id((self.scope.to_owned(), self.key.clone()))
+            .filter(idempotency_key::Column::CreatedAt.gte(now - self.window))
             .one(db)
             .await?;
         match found {
             None => Ok(None),
             Some(row) if row.request_hash != self.request_hash => Err(ApiError::unprocessable(
                 "idempotency_key_reused",
-                "this Idempotency-Key was already used with a different body; use a new key",
+                "this Idempotency-Key was already used for another request (operation, caller or \
+                 body); use a new key",
             )),
             Some(row) => Ok(Some(Stored {
                 status: StatusCode::from_u16(row.status_code as u16).unwrap_or(StatusCode::OK),
@@ -122,6 +152,15 @@ pub async fn once<T>(
 ) -> ApiResult<Once<T>> {
     let txn = crate::db::begin_write(db).await?;
     let done = async {
+        if let Some(k) = key {
+            // A key past its window is forgotten, so that it may be used afresh.
+            idempotency_key::Entity::delete_many()
+                .filter(idempotency_key::Column::Scope.eq(k.scope))
+                .filter(idempotency_key::Column::Key.eq(k.key.as_str()))
+                .filter(idempotency_key::Column::CreatedAt.lt(now - k.window))
+                .exec(&txn)
+                .await?;
+        }
         let (created, mut writes) = op(&txn).await?;
         let body = body(&created)?;
         if let Some(k) = key {
@@ -139,7 +178,7 @@ pub async fn once<T>(
             // The operation's error is the one to report, whatever the rollback says.
             let _ = txn.rollback().await;
             match key {
-                Some(k) => k.replay(db).await?.map(Once::Replayed).ok_or(e),
+                Some(k) => k.replay(db, now).await?.map(Once::Replayed).ok_or(e),
                 None => Err(e),
             }
         }
@@ -161,4 +200,14 @@ pub async fn create_once<T: serde::Serialize>(
             .body(body),
         Once::Replayed(stored) => stored.into_response(),
     })
+}
+
+/// Forgets the keys recorded before `before` (the sweep runs it with the window's start), and with
+/// them the sealed secrets they kept.
+pub async fn forget_before(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    Ok(idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

@@ -220,8 +220,13 @@ async fn file(
         };
         Ok((IntakeReceipt::of(filed), writes))
     };
-    // The stored copy never holds the secret.
-    let json = |r: &IntakeReceipt| serde_json::to_string(r).map_err(ApiError::internal);
+    // The stored copy holds the secret sealed, so that a retry within the window gets the one the
+    // consumer may already hold; the record, and with it the sealed secret, goes with the window.
+    let json = |r: &IntakeReceipt| {
+        let mut stored = serde_json::to_value(r).map_err(ApiError::internal)?;
+        stored["access_secret"] = state.env.sealer.seal(&secret).into();
+        Ok(stored.to_string())
+    };
     match idempotency::once(&state.db, key.as_ref(), now, prepare, json).await? {
         Once::Created(mut receipt, _) => {
             receipt.access_secret = secret;
@@ -231,24 +236,34 @@ async fn file(
     }
 }
 
-/// Answers a retry with the first response and a freshly issued access secret, since only the
-/// secret's hash was kept; the case itself is untouched.
+/// Answers a retry with the first response and the secret issued with it. Only when the secret
+/// cannot be opened (sealed by an instance with another key: no `XIAOBAO_SESSION_KEY` set and a
+/// restart in between) is a fresh one issued in its place, since only the secret's hash is kept.
 async fn reissue(state: &AppState, stored: Stored) -> ApiResult<Stored> {
     let mut body: serde_json::Value =
         serde_json::from_str(&stored.body).map_err(ApiError::internal)?;
-    let mut ids = vec![body["id"].as_str().unwrap_or_default().to_owned()];
-    if let Some(linked) = body["linked"]["id"].as_str() {
-        ids.push(linked.to_owned());
-    }
-    let secret = receipt::access_secret();
-    case::Entity::update_many()
-        .col_expr(
-            case::Column::AccessSecretHash,
-            Expr::value(sha256_hex(&secret)),
-        )
-        .filter(case::Column::Id.is_in(ids))
-        .exec(&state.db)
-        .await?;
+    let opened = body["access_secret"]
+        .as_str()
+        .and_then(|sealed| state.env.sealer.open(sealed));
+    let secret = match opened {
+        Some(secret) => secret,
+        None => {
+            let mut ids = vec![body["id"].as_str().unwrap_or_default().to_owned()];
+            if let Some(linked) = body["linked"]["id"].as_str() {
+                ids.push(linked.to_owned());
+            }
+            let secret = receipt::access_secret();
+            case::Entity::update_many()
+                .col_expr(
+                    case::Column::AccessSecretHash,
+                    Expr::value(sha256_hex(&secret)),
+                )
+                .filter(case::Column::Id.is_in(ids))
+                .exec(&state.db)
+                .await?;
+            secret
+        }
+    };
     body["access_secret"] = serde_json::Value::String(secret);
     Ok(Stored {
         status: stored.status,
