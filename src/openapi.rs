@@ -34,7 +34,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(oversight::statistics::routes)
                 .configure(oversight::disclosure::routes)
                 .configure(mediation::http::routes)
-                .configure(divisions::routes)
+                .configure(divisions::http::routes)
                 .configure(routing::routes),
         );
 }
