@@ -27,7 +27,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(mail::http::routes)
                 .configure(businesses::http::routes)
                 .configure(odr::http::routes)
-                .configure(odr::performance::routes)
                 .configure(reports::http::routes)
                 .configure(leads::http::routes)
                 .configure(oversight::http::routes)

@@ -55,8 +55,31 @@ impl Confirmer {
     }
 }
 
+/// Confirms the case's agreement for the consumer or for the business's desk.
+pub async fn confirm_case(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    case_id: &str,
+    who: Confirmer,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_agreement::Model> {
+    let a = super::outcome::of_case(db, case_id).await?;
+    confirm(db, state, &a.id, who, now).await
+}
+
+/// Confirms for the business with the single-use code mailed to it.
+pub async fn confirm_by_code(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    code: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<mediation_agreement::Model> {
+    let a = by_code(db, code, now).await?;
+    confirm(db, state, &a.id, Confirmer::Code, now).await
+}
+
 /// The agreement a single-use code was mailed for; unknown, used and expired codes are refused.
-pub async fn by_code(
+async fn by_code(
     db: &impl ConnectionTrait,
     code: &str,
     now: DateTime<Utc>,
@@ -77,7 +100,7 @@ pub async fn by_code(
 }
 
 /// Records one party's confirmation; the second one issues the document.
-pub async fn confirm(
+async fn confirm(
     db: &impl ConnectionTrait,
     state: &AppState,
     agreement_id: &str,

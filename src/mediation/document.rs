@@ -5,14 +5,19 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::pdf::Block;
 use super::states::ConfirmedVia;
 use super::{chinese_date, local_time, yuan};
+use crate::actor::{Actor, Role, Staff};
+use crate::audit;
 use crate::cases::PartyRole;
 use crate::deadlines::local_date;
 use crate::divisions::Divisions;
@@ -64,6 +69,48 @@ pub async fn prefix(db: &impl ConnectionTrait, bureau_code: &str) -> ApiResult<S
         .await?
         .and_then(|b| b.document_prefix)
         .unwrap_or_else(|| derived_prefix(bureau_code)))
+}
+
+/// Sets the prefix of a bureau's 调解书 numbers, with its audit entry: by the `bureau_admin` of
+/// that bureau or a `system_admin`. Returns the prefix as stored.
+pub async fn set_prefix(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    bureau_code: &str,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
+    me.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
+    if me.role != Role::SystemAdmin && me.bureau_code.as_deref() != Some(bureau_code) {
+        return Err(ApiError::forbidden("that bureau is not yours"));
+    }
+    let prefix = prefix.trim().to_owned();
+    if prefix
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "〔〕第号".contains(c))
+    {
+        return Err(ApiError::field(
+            "prefix",
+            "no spaces, and none of 〔〕第号 (the number adds them)",
+        ));
+    }
+    let b = bureau::Entity::find_by_id(bureau_code.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no bureau {bureau_code}")))?;
+    let mut active: bureau::ActiveModel = b.into();
+    active.document_prefix = Set(Some(prefix.clone()));
+    active.update(db).await?;
+    audit::record(
+        db,
+        &Actor::from(me),
+        "bureau.document_prefix",
+        None,
+        json!({"bureau_code": bureau_code, "prefix": prefix}),
+        now,
+    )
+    .await?;
+    Ok(prefix)
 }
 
 pub fn number(prefix: &str, year: i32, seq: i32) -> String {

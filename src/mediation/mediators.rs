@@ -279,7 +279,6 @@ pub async fn delegate(
     c: case::Model,
     organisation: &str,
     mediator_name: &str,
-    bureau_name: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<case::Model> {
     ensure_open(&c)?;
@@ -295,7 +294,8 @@ pub async fn delegate(
     active.delegate_mediator = Set(Some(mediator_name.to_owned()));
     active.updated_at = Set(now);
     let c = active.update(db).await?;
-    let description = format!("委托{organisation}以{bureau_name}名义调解，调解员{mediator_name}");
+    let bureau = crate::routing::bureau_name(db, &c.bureau_code).await?;
+    let description = format!("委托{organisation}以{bureau}名义调解，调解员{mediator_name}");
     cases::journal::append_event(
         db,
         &c.id,

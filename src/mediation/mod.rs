@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::mailboxes::{self, Unit};
 use crate::cases::PartyRole;
-use crate::cases::access::{Act, may_act, roles_for};
+use crate::cases::access::{self, Act};
 use crate::deadlines::PauseReason;
 use crate::deadlines::RuleSetId;
 use crate::deadlines::pauses;
@@ -90,10 +90,18 @@ pub fn check_ground<'a>(
     Some(g)
 }
 
-/// Station staff act on a case of their own station (a mediator) or bureau (a bureau admin).
-pub fn require_station_staff(me: &Staff, c: &case::Model) -> ApiResult<()> {
-    me.require(roles_for(Act::StationStep))?;
-    Ok(may_act(me, c, Act::StationStep)?)
+/// A case seen by station staff (of its own station, for a mediator) or by the desk of its
+/// business: its sessions and its agreement are theirs to read.
+pub async fn party_case(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    id: &str,
+) -> Result<case::Model, access::Error> {
+    let c = access::act_on(db, me, id, Act::ReadDocuments).await?;
+    if me.role != Role::EnterpriseAgent {
+        access::may_act(me, &c, Act::StationStep)?;
+    }
+    Ok(c)
 }
 
 /// A pending recusal application suspends the case: no step but the decision (or a withdrawal).

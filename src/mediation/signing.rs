@@ -8,7 +8,10 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, NaiveDate, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use serde_json::json;
 
+use crate::actor::{Actor, Role, Staff};
+use crate::audit;
 use crate::config::{Secret, Settings};
 use crate::entities::signing_key;
 use crate::http::{ApiError, ApiResult};
@@ -184,12 +187,15 @@ pub fn verify(public_key: &str, message: &[u8], signature: &str) -> bool {
     }
 }
 
+/// Revokes a signing key, with its audit entry; `system_admin` only.
 pub async fn revoke(
     db: &impl ConnectionTrait,
+    me: &Staff,
     key_id: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<signing_key::Model> {
+    me.require(&[Role::SystemAdmin])?;
     let row = signing_key::Entity::find_by_id(key_id.to_owned())
         .one(db)
         .await?
@@ -203,7 +209,17 @@ pub async fn revoke(
     let mut active: signing_key::ActiveModel = row.into();
     active.revoked_at = Set(Some(now));
     active.revoked_reason = Set(Some(reason.to_owned()));
-    Ok(active.update(db).await?)
+    let key = active.update(db).await?;
+    audit::record(
+        db,
+        &Actor::from(me),
+        "signing_key.revoke",
+        None,
+        json!({"key_id": key.key_id, "reason": reason}),
+        now,
+    )
+    .await?;
+    Ok(key)
 }
 
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<signing_key::Model>, DbErr> {

@@ -4,31 +4,120 @@
 //! APIs (make, accept, deny, escalate). A decline, a rejected last offer, silence past the limit or
 //! unconfirmed performance escalates to the regulator — never a silent closure.
 
+pub mod answer;
+pub mod decline;
 pub mod http;
+pub mod negotiation;
+pub mod offer;
 pub mod performance;
+pub mod performed;
 pub mod state;
 
 pub use state::{OdrState, OfferKind, OfferParty, OfferStatus};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
+use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use validator::Validate;
 
 use crate::actor::Actor;
-use crate::audit;
-use crate::cases::PartyRole;
-use crate::cases::{self, CaseStatus};
+use crate::cases::journal::{self, Entry};
+use crate::cases::{CaseStatus, PartyRole, access, lifecycle};
 use crate::db::Writes;
-use crate::deadlines::DeadlineStatus;
-use crate::deadlines::{self, DeadlineKind};
+use crate::deadlines::{self, DeadlineKind, DeadlineStatus};
+use crate::domain::faults::{Class, Failure, Invalid};
 use crate::entities::{case, case_event, deadline, odr_offer, party};
-use crate::http::{ApiError, ApiResult};
+use crate::env::Env;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
+
+/// What can go wrong with a step of the negotiation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the case is {status} (settlement {}); that step is not possible now", .state.map_or("none", OdrState::as_str))]
+    Step {
+        status: CaseStatus,
+        state: Option<OdrState>,
+    },
+    #[error("the case changed meanwhile; reload it")]
+    Concurrent,
+    #[error("that offer is not open for an answer")]
+    OfferNotOpen,
+    #[error("there is no agreed settlement to reopen")]
+    NoAgreement,
+    #[error("the business has until {0} to perform")]
+    PerformanceNotDue(NaiveDate),
+    #[error("no business {0}")]
+    NoBusiness(String),
+    #[error("you may not see this business's performance")]
+    NotYourBusiness,
+    /// A row the step relies on is gone: a fault of the service, not of the request.
+    #[error("{0} missing")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Access(#[from] access::Error),
+    #[error(transparent)]
+    Lifecycle(#[from] lifecycle::Error),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl Failure for Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::Step { .. }
+            | Error::Concurrent
+            | Error::OfferNotOpen
+            | Error::NoAgreement
+            | Error::PerformanceNotDue(_) => Class::Conflict,
+            Error::NoBusiness(_) => Class::NotFound,
+            Error::NotYourBusiness => Class::Forbidden,
+            Error::Missing(_) => Class::Internal,
+            Error::Invalid(e) => e.class(),
+            Error::Access(e) => e.class(),
+            Error::Lifecycle(e) => e.class(),
+            Error::Db(e) => Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Step { .. } | Error::NoAgreement => "invalid_transition",
+            Error::Concurrent => "concurrent_change",
+            Error::OfferNotOpen => "offer_not_open",
+            Error::PerformanceNotDue(_) => "performance_not_due",
+            Error::NoBusiness(_) => "not_found",
+            Error::NotYourBusiness => "forbidden",
+            Error::Missing(_) => "internal_error",
+            Error::Invalid(e) => e.code(),
+            Error::Access(e) => e.code(),
+            Error::Lifecycle(e) => e.code(),
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
+    fn fields(&self) -> &[crate::domain::faults::FieldError] {
+        match self {
+            Error::Invalid(e) => e.fields(),
+            _ => &[],
+        }
+    }
+}
+
+// Why a side gives up on settlement (the desk declines, the consumer rejects the last offer or
+// reopens an unperformed agreement): the regulator reads it with the history. A plain comment,
+// since a doc comment would become the schema's description in the API document.
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct ReasonRequest {
+    #[validate(length(min = 2, max = 2000))]
+    pub reason: String,
+}
 
 /// Moves the case's ODR state if it is still one of `from`; two desk agents answering at once
 /// resolve to one winner and a 409.
@@ -38,17 +127,13 @@ pub async fn advance(
     from: &[OdrState],
     to: OdrState,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> Result<(), Error> {
     let current = c.odr_state;
     if c.status != CaseStatus::WithBusiness || !current.is_some_and(|s| from.contains(&s)) {
-        return Err(ApiError::conflict(
-            "invalid_transition",
-            format!(
-                "the case is {} (settlement {}); that step is not possible now",
-                c.status,
-                current.map_or("none", OdrState::as_str)
-            ),
-        ));
+        return Err(Error::Step {
+            status: c.status,
+            state: current,
+        });
     }
     let updated = case::Entity::update_many()
         .col_expr(case::Column::OdrState, Expr::value(to))
@@ -59,10 +144,7 @@ pub async fn advance(
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(ApiError::conflict(
-            "concurrent_change",
-            "the case changed meanwhile; reload it",
-        ));
+        return Err(Error::Concurrent);
     }
     Ok(())
 }
@@ -78,7 +160,7 @@ pub async fn notify_desk(
     writes: &mut Writes,
 ) -> Result<(), DbErr> {
     let desk = deadlines::sweep::who_must_act(db, c, DeadlineKind::OdrSettlement, now).await?;
-    timeline.push(cases::journal::event(
+    timeline.push(journal::event(
         &c.id,
         "odr_started",
         &Actor::System,
@@ -118,6 +200,7 @@ pub async fn consumer_emails(
         .collect())
 }
 
+/// An offer in words, as the timeline and the mails give it.
 pub fn describe_offer(o: &odr_offer::Model) -> String {
     format!(
         "{}{:.2}元，{}前履行。{}",
@@ -132,13 +215,13 @@ pub fn describe_offer(o: &odr_offer::Model) -> String {
 /// settlement deadline closed, the acceptance clock started now, and everyone told by mail.
 pub async fn escalate(
     db: &impl ConnectionTrait,
-    state: &AppState,
+    env: &Env,
     c: &case::Model,
     reason: &str,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
-    let c = cases::lifecycle::transition(
+) -> Result<case::Model, Error> {
+    let c = lifecycle::transition(
         db,
         c,
         &[CaseStatus::WithBusiness],
@@ -163,15 +246,7 @@ pub async fn escalate(
         .await?;
     deadlines::store::complete(db, &c.id, DeadlineKind::OdrSettlement, now).await?;
     // ODR time is not counted toward the regulator's limits: the acceptance clock starts now.
-    deadlines::open(
-        db,
-        &state.env,
-        &c.id,
-        c.rule_set,
-        DeadlineKind::Acceptance,
-        now,
-    )
-    .await?;
+    deadlines::open(db, env, &c.id, c.rule_set, DeadlineKind::Acceptance, now).await?;
     let offers = odr_offer::Entity::find()
         .filter(odr_offer::Column::CaseId.eq(c.id.as_str()))
         .order_by_asc(odr_offer::Column::Id)
@@ -181,22 +256,17 @@ pub async fn escalate(
         .iter()
         .map(|o| json!({"party": o.party, "kind": o.kind, "amount_fen": o.amount_fen, "perform_by": o.perform_by, "message": o.message, "status": o.status, "at": o.created_at}))
         .collect();
-    cases::journal::append_event(
+    journal::record(
         db,
+        actor,
         &c.id,
-        "odr_escalated",
-        actor,
-        true,
-        json!({"description": "企业先行和解未成功，已转市场监管部门处理", "reason": reason, "odr_history": history}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "odr.escalate",
-        Some(&c.id),
-        json!({"reason": reason}),
+        Entry {
+            event: "odr_escalated",
+            public: true,
+            detail: json!({"description": "企业先行和解未成功，已转市场监管部门处理", "reason": reason, "odr_history": history}),
+            action: "odr.escalate",
+            audit: json!({"reason": reason}),
+        },
         now,
     )
     .await?;
@@ -271,7 +341,7 @@ pub async fn escalate_overdue(
         let txn = crate::db::begin_write(db).await?;
         match escalate(
             &txn,
-            state,
+            &state.env,
             &c,
             "企业未在和解期限内达成和解",
             &Actor::System,
@@ -284,7 +354,7 @@ pub async fn escalate_overdue(
                 escalated += 1;
             }
             // Another instance escalated it, or the case moved on meanwhile.
-            Err(e) if e.code() == "invalid_transition" || e.code() == "concurrent_change" => {
+            Err(e) if matches!(e.code(), "invalid_transition" | "concurrent_change") => {
                 txn.rollback().await?
             }
             Err(e) => {

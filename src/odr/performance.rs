@@ -1,24 +1,19 @@
 //! How well each enrolled business settles: the figures regulators use to keep or suspend it.
 
-use actix_web::{get, web};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::actor::{Role, Staff};
 use crate::businesses::Enrolment;
 use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::divisions::Divisions;
+use crate::domain::faults::Invalid;
 use crate::entities::{business, case, deadline, odr_enrolment};
-use crate::http::{ApiError, ApiResult, FieldError, Role, Staff};
-use crate::odr::OdrState;
-use crate::state::AppState;
-
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(business_performance)
-        .service(suspension_candidates);
-}
+use crate::env::Env;
+use crate::odr::{Error, OdrState};
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -30,12 +25,12 @@ pub struct Period {
 }
 
 impl Period {
-    fn check(&self) -> ApiResult<()> {
+    fn check(&self) -> Result<(), Invalid> {
         if self.to < self.from || (self.to - self.from).num_days() > 366 {
-            return Err(ApiError::validation(vec![FieldError::new(
+            return Err(Invalid::field(
                 "to",
                 "must be on or after from, within a year",
-            )]));
+            ));
         }
         Ok(())
     }
@@ -59,7 +54,8 @@ pub struct Performance {
     pub money_recovered_fen: i64,
 }
 
-pub async fn performance(
+/// The figures of one business over the period.
+async fn performance(
     db: &impl ConnectionTrait,
     b: &business::Model,
     period: &Period,
@@ -125,29 +121,19 @@ pub async fn performance(
     })
 }
 
-/// A business's ODR performance over a period.
-///
-/// The business's own desk, the `bureau_admin` of its county, or `system_admin`.
-#[utoipa::path(
-    tag = "odr",
-    security(("bearer" = [])),
-    params(("id" = String, Path), Period),
-    responses(
-        (status = 200, body = Performance),
-    )
-)]
-#[get("/odr/businesses/{id}/performance")]
-async fn business_performance(
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-    period: web::Query<Period>,
-) -> ApiResult<web::Json<Performance>> {
+/// A business's ODR performance over a period: for its own desk, the `bureau_admin` of its
+/// county, or `system_admin`.
+pub async fn of_business(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    business_id: &str,
+    period: &Period,
+) -> Result<Performance, Error> {
     period.check()?;
-    let b = business::Entity::find_by_id(path.clone())
-        .one(&state.db)
+    let b = business::Entity::find_by_id(business_id.to_owned())
+        .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no business {}", path.as_str())))?;
+        .ok_or_else(|| Error::NoBusiness(business_id.to_owned()))?;
     let county = b
         .division_code
         .as_deref()
@@ -160,38 +146,27 @@ async fn business_performance(
         _ => false,
     };
     if !allowed {
-        return Err(ApiError::forbidden(
-            "you may not see this business's performance",
-        ));
+        return Err(Error::NotYourBusiness);
     }
-    Ok(web::Json(performance(&state.db, &b, &period).await?))
+    Ok(performance(db, &b, period).await?)
 }
 
-/// Enrolled businesses of the caller's county whose settlement or on-time rate is below the
-/// configured thresholds (with at least the configured number of concluded cases): candidates
-/// for suspension from ODR.
-///
-/// `bureau_admin`.
-#[utoipa::path(
-    tag = "odr",
-    security(("bearer" = [])),
-    params(Period),
-    responses((status = 200, body = Vec<Performance>))
-)]
-#[get("/odr/suspension-candidates")]
-async fn suspension_candidates(
-    state: web::Data<AppState>,
-    me: Staff,
-    period: web::Query<Period>,
-) -> ApiResult<web::Json<Vec<Performance>>> {
+/// The enrolled businesses of the `bureau_admin`'s county whose settlement or on-time rate is
+/// below the configured thresholds, with at least the configured number of concluded cases.
+pub async fn suspension_candidates(
+    db: &impl ConnectionTrait,
+    env: &Env,
+    me: &Staff,
+    period: &Period,
+) -> Result<Vec<Performance>, Error> {
     me.require(&[Role::BureauAdmin])?;
     period.check()?;
     let bureau = me.bureau_code.clone().unwrap_or_default();
     let enrolled = business::Entity::find()
         .find_also_related(odr_enrolment::Entity)
-        .all(&state.db)
+        .all(db)
         .await?;
-    let s = &state.env.settings;
+    let s = &env.settings;
     let mut out = Vec::new();
     for (b, e) in enrolled {
         let in_county = b
@@ -203,7 +178,7 @@ async fn suspension_candidates(
         if !in_county || e.map(|e| e.status) != Some(Enrolment::Enrolled) {
             continue;
         }
-        let p = performance(&state.db, &b, &period).await?;
+        let p = performance(db, &b, period).await?;
         let below = p
             .settlement_rate
             .is_some_and(|r| r < s.odr_min_settlement_rate)
@@ -212,5 +187,5 @@ async fn suspension_candidates(
             out.push(p);
         }
     }
-    Ok(web::Json(out))
+    Ok(out)
 }

@@ -1,0 +1,286 @@
+//! How mediation ends: termination and telling the parties, or the agreement reached, and the
+//! agreement and its 调解书 as recorded.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::common::{AgreementView, StepResult, idempotency, step};
+use crate::actor::Actor;
+use crate::cases::access::{Act, act_on};
+use crate::deadlines::local_date;
+use crate::http::idempotency::create_once;
+use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
+use crate::intake::request::{Faults, MAX_AMOUNT_FEN};
+use crate::mediation;
+use crate::mediation::document::{Particulars, Term};
+use crate::mediation::outcome::{self, NewAgreement, Termination};
+use crate::state::AppState;
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct TerminationRequest {
+    /// A termination ground of the case's rule set.
+    #[schema(example = "party_declares_no_agreement")]
+    pub ground: String,
+    /// Required for `other_legal_ground`.
+    #[validate(length(max = 2000))]
+    pub text: Option<String>,
+    /// Money the consumer got back anyway (default 0).
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
+    pub amount_recovered_fen: Option<i64>,
+    /// Default: the amount on the complaint.
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
+    pub amount_in_dispute_fen: Option<i64>,
+}
+
+/// Terminate mediation (终止调解) and close the case.
+///
+/// Station staff, as for accepting. The ground must belong to the case's rule set. Both parties
+/// are mailed in the same transaction; the termination-notice deadline (7 WD) opens now and is
+/// met at once when both sides have an address, otherwise it stays open until staff record
+/// having told them (`POST /cases/{id}/termination/told`).
+#[utoipa::path(
+    tag = "mediation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")),
+    request_body = TerminationRequest,
+    responses(
+        (status = 200, body = StepResult),
+    )
+)]
+#[post("/cases/{id}/termination")]
+pub(super) async fn terminate(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+    body: ApiJson<TerminationRequest, false>,
+) -> ApiResult<web::Json<StepResult>> {
+    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
+    let b = body.body;
+    let mut faults = Faults::of(&b);
+    let ground = mediation::check_ground(
+        &mediation::grounds(c.rule_set).termination,
+        &b.ground,
+        b.text.as_deref(),
+        "ground",
+        "text",
+        &mut faults,
+    );
+    faults.finish()?;
+    let ground = ground.ok_or_else(|| ApiError::internal("ground checked"))?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let (c, notice) = outcome::terminate(
+        &txn,
+        &state,
+        &Actor::from(&me),
+        c,
+        Termination {
+            ground,
+            text: b.text.as_deref(),
+            amount_recovered_fen: b.amount_recovered_fen.unwrap_or(0),
+            amount_in_dispute_fen: b.amount_in_dispute_fen,
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(step(c, notice))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeChannel {
+    Phone,
+    Post,
+    InPerson,
+    Sms,
+}
+
+impl NoticeChannel {
+    fn as_str(self) -> &'static str {
+        match self {
+            NoticeChannel::Phone => "phone",
+            NoticeChannel::Post => "post",
+            NoticeChannel::InPerson => "in_person",
+            NoticeChannel::Sms => "sms",
+        }
+    }
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct ToldRequest {
+    pub channel: NoticeChannel,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+/// Record that the parties were told of a termination another way.
+///
+/// Station staff, as for accepting. Meets the termination-notice deadline when a party had no
+/// mail address.
+#[utoipa::path(
+    tag = "mediation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")),
+    request_body = ToldRequest,
+    responses(
+        (status = 204, description = "recorded"),
+    )
+)]
+#[post("/cases/{id}/termination/told")]
+pub(super) async fn termination_told(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+    body: ApiJson<ToldRequest>,
+) -> ApiResult<HttpResponse> {
+    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    outcome::termination_told(
+        &txn,
+        &Actor::from(&me),
+        &c,
+        body.body.channel.as_str(),
+        body.body.note.as_deref(),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct AgreementRequest {
+    /// What each party does, how much, by when.
+    #[validate(length(min = 1, max = 20), nested)]
+    pub terms: Vec<Term>,
+    /// 挽回经济损失; default: the sum of the terms.
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
+    pub amount_recovered_fen: Option<i64>,
+    /// 涉及争议额; default: the amount on the complaint.
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
+    pub amount_in_dispute_fen: Option<i64>,
+    /// The mediation that reached the agreement was in person.
+    pub in_person: bool,
+    /// The agreement was carried out on the spot (当场履行).
+    #[serde(default)]
+    pub on_the_spot: bool,
+    /// Both parties agreed not to have a 调解书.
+    #[serde(default)]
+    pub document_waived: bool,
+    #[serde(default)]
+    #[validate(nested)]
+    pub particulars: Particulars,
+}
+
+/// Record the agreement mediation reached (调解协议).
+///
+/// Station staff, as for accepting. A 调解书 is needed when the mediation was in person, unless
+/// the agreement was carried out on the spot or both parties agreed not to have one. Without one
+/// the case closes now (outcome `mediated_agreement`) and both parties are mailed the terms; with
+/// one, both are mailed the draft to confirm (the business also a single-use confirmation code),
+/// and the second confirmation issues it. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "mediation",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "case id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+    ),
+    request_body = AgreementRequest,
+    responses(
+        (status = 201, body = AgreementView),
+    )
+)]
+#[post("/cases/{id}/agreement")]
+pub(super) async fn record_agreement(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+    body: ApiJson<AgreementRequest, false>,
+) -> ApiResult<HttpResponse> {
+    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
+    let key = idempotency(&req, "agreements", &body.raw)?;
+    let now = state.clock.now();
+    let b = body.body;
+    let mut faults = Faults::of(&b);
+    let today = local_date(now);
+    for (i, t) in b.terms.iter().enumerate() {
+        if t.due_on < today {
+            faults.add(format!("terms[{i}].due_on"), "cannot be in the past");
+        }
+    }
+    if b.terms.iter().map(|t| t.amount_fen).sum::<i64>() > MAX_AMOUNT_FEN {
+        faults.add(
+            "terms",
+            "the amounts add up to more than the largest accepted",
+        );
+    }
+    faults.finish()?;
+    let actor = Actor::from(&me);
+    let new = NewAgreement {
+        terms: b.terms,
+        amount_recovered_fen: b.amount_recovered_fen,
+        amount_in_dispute_fen: b.amount_in_dispute_fen,
+        in_person: b.in_person,
+        on_the_spot: b.on_the_spot,
+        document_waived: b.document_waived,
+        particulars: b.particulars,
+    };
+    create_once(&state.db, key, now, async |txn| {
+        let a = outcome::record_agreement(txn, &actor, c, new, now).await?;
+        Ok(AgreementView::from(a))
+    })
+    .await
+}
+
+/// The case's agreement and, once issued, its 调解书's number, hash and signature.
+///
+/// Station staff, as for accepting, and the business's desk.
+#[utoipa::path(
+    tag = "mediation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")),
+    responses(
+        (status = 200, body = AgreementView),
+    )
+)]
+#[get("/cases/{id}/agreement")]
+pub(super) async fn get_agreement(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<AgreementView>> {
+    let c = mediation::party_case(&state.db, &me, &path).await?;
+    Ok(web::Json(outcome::of_case(&state.db, &c.id).await?.into()))
+}
+
+/// The issued 调解书 as a PDF.
+///
+/// Station staff, as for accepting, and the business's desk.
+#[utoipa::path(
+    tag = "mediation",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")),
+    responses(
+        (status = 200, description = "the PDF", content_type = "application/pdf"),
+        (status = 404, description = "no issued document", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}/agreement/pdf")]
+pub(super) async fn agreement_pdf(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let c = mediation::party_case(&state.db, &me, &path).await?;
+    let pdf = outcome::of_case(&state.db, &c.id)
+        .await?
+        .pdf
+        .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?;
+    Ok(HttpResponse::Ok().content_type("application/pdf").body(pdf))
+}
