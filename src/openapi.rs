@@ -30,8 +30,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(reports::http::routes)
                 .configure(leads::http::routes)
                 .configure(oversight::http::routes)
-                .configure(oversight::statistics::routes)
-                .configure(oversight::disclosure::routes)
                 .configure(mediation::http::routes)
                 .configure(divisions::http::routes)
                 .configure(routing::routes),

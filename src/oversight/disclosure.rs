@@ -3,29 +3,24 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{get, web};
+use chrono::{DateTime, Utc};
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cases::CaseKind;
 use crate::cases::Outcome;
 use crate::deadlines::{local_date, start_of_local_day};
+use crate::domain::faults::Invalid;
 use crate::domain::identifiers::Uscc;
 use crate::entities::case;
-use crate::http::{ApiError, ApiResult};
-use crate::state::AppState;
-
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(business_disclosure);
-}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Default: the current year (Asia/Shanghai).
-    year: Option<i32>,
+    pub year: Option<i32>,
 }
 
 /// What the public sees of a business's complaints. `growth` compares the count with the previous
@@ -48,27 +43,47 @@ pub struct Disclosure {
     pub closing_dates: Vec<NaiveDate>,
 }
 
-/// Published complaint statistics of one business, by USCC.
-///
-/// Anyone may call this; only complaints whose consumer consented to publication are counted, and
-/// no personal data is shown.
-#[utoipa::path(
-    tag = "public",
-    params(("uscc" = String, Path), YearQuery),
-    responses((status = 200, body = Disclosure))
-)]
-#[get("/public/businesses/{uscc}/complaints")]
-async fn business_disclosure(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    q: web::Query<YearQuery>,
-) -> ApiResult<web::Json<Disclosure>> {
-    let uscc = Uscc::parse(&path).map_err(|m| ApiError::field("uscc", m))?;
-    let year = q
-        .year
-        .unwrap_or_else(|| local_date(state.clock.now()).year());
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl crate::domain::faults::Failure for Error {
+    fn class(&self) -> crate::domain::faults::Class {
+        match self {
+            Error::Invalid(e) => e.class(),
+            Error::Db(e) => crate::domain::faults::Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(e) => e.code(),
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
+    fn fields(&self) -> &[crate::domain::faults::FieldError] {
+        match self {
+            Error::Invalid(e) => e.fields(),
+            Error::Db(_) => &[],
+        }
+    }
+}
+
+/// What the public sees of the complaints against the business with this USCC in `year` (the
+/// current year by default).
+pub async fn disclose(
+    db: &impl ConnectionTrait,
+    uscc: &str,
+    year: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<Disclosure, Error> {
+    let uscc = Uscc::parse(uscc).map_err(|m| Invalid::field("uscc", m))?;
+    let year = year.unwrap_or_else(|| local_date(now).year());
     let first = |y: i32| {
-        NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| ApiError::field("year", "out of range"))
+        NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(|| Invalid::field("year", "out of range"))
     };
     let (prev, start, end) = (first(year - 1)?, first(year)?, first(year + 1)?);
     let rows = case::Entity::find()
@@ -78,7 +93,7 @@ async fn business_disclosure(
         .filter(case::Column::ReceivedAt.gte(start_of_local_day(prev)))
         .filter(case::Column::ReceivedAt.lt(start_of_local_day(end)))
         .order_by_desc(case::Column::ClosedAt)
-        .all(&state.db)
+        .all(db)
         .await?;
     let (this, before): (Vec<_>, Vec<_>) = rows
         .into_iter()
@@ -93,7 +108,7 @@ async fn business_disclosure(
     let outcome = |o: Outcome| closed.iter().filter(|c| c.outcome == Some(o)).count() as f64;
     let ratio = |n: f64, d: f64| (d > 0.0).then(|| n / d);
     let agreements = outcome(Outcome::MediatedAgreement);
-    Ok(web::Json(Disclosure {
+    Ok(Disclosure {
         uscc: uscc.to_string(),
         business_name: this
             .first()
@@ -114,5 +129,5 @@ async fn business_disclosure(
             .iter()
             .filter_map(|c| c.closed_at.map(local_date))
             .collect(),
-    }))
+    })
 }

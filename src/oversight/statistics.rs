@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -13,32 +12,29 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::scope;
+use crate::actor::Staff;
 use crate::cases::CaseKind;
 use crate::cases::Outcome;
 use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
+use crate::domain::faults::{Class, Failure, FieldError, Invalid};
 use crate::domain::vocabulary::Category;
 use crate::domain::vocabulary::Channel;
 use crate::entities::{case, deadline};
-use crate::http::{ApiError, ApiResult, FieldError, Role, Staff};
 use crate::odr::OdrState;
-use crate::state::AppState;
-
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(statistics).service(statistics_csv);
-}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// Required for a system admin; a bureau admin gets its own.
-    bureau_code: Option<String>,
+    pub bureau_code: Option<String>,
     /// One station of the bureau; a mediator always gets its own.
-    station_id: Option<String>,
+    pub station_id: Option<String>,
     /// First day (Asia/Shanghai), inclusive.
-    from: NaiveDate,
+    pub from: NaiveDate,
     /// Last day, inclusive.
-    to: NaiveDate,
+    pub to: NaiveDate,
 }
 
 /// A ratio with its parts, so a reader can check it; `rate` is absent when nothing was due.
@@ -252,73 +248,58 @@ pub async fn compute(
     })
 }
 
-async fn scoped(state: &AppState, me: &Staff, q: &StatsQuery) -> ApiResult<Statistics> {
-    if q.to < q.from || (q.to - q.from).num_days() > 366 {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "to",
-            "must be on or after from, within a year",
-        )]));
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Scope(#[from] scope::Error),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl Failure for Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::Invalid(e) => e.class(),
+            Error::Scope(e) => e.class(),
+            Error::Db(e) => Class::of_db(e),
+        }
     }
-    let (bureau, station) = match me.role {
-        Role::Mediator => (
-            me.bureau_code.clone().unwrap_or_default(),
-            me.station_id.clone(),
-        ),
-        _ => (
-            super::http::oversee(me, q.bureau_code.as_deref())?,
-            q.station_id.clone(),
-        ),
-    };
-    Ok(compute(
-        &state.db,
-        &bureau,
-        station.as_deref(),
-        q.from,
-        q.to,
-        state.clock.now(),
-    )
-    .await?)
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(e) => e.code(),
+            Error::Scope(e) => e.code(),
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
+    fn fields(&self) -> &[FieldError] {
+        match self {
+            Error::Invalid(e) => e.fields(),
+            Error::Scope(e) => e.fields(),
+            Error::Db(_) => &[],
+        }
+    }
 }
 
-/// The 12315 indicators for a bureau (or one of its stations) and period; definitions are on the
-/// `Statistics` schema.
-///
-/// `bureau_admin` (its bureau), `mediator` (its station) or `system_admin`.
-#[utoipa::path(
-    tag = "oversight",
-    security(("bearer" = [])),
-    params(StatsQuery),
-    responses(
-        (status = 200, body = Statistics),
-    )
-)]
-#[get("/statistics")]
-async fn statistics(
-    state: web::Data<AppState>,
-    me: Staff,
-    q: web::Query<StatsQuery>,
-) -> ApiResult<web::Json<Statistics>> {
-    Ok(web::Json(scoped(&state, &me, &q).await?))
+/// The indicators `me` asked for, of the bureau or station it may read, for a period of at most a
+/// year.
+pub async fn scoped(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    q: &StatsQuery,
+    now: DateTime<Utc>,
+) -> Result<Statistics, Error> {
+    if q.to < q.from || (q.to - q.from).num_days() > 366 {
+        return Err(Invalid::field("to", "must be on or after from, within a year").into());
+    }
+    let (bureau, station) =
+        scope::figures_of(me, q.bureau_code.as_deref(), q.station_id.as_deref())?;
+    Ok(compute(db, &bureau, station.as_deref(), q.from, q.to, now).await?)
 }
 
-/// The same indicators as CSV (`metric,numerator,denominator,value`).
-///
-/// `bureau_admin` (its bureau), `mediator` (its station) or `system_admin`.
-#[utoipa::path(
-    tag = "oversight",
-    security(("bearer" = [])),
-    params(StatsQuery),
-    responses(
-        (status = 200, description = "text/csv", content_type = "text/csv"),
-    )
-)]
-#[get("/statistics.csv")]
-async fn statistics_csv(
-    state: web::Data<AppState>,
-    me: Staff,
-    q: web::Query<StatsQuery>,
-) -> ApiResult<HttpResponse> {
-    let s = scoped(&state, &me, &q).await?;
+/// The indicators as CSV: `metric,numerator,denominator,value`.
+pub fn to_csv(s: &Statistics) -> String {
     let mut out = String::from("metric,numerator,denominator,value\n");
     let rate = |name: &str, r: &Rate| {
         format!(
@@ -356,14 +337,5 @@ async fn statistics_csv(
     for (k, v) in &s.by_channel {
         out.push_str(&format!("channel:{k},,,{v}\n"));
     }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"statistics-{}-{}-{}.csv\"",
-                s.bureau_code, s.from, s.to
-            ),
-        ))
-        .body(out))
+    out
 }

@@ -1,3 +1,5 @@
+//! Early warnings (list, acknowledge) and the weekly ranking of businesses.
+
 use actix_web::{get, post, web};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
@@ -10,30 +12,14 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::deadlines::start_of_local_day;
 use crate::entities::{alert, case};
-use crate::http::{ApiError, ApiResult, Role, Staff};
+use crate::http::{ApiError, ApiResult, Staff};
+use crate::oversight::scope::oversee;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_alerts)
         .service(acknowledge)
         .service(ranking);
-}
-
-/// The bureau a caller may oversee: its own, or any for a system admin who names one.
-pub fn oversee(me: &Staff, requested: Option<&str>) -> ApiResult<String> {
-    match me.role {
-        Role::SystemAdmin => requested
-            .map(str::to_owned)
-            .ok_or_else(|| ApiError::field("bureau_code", "required for a system admin")),
-        Role::BureauAdmin => {
-            let own = me.bureau_code.clone().unwrap_or_default();
-            if requested.is_some_and(|r| r != own) {
-                return Err(ApiError::forbidden("that bureau is not yours"));
-            }
-            Ok(own)
-        }
-        _ => Err(ApiError::forbidden("only bureau admins oversee a bureau")),
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -98,7 +84,7 @@ async fn list_alerts(
     let now = state.clock.now();
     let mut views = Vec::with_capacity(rows.len());
     for a in rows {
-        let count = super::current_count(&state.db, &a, now).await?;
+        let count = crate::oversight::current_count(&state.db, &a, now).await?;
         views.push(AlertView {
             case_count: count as i32,
             ..AlertView::from(a)
