@@ -36,7 +36,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(oversight::disclosure::routes)
                 .configure(mediation::http::routes)
                 .configure(divisions::routes)
-                .configure(routing::routes),
+                .configure(routing::http::routes),
         );
 }
 
