@@ -32,7 +32,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(oversight::http::routes)
                 .configure(mediation::http::routes)
                 .configure(divisions::http::routes)
-                .configure(routing::routes),
+                .configure(routing::http::routes),
         );
 }
 

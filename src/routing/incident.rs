@@ -5,59 +5,72 @@
 use super::joint_session_mode::JointSessionMode;
 use std::collections::{BTreeSet, HashSet};
 
-use actix_web::{HttpRequest, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
-use validator::Validate;
 
-use super::bureau_name;
-use crate::actor::Actor;
-use crate::audit;
-use crate::cases::{self, access::visible_to};
+use super::registry::bureau_name;
+use crate::actor::{Actor, Role, Staff};
+use crate::cases::access::{self, visible_to};
+use crate::cases::journal::{self, Entry};
+use crate::domain::faults::{Class, Failure, FieldError, Invalid};
 use crate::entities::{case, incident, incident_case, joint_session};
-use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Role, Staff};
 use crate::intake::receipt::normalize_receipt;
-use crate::state::AppState;
 
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(create_incident)
-        .service(get_incident)
-        .service(record_session);
+/// What can go wrong with an incident.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Access(#[from] access::Error),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("link at least one case of your own bureau")]
+    NoCaseOfYours,
+    #[error("case {case_id} is already linked to incident {incident_id}")]
+    AlreadyLinked {
+        case_id: String,
+        incident_id: String,
+    },
+    #[error("no incident {0}")]
+    NotFound(String),
+    #[error("only staff of the bureaus and stations handling its cases see an incident")]
+    NotInvolved,
+    #[error(transparent)]
+    Db(#[from] DbErr),
 }
 
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct NewIncident {
-    #[validate(length(min = 2, max = 200))]
-    #[schema(example = "常州某饭店菜品异物（腌菜）")]
-    pub title: String,
-    #[validate(length(max = 2000))]
-    pub description: Option<String>,
-    /// Receipt numbers of the complaints about the incident: at least one of the caller's bureau,
-    /// the others as the other bureaus reported them.
-    #[validate(length(min = 2, max = 50))]
-    pub receipt_numbers: Vec<String>,
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct NewSession {
-    /// When the session takes (or took) place.
-    pub held_at: DateTime<Utc>,
-    pub mode: JointSessionMode,
-    /// Where the parties join, for a video link.
-    #[validate(length(min = 1, max = 500))]
-    pub link: Option<String>,
-    /// County codes of the participating bureaus, each involved in the incident.
-    #[validate(length(min = 1, max = 20))]
-    pub bureau_codes: Vec<String>,
-    /// What was agreed, or anything the bureaus should know.
-    #[validate(length(max = 2000))]
-    pub note: Option<String>,
+impl Failure for Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::Access(e) => e.class(),
+            Error::Invalid(e) => e.class(),
+            Error::NoCaseOfYours | Error::NotInvolved => Class::Forbidden,
+            Error::AlreadyLinked { .. } => Class::Conflict,
+            Error::NotFound(_) => Class::NotFound,
+            Error::Db(e) => Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Access(e) => e.code(),
+            Error::Invalid(e) => e.code(),
+            Error::NoCaseOfYours | Error::NotInvolved => "forbidden",
+            Error::AlreadyLinked { .. } => "already_in_incident",
+            Error::NotFound(_) => "not_found",
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
+    fn fields(&self) -> &[FieldError] {
+        match self {
+            Error::Invalid(e) => e.fields(),
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -125,25 +138,25 @@ pub struct IncidentView {
 }
 
 /// The incident a case is linked to, if any.
-pub async fn of_case(db: &impl ConnectionTrait, case_id: &str) -> ApiResult<Option<String>> {
+pub async fn of_case(db: &impl ConnectionTrait, case_id: &str) -> Result<Option<String>, DbErr> {
     Ok(incident_case::Entity::find_by_id(case_id.to_owned())
         .one(db)
         .await?
         .map(|l| l.incident_id))
 }
 
-async fn linked_cases(db: &impl ConnectionTrait, id: &str) -> ApiResult<Vec<case::Model>> {
+async fn linked_cases(db: &impl ConnectionTrait, id: &str) -> Result<Vec<case::Model>, DbErr> {
     let ids = incident_case::Entity::find()
         .filter(incident_case::Column::IncidentId.eq(id))
         .all(db)
         .await?
         .into_iter()
         .map(|l| l.case_id);
-    Ok(case::Entity::find()
+    case::Entity::find()
         .filter(case::Column::Id.is_in(ids))
         .order_by_asc(case::Column::ReceivedAt)
         .all(db)
-        .await?)
+        .await
 }
 
 /// Whether the principal works on one of the cases: its bureau handles one, or its station
@@ -160,13 +173,12 @@ fn involved(me: &Staff, cases: &[case::Model]) -> bool {
         _ => false,
     }
 }
-
 async fn incident_view(
     db: &impl ConnectionTrait,
     me: &Staff,
     inc: incident::Model,
     cases: Vec<case::Model>,
-) -> ApiResult<IncidentView> {
+) -> Result<IncidentView, DbErr> {
     let yours: HashSet<String> = case::Entity::find()
         .filter(case::Column::Id.is_in(cases.iter().map(|c| c.id.clone())))
         .filter(visible_to(me))
@@ -218,28 +230,23 @@ async fn incident_view(
     })
 }
 
-/// Link complaints about one incident filed in different cities.
-///
-/// `bureau_admin` with at least one of the cases in its bureau; the other cases are named by the
-/// receipt numbers their bureaus reported. 409 `already_in_incident` when a case is linked elsewhere.
-#[utoipa::path(
-    tag = "routing",
-    security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    request_body = NewIncident,
-    responses(
-        (status = 201, body = IncidentView),
-    )
-)]
-#[post("/incidents")]
-async fn create_incident(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    me: Staff,
-    body: ApiJson<NewIncident>,
-) -> ApiResult<actix_web::HttpResponse> {
-    me.require(&[Role::BureauAdmin])?;
-    let input = &body.body;
+/// A new incident, as the bureau linking it describes it.
+pub struct NewIncident<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    /// Receipt numbers of the complaints about the incident: at least one of the caller's bureau.
+    pub receipt_numbers: &'a [String],
+}
+
+/// Links complaints about one incident filed in different cities: a bureau admin with at least
+/// one of the cases in its bureau; a case is linked to one incident at most.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    input: NewIncident<'_>,
+    now: DateTime<Utc>,
+) -> Result<IncidentView, Error> {
+    staff.require(&[Role::BureauAdmin])?;
     let mut faults = Vec::new();
     let mut linked = Vec::new();
     for (i, r) in input.receipt_numbers.iter().enumerate() {
@@ -254,7 +261,7 @@ async fn create_incident(
         }
         match case::Entity::find()
             .filter(case::Column::ReceiptNumber.eq(&receipt))
-            .one(&state.db)
+            .one(db)
             .await?
         {
             Some(c) => linked.push(c),
@@ -262,141 +269,109 @@ async fn create_incident(
         }
     }
     if !faults.is_empty() {
-        return Err(ApiError::validation(faults));
+        return Err(Invalid(faults).into());
     }
     if !linked
         .iter()
-        .any(|c| Some(&c.bureau_code) == me.bureau_code.as_ref())
+        .any(|c| Some(&c.bureau_code) == staff.bureau_code.as_ref())
     {
-        return Err(ApiError::forbidden(
-            "link at least one case of your own bureau",
-        ));
+        return Err(Error::NoCaseOfYours);
     }
-    let key = IdempotencyKey::from_request(&req, "incidents", &body.raw)?;
-    let now = state.clock.now();
-    create_once(&state.db, key, now, async |txn| {
-        let ids: Vec<String> = linked.iter().map(|c| c.id.clone()).collect();
-        if let Some(l) = incident_case::Entity::find()
-            .filter(incident_case::Column::CaseId.is_in(ids))
-            .one(txn)
-            .await?
-        {
-            return Err(ApiError::conflict(
-                "already_in_incident",
-                format!(
-                    "case {} is already linked to incident {}",
-                    l.case_id, l.incident_id
-                ),
-            ));
+    let ids: Vec<String> = linked.iter().map(|c| c.id.clone()).collect();
+    if let Some(l) = incident_case::Entity::find()
+        .filter(incident_case::Column::CaseId.is_in(ids))
+        .one(db)
+        .await?
+    {
+        return Err(Error::AlreadyLinked {
+            case_id: l.case_id,
+            incident_id: l.incident_id,
+        });
+    }
+    let inc = incident::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        title: Set(input.title.trim().to_owned()),
+        description: Set(input.description.map(str::to_owned)),
+        created_by_bureau_code: Set(staff.bureau_code.clone().unwrap_or_default()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let actor = Actor::from(staff);
+    for c in &linked {
+        incident_case::ActiveModel {
+            case_id: Set(c.id.clone()),
+            incident_id: Set(inc.id.clone()),
+            linked_at: Set(now),
         }
-        let inc = incident::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            title: Set(input.title.trim().to_owned()),
-            description: Set(input.description.clone()),
-            created_by_bureau_code: Set(me.bureau_code.clone().unwrap_or_default()),
-            created_at: Set(now),
-        }
-        .insert(txn)
+        .insert(db)
         .await?;
-        let actor = Actor::from(&me);
-        for c in &linked {
-            incident_case::ActiveModel {
-                case_id: Set(c.id.clone()),
-                incident_id: Set(inc.id.clone()),
-                linked_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-            cases::journal::append_event(
-                txn,
-                &c.id,
-                "linked_to_incident",
-                &actor,
-                true,
-                json!({"description": "本案与其他地区就同一事件的投诉关联，由相关市场监管部门协同处理", "incident_id": inc.id}),
-                now,
-            )
-            .await?;
-            audit::record(
-                txn,
-                &actor,
-                "incident.link",
-                Some(&c.id),
-                json!({"incident_id": inc.id}),
-                now,
-            )
-            .await?;
-        }
-        incident_view(txn, &me, inc, linked.clone()).await
-    })
-    .await
+        journal::record(
+            db,
+            &actor,
+            &c.id,
+            Entry {
+                event: "linked_to_incident",
+                public: true,
+                detail: json!({"description": "本案与其他地区就同一事件的投诉关联，由相关市场监管部门协同处理", "incident_id": inc.id}),
+                action: "incident.link",
+                audit: json!({"incident_id": inc.id}),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(incident_view(db, staff, inc, linked).await?)
 }
 
 async fn load_involved(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     me: &Staff,
     id: &str,
-) -> ApiResult<(incident::Model, Vec<case::Model>)> {
+) -> Result<(incident::Model, Vec<case::Model>), Error> {
     let inc = incident::Entity::find_by_id(id.to_owned())
-        .one(&state.db)
+        .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
-    let linked = linked_cases(&state.db, id).await?;
+        .ok_or_else(|| Error::NotFound(id.to_owned()))?;
+    let linked = linked_cases(db, id).await?;
     if !involved(me, &linked) {
-        return Err(ApiError::forbidden(
-            "only staff of the bureaus and stations handling its cases see an incident",
-        ));
+        return Err(Error::NotInvolved);
     }
     Ok((inc, linked))
 }
 
-/// One incident with the summaries of its cases and its joint sessions.
-///
-/// Staff of every bureau involved (a bureau handling one of its cases) and mediators of a station
-/// handling or having received one; `system_admin`. Personal data only through `GET /cases/{id}`
-/// for the caller's own cases (`yours`).
-#[utoipa::path(
-    tag = "routing",
-    security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses(
-        (status = 200, body = IncidentView),
-    )
-)]
-#[get("/incidents/{id}")]
-async fn get_incident(
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-) -> ApiResult<web::Json<IncidentView>> {
-    let (inc, linked) = load_involved(&state, &me, &path).await?;
-    Ok(web::Json(incident_view(&state.db, &me, inc, linked).await?))
+/// Incident `id` with the summaries of its cases and its joint sessions, for staff involved in it.
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+) -> Result<IncidentView, Error> {
+    let (inc, linked) = load_involved(db, staff, id).await?;
+    Ok(incident_view(db, staff, inc, linked).await?)
 }
 
-/// Record a joint mediation session of the involved bureaus (online or by video link).
-///
-/// `bureau_admin` of an involved bureau, or a mediator of a station handling one of the cases.
-/// Every linked case gets a timeline entry.
-#[utoipa::path(
-    tag = "routing",
-    security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    request_body = NewSession,
-    responses(
-        (status = 201, body = JointSession),
-    )
-)]
-#[post("/incidents/{id}/sessions")]
-async fn record_session(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-    body: ApiJson<NewSession>,
-) -> ApiResult<actix_web::HttpResponse> {
-    me.require(&[Role::BureauAdmin, Role::Mediator])?;
-    let (inc, linked) = load_involved(&state, &me, &path).await?;
-    let input = &body.body;
+/// A joint mediation session of the involved bureaus.
+pub struct NewSession<'a> {
+    pub held_at: DateTime<Utc>,
+    pub mode: JointSessionMode,
+    /// Where the parties join, for a video link.
+    pub link: Option<&'a str>,
+    /// County codes of the participating bureaus, each involved in the incident.
+    pub bureau_codes: &'a [String],
+    pub note: Option<&'a str>,
+}
+
+/// Records a joint session of incident `id`: a bureau admin of an involved bureau or a mediator
+/// of a station handling one of its cases. Every linked case gets a timeline entry.
+pub async fn record_session(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+    input: NewSession<'_>,
+    now: DateTime<Utc>,
+) -> Result<JointSession, Error> {
+    staff.require(&[Role::BureauAdmin, Role::Mediator])?;
+    let (inc, linked) = load_involved(db, staff, id).await?;
     let faults: Vec<FieldError> = input
         .bureau_codes
         .iter()
@@ -410,50 +385,40 @@ async fn record_session(
         })
         .collect();
     if !faults.is_empty() {
-        return Err(ApiError::validation(faults));
+        return Err(Invalid(faults).into());
     }
-    let key = IdempotencyKey::from_request(&req, "joint_sessions", &body.raw)?;
-    let now = state.clock.now();
-    create_once(&state.db, key, now, async |txn| {
-        let row = joint_session::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            incident_id: Set(inc.id.clone()),
-            held_at: Set(input.held_at),
-            mode: Set(input.mode),
-            link: Set(input.link.clone()),
-            bureau_codes: Set(json!(input.bureau_codes).to_string()),
-            note: Set(input.note.clone()),
-            recorded_at: Set(now),
-        }
-        .insert(txn)
+    let row = joint_session::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        incident_id: Set(inc.id.clone()),
+        held_at: Set(input.held_at),
+        mode: Set(input.mode),
+        link: Set(input.link.map(str::to_owned)),
+        bureau_codes: Set(json!(input.bureau_codes).to_string()),
+        note: Set(input.note.map(str::to_owned)),
+        recorded_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let actor = Actor::from(staff);
+    let local = input
+        .held_at
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M");
+    for c in &linked {
+        journal::record(
+            db,
+            &actor,
+            &c.id,
+            Entry {
+                event: "joint_session",
+                public: true,
+                detail: json!({"description": format!("跨地区联合调解（{}）：{local}", input.mode.label()), "incident_id": inc.id, "session_id": row.id}),
+                action: "incident.session",
+                audit: json!({"incident_id": inc.id, "session_id": row.id}),
+            },
+            now,
+        )
         .await?;
-        let actor = Actor::from(&me);
-        let local = input
-            .held_at
-            .with_timezone(&chrono_tz::Asia::Shanghai)
-            .format("%Y-%m-%d %H:%M");
-        for c in &linked {
-            cases::journal::append_event(
-                txn,
-                &c.id,
-                "joint_session",
-                &actor,
-                true,
-                json!({"description": format!("跨地区联合调解（{}）：{local}", input.mode.label()), "incident_id": inc.id, "session_id": row.id}),
-                now,
-            )
-            .await?;
-            audit::record(
-                txn,
-                &actor,
-                "incident.session",
-                Some(&c.id),
-                json!({"incident_id": inc.id, "session_id": row.id}),
-                now,
-            )
-            .await?;
-        }
-        Ok(JointSession::from(row))
-    })
-    .await
+    }
+    Ok(JointSession::from(row))
 }

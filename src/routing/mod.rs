@@ -2,21 +2,24 @@
 //! the registry of bureaus and stations, transfers between bureaus (移送), the pilot-area studio
 //! (同城待遇) and incidents linking cases across cities.
 
+pub mod http;
 pub mod incident;
 pub mod joint_session_mode;
 pub mod reference;
+pub mod registry;
 pub mod rule;
 pub mod stations;
 pub mod transfer;
 pub mod transfer_status;
 pub mod zone;
 
+pub use registry::bureau_name;
 pub use rule::RoutingRule;
-pub use transfer::escalate_overdue_transfers;
+pub use transfer::escalate::escalate_overdue_transfers;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query, SubQueryStatement};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,13 +27,7 @@ use crate::deadlines::RuleSetId;
 use crate::divisions::Divisions;
 use crate::entities::{bureau, station, station_town};
 use crate::http::{ApiError, ApiResult};
-
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.configure(stations::routes)
-        .configure(transfer::routes)
-        .configure(zone::routes)
-        .configure(incident::routes);
-}
+use registry::default_bureau_name;
 
 /// Where a case goes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -130,7 +127,7 @@ pub async fn jurisdiction(
     db: &impl ConnectionTrait,
     county: &str,
     towns: &[&str],
-) -> ApiResult<(String, Option<station::Model>)> {
+) -> Result<(String, Option<station::Model>), DbErr> {
     let name = Query::select()
         .column(bureau::Column::Name)
         .from(bureau::Entity)
@@ -210,29 +207,4 @@ pub async fn jurisdiction(
         bureau_name.unwrap_or_else(|| default_bureau_name(county)),
         chosen,
     ))
-}
-
-/// Whether `code` is a county (or a city without counties, which acts as one): a bureau's code.
-pub fn is_county(code: &str) -> bool {
-    Divisions::builtin()
-        .county_of(code)
-        .is_some_and(|c| c.code == code)
-}
-
-/// A county's bureau name: from the registry when configured, else derived from the division name.
-pub async fn bureau_name(db: &impl ConnectionTrait, county_code: &str) -> Result<String, DbErr> {
-    if let Some(b) = bureau::Entity::find_by_id(county_code.to_owned())
-        .one(db)
-        .await?
-    {
-        return Ok(b.name);
-    }
-    Ok(default_bureau_name(county_code))
-}
-
-pub fn default_bureau_name(county_code: &str) -> String {
-    let full = Divisions::builtin()
-        .full_name(county_code)
-        .unwrap_or_else(|| county_code.to_owned());
-    format!("{full}市场监督管理局")
 }

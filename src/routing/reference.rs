@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, NotSet, Set};
 
-use super::default_bureau_name;
+use super::registry::default_bureau_name;
 use crate::entities::{bureau, station, station_town};
 
 /// (station id, county code, name, towns covered)

@@ -2,34 +2,79 @@
 //! otherwise its name is derived); stations (监管所) cover towns of their bureau's county and are
 //! managed by that bureau's admins. A town no station covers is handled by the county bureau.
 
-use actix_web::{HttpRequest, get, post, put, web};
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, SqlErr,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
-use validator::{Validate, ValidationError};
+use utoipa::ToSchema;
 
 use super::reference::{is_pilot_county, is_pilot_station};
-use super::{default_bureau_name, is_county};
-use crate::actor::Actor;
+use super::registry::{default_bureau_name, is_county};
+use crate::actor::{Actor, Role, Staff};
 use crate::audit;
+use crate::cases::access;
 use crate::divisions::{Divisions, Level};
+use crate::domain::faults::{Class, Failure, FieldError, Invalid};
 use crate::entities::{bureau, station, station_town};
-use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Role, Staff};
-use crate::state::AppState;
 
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(list_bureaus)
-        .service(get_bureau)
-        .service(register_bureau)
-        .service(list_stations)
-        .service(get_station)
-        .service(create_station)
-        .service(set_station_towns);
+/// What can go wrong with the registry.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Access(#[from] access::Error),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("only admins of bureau {0} manage its stations")]
+    NotYourBureau(String),
+    #[error("no county has the code {0}")]
+    NoCounty(String),
+    #[error("no station {0}")]
+    NoStation(String),
+    #[error("a station with the id {0} exists; choose another id")]
+    StationExists(String),
+    #[error(
+        "town {town} is already covered by station {station}; remove it from that station first"
+    )]
+    TownCovered { town: String, station: String },
+    #[error("another station claimed one of these towns at the same moment; reload and retry")]
+    TownClaimed,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl Failure for Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::Access(e) => e.class(),
+            Error::Invalid(e) => e.class(),
+            Error::NotYourBureau(_) => Class::Forbidden,
+            Error::NoCounty(_) | Error::NoStation(_) => Class::NotFound,
+            Error::StationExists(_) | Error::TownCovered { .. } | Error::TownClaimed => {
+                Class::Conflict
+            }
+            Error::Db(e) => Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Access(e) => e.code(),
+            Error::Invalid(e) => e.code(),
+            Error::NotYourBureau(_) => "forbidden",
+            Error::NoCounty(_) | Error::NoStation(_) => "not_found",
+            Error::StationExists(_) => "station_exists",
+            Error::TownCovered { .. } | Error::TownClaimed => "town_already_covered",
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
+    fn fields(&self) -> &[FieldError] {
+        match self {
+            Error::Invalid(e) => e.fields(),
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -64,7 +109,7 @@ pub struct BureauView {
 async fn views(
     db: &impl ConnectionTrait,
     stations: Vec<station::Model>,
-) -> ApiResult<Vec<StationView>> {
+) -> Result<Vec<StationView>, DbErr> {
     let towns = station_town::Entity::find()
         .filter(station_town::Column::StationId.is_in(stations.iter().map(|s| s.id.clone())))
         .order_by_asc(station_town::Column::TownCode)
@@ -93,7 +138,7 @@ async fn views(
         .collect())
 }
 
-async fn bureau_view(db: &impl ConnectionTrait, code: &str) -> ApiResult<BureauView> {
+async fn bureau_view(db: &impl ConnectionTrait, code: &str) -> Result<BureauView, DbErr> {
     let row = bureau::Entity::find_by_id(code.to_owned()).one(db).await?;
     let stations = station::Entity::find()
         .filter(station::Column::BureauCode.eq(code))
@@ -111,127 +156,89 @@ async fn bureau_view(db: &impl ConnectionTrait, code: &str) -> ApiResult<BureauV
     })
 }
 
-async fn find_station(db: &impl ConnectionTrait, id: &str) -> ApiResult<station::Model> {
+async fn find_station(db: &impl ConnectionTrait, id: &str) -> Result<station::Model, Error> {
     station::Entity::find_by_id(id.to_owned())
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no station {id}")))
+        .ok_or_else(|| Error::NoStation(id.to_owned()))
+}
+
+/// The view of one station, loaded again after a change.
+async fn station_view(db: &impl ConnectionTrait, s: station::Model) -> Result<StationView, DbErr> {
+    Ok(views(db, vec![s]).await?.remove(0))
 }
 
 /// A bureau's admins manage its stations; a system admin manages any.
-fn may_manage(me: &Staff, bureau_code: &str) -> ApiResult<()> {
-    me.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
-    if me.role == Role::BureauAdmin && me.bureau_code.as_deref() != Some(bureau_code) {
-        return Err(ApiError::forbidden(format!(
-            "only admins of bureau {bureau_code} manage its stations"
-        )));
+fn may_manage(staff: &Staff, bureau_code: &str) -> Result<(), Error> {
+    staff.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
+    if staff.role == Role::BureauAdmin && staff.bureau_code.as_deref() != Some(bureau_code) {
+        return Err(Error::NotYourBureau(bureau_code.to_owned()));
     }
     Ok(())
 }
 
-/// Registered bureaus with their stations.
-///
-/// Anyone may call this. A county without a row still has a bureau: see `GET /bureaus/{code}`.
-#[utoipa::path(tag = "routing", responses((status = 200, body = Vec<BureauView>)))]
-#[get("/bureaus")]
-async fn list_bureaus(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<BureauView>>> {
+fn require_county(code: &str) -> Result<(), Error> {
+    if is_county(code) {
+        Ok(())
+    } else {
+        Err(Error::NoCounty(code.to_owned()))
+    }
+}
+
+/// The registered bureaus with their stations, by code.
+pub async fn bureaus(db: &impl ConnectionTrait) -> Result<Vec<BureauView>, DbErr> {
     let rows = bureau::Entity::find()
         .order_by_asc(bureau::Column::Code)
-        .all(&state.db)
+        .all(db)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for b in rows {
-        out.push(bureau_view(&state.db, &b.code).await?);
+        out.push(bureau_view(db, &b.code).await?);
     }
-    Ok(web::Json(out))
+    Ok(out)
 }
 
-/// The bureau of a county, registered or derived, with its stations.
-///
-/// Anyone may call this.
-#[utoipa::path(
-    tag = "routing",
-    params(("code" = String, Path, description = "county code", example = "330421")),
-    responses(
-        (status = 200, body = BureauView),
-    )
-)]
-#[get("/bureaus/{code}")]
-async fn get_bureau(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<web::Json<BureauView>> {
-    if !is_county(&path) {
-        return Err(ApiError::not_found(format!(
-            "no county has the code {}",
-            path.as_str()
-        )));
-    }
-    Ok(web::Json(bureau_view(&state.db, &path).await?))
+/// The bureau of a county, registered or derived.
+pub async fn bureau(db: &impl ConnectionTrait, code: &str) -> Result<BureauView, Error> {
+    require_county(code)?;
+    Ok(bureau_view(db, code).await?)
 }
 
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct RegisterBureau {
-    #[validate(length(min = 2, max = 100))]
-    #[schema(example = "嘉善县市场监督管理局")]
-    pub name: String,
-}
-
-/// Register a county's bureau, or rename it, so that accounts can be bound to it.
-///
-/// `system_admin` only.
-#[utoipa::path(
-    tag = "routing",
-    security(("bearer" = [])),
-    params(("code" = String, Path, description = "county code", example = "320412")),
-    request_body = RegisterBureau,
-    responses(
-        (status = 200, body = BureauView),
-    )
-)]
-#[put("/bureaus/{code}")]
-async fn register_bureau(
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-    body: ApiJson<RegisterBureau>,
-) -> ApiResult<web::Json<BureauView>> {
-    me.require(&[Role::SystemAdmin])?;
-    let code = path.into_inner();
-    if !is_county(&code) {
-        return Err(ApiError::not_found(format!(
-            "no county has the code {code}"
-        )));
-    }
-    let now = state.clock.now();
-    let name = body.body.name.trim().to_owned();
-    let txn = crate::db::begin_write(&state.db).await?;
-    ensure_bureau(&txn, &code, now).await?;
+/// Registers the bureau of county `code` under `name`, or renames it: system admins only.
+pub async fn register_bureau(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    code: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<BureauView, Error> {
+    staff.require(&[Role::SystemAdmin])?;
+    require_county(code)?;
+    let name = name.trim().to_owned();
+    ensure_bureau(db, code, now).await?;
     bureau::Entity::update_many()
         .col_expr(bureau::Column::Name, name.clone().into())
-        .filter(bureau::Column::Code.eq(&code))
-        .exec(&txn)
+        .filter(bureau::Column::Code.eq(code))
+        .exec(db)
         .await?;
     audit::record(
-        &txn,
-        &Actor::from(&me),
+        db,
+        &Actor::from(staff),
         "bureau.register",
         None,
         json!({"code": code, "name": name}),
         now,
     )
     .await?;
-    let view = bureau_view(&txn, &code).await?;
-    txn.commit().await?;
-    Ok(web::Json(view))
+    Ok(bureau_view(db, code).await?)
 }
 
 /// Gives a county its bureau row, named after the county, unless it has one.
 async fn ensure_bureau(
     db: &impl ConnectionTrait,
     code: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<()> {
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     bureau::Entity::insert(bureau::ActiveModel {
         code: Set(code.to_owned()),
         name: Set(default_bureau_name(code)),
@@ -244,93 +251,23 @@ async fn ensure_bureau(
     Ok(())
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StationQuery {
-    /// Only the stations of this county's bureau.
-    bureau_code: Option<String>,
-}
-
-/// Stations with the towns they cover.
-///
-/// Anyone may call this.
-#[utoipa::path(tag = "routing", params(StationQuery), responses((status = 200, body = Vec<StationView>)))]
-#[get("/stations")]
-async fn list_stations(
-    state: web::Data<AppState>,
-    q: web::Query<StationQuery>,
-) -> ApiResult<web::Json<Vec<StationView>>> {
+/// The stations, of one county's bureau when `bureau_code` is given, by id.
+pub async fn stations(
+    db: &impl ConnectionTrait,
+    bureau_code: Option<&str>,
+) -> Result<Vec<StationView>, DbErr> {
     let mut find = station::Entity::find();
-    if let Some(code) = &q.bureau_code {
-        find = find.filter(station::Column::BureauCode.eq(code.as_str()));
+    if let Some(code) = bureau_code {
+        find = find.filter(station::Column::BureauCode.eq(code));
     }
-    let rows = find
-        .order_by_asc(station::Column::Id)
-        .all(&state.db)
-        .await?;
-    Ok(web::Json(views(&state.db, rows).await?))
+    let rows = find.order_by_asc(station::Column::Id).all(db).await?;
+    views(db, rows).await
 }
 
 /// One station with the towns it covers.
-///
-/// Anyone may call this.
-#[utoipa::path(
-    tag = "routing",
-    params(("id" = String, Path, example = "S330421103")),
-    responses(
-        (status = 200, body = StationView),
-    )
-)]
-#[get("/stations/{id}")]
-async fn get_station(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> ApiResult<web::Json<StationView>> {
-    let s = find_station(&state.db, &path).await?;
-    let mut v = views(&state.db, vec![s]).await?;
-    Ok(web::Json(v.remove(0)))
-}
-
-fn v_station_id(id: &str) -> Result<(), ValidationError> {
-    let ok = id.len() <= 24
-        && id.strip_prefix('S').is_some_and(|rest| {
-            !rest.is_empty()
-                && rest
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'-')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(ValidationError::new("station_id").with_message(
-            "S followed by up to 23 digits, capital letters or '-', e.g. S320412100".into(),
-        ))
-    }
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct NewStation {
-    /// The station's code, e.g. `S` and the code of its main town.
-    #[validate(custom(function = "v_station_id"))]
-    #[schema(example = "S320412100")]
-    pub id: String,
-    /// The county code of the bureau the station belongs to.
-    #[schema(example = "320412")]
-    pub bureau_code: String,
-    #[validate(length(min = 2, max = 100))]
-    #[schema(example = "湖塘市场监督管理所")]
-    pub name: String,
-    /// Town codes (9 digits) of the bureau's county; a town belongs to at most one station.
-    #[serde(default)]
-    #[validate(length(max = 100))]
-    pub towns: Vec<String>,
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct StationTowns {
-    /// The full set of town codes the station covers from now on; may be empty.
-    #[validate(length(max = 100))]
-    pub towns: Vec<String>,
+pub async fn station(db: &impl ConnectionTrait, id: &str) -> Result<StationView, Error> {
+    let s = find_station(db, id).await?;
+    Ok(station_view(db, s).await?)
 }
 
 /// Checks that every town is a town of `county` listed once, then that no other station covers one.
@@ -339,7 +276,7 @@ async fn check_towns(
     county: &str,
     station_id: &str,
     towns: &[String],
-) -> ApiResult<()> {
+) -> Result<(), Error> {
     let divisions = Divisions::builtin();
     let mut faults = Vec::new();
     for (i, code) in towns.iter().enumerate() {
@@ -364,7 +301,7 @@ async fn check_towns(
         }
     }
     if !faults.is_empty() {
-        return Err(ApiError::validation(faults));
+        return Err(Invalid(faults).into());
     }
     let taken = station_town::Entity::find()
         .filter(station_town::Column::TownCode.is_in(towns.iter().cloned()))
@@ -372,13 +309,10 @@ async fn check_towns(
         .one(db)
         .await?;
     match taken {
-        Some(t) => Err(ApiError::conflict(
-            "town_already_covered",
-            format!(
-                "town {} is already covered by station {}; remove it from that station first",
-                t.town_code, t.station_id
-            ),
-        )),
+        Some(t) => Err(Error::TownCovered {
+            town: t.town_code,
+            station: t.station_id,
+        }),
         None => Ok(()),
     }
 }
@@ -388,7 +322,7 @@ async fn write_towns(
     db: &impl ConnectionTrait,
     station_id: &str,
     towns: &[String],
-) -> ApiResult<()> {
+) -> Result<(), Error> {
     station_town::Entity::delete_many()
         .filter(station_town::Column::StationId.eq(station_id))
         .exec(db)
@@ -403,114 +337,80 @@ async fn write_towns(
     .exec(db)
     .await
     .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
-            "town_already_covered",
-            "another station claimed one of these towns at the same moment; reload and retry",
-        ),
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::TownClaimed,
         _ => e.into(),
     })?;
     Ok(())
 }
 
-/// Create a station (监管所) covering towns of the bureau's county.
-///
-/// `bureau_admin` of that bureau, or `system_admin`. 409 `station_exists` when the id is taken,
-/// 409 `town_already_covered` when another station covers a town; 422 names a town outside the county.
-#[utoipa::path(
-    tag = "routing",
-    security(("bearer" = [])),
-    request_body = NewStation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    responses(
-        (status = 201, body = StationView),
-    )
-)]
-#[post("/stations")]
-async fn create_station(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    me: Staff,
-    body: ApiJson<NewStation>,
-) -> ApiResult<actix_web::HttpResponse> {
-    let new = &body.body;
-    if !is_county(&new.bureau_code) {
-        return Err(ApiError::field("bureau_code", "not a county code"));
-    }
-    may_manage(&me, &new.bureau_code)?;
-    let key = IdempotencyKey::from_request(&req, "stations", &body.raw)?;
-    let now = state.clock.now();
-    create_once(&state.db, key, now, async |txn| {
-        check_towns(txn, &new.bureau_code, &new.id, &new.towns).await?;
-        ensure_bureau(txn, &new.bureau_code, now).await?;
-        station::ActiveModel {
-            id: Set(new.id.clone()),
-            bureau_code: Set(new.bureau_code.clone()),
-            name: Set(new.name.trim().to_owned()),
-            created_at: Set(now),
-        }
-        .insert(txn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
-                "station_exists",
-                format!("a station with the id {} exists; choose another id", new.id),
-            ),
-            _ => e.into(),
-        })?;
-        write_towns(txn, &new.id, &new.towns).await?;
-        audit::record(
-            txn,
-            &Actor::from(&me),
-            "station.create",
-            None,
-            json!({"station_id": new.id, "bureau_code": new.bureau_code, "towns": new.towns}),
-            now,
-        )
-        .await?;
-        let s = find_station(txn, &new.id).await?;
-        Ok(views(txn, vec![s]).await?.remove(0))
-    })
-    .await
+/// A new station, as its bureau describes it.
+pub struct StationInput<'a> {
+    pub id: &'a str,
+    pub bureau_code: &'a str,
+    pub name: &'a str,
+    /// Town codes of the bureau's county; a town belongs to at most one station.
+    pub towns: &'a [String],
 }
 
-/// Set the towns a station covers (replacing the previous set).
-///
-/// `bureau_admin` of the station's bureau, or `system_admin`. Cases already routed stay where they
-/// are; new complaints follow the new coverage. 409 `town_already_covered`, 422 for a town outside
-/// the bureau's county.
-#[utoipa::path(
-    tag = "routing",
-    security(("bearer" = [])),
-    params(("id" = String, Path, example = "S330421103")),
-    request_body = StationTowns,
-    responses(
-        (status = 200, body = StationView),
-    )
-)]
-#[put("/stations/{id}/towns")]
-async fn set_station_towns(
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-    body: ApiJson<StationTowns>,
-) -> ApiResult<web::Json<StationView>> {
-    let s = find_station(&state.db, &path).await?;
-    may_manage(&me, &s.bureau_code)?;
-    let towns = &body.body.towns;
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    check_towns(&txn, &s.bureau_code, &s.id, towns).await?;
-    write_towns(&txn, &s.id, towns).await?;
+/// Creates a station covering towns of its bureau's county, registering the bureau if needed.
+pub async fn create_station(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    new: StationInput<'_>,
+    now: DateTime<Utc>,
+) -> Result<StationView, Error> {
+    if !is_county(new.bureau_code) {
+        return Err(Invalid::field("bureau_code", "not a county code").into());
+    }
+    may_manage(staff, new.bureau_code)?;
+    check_towns(db, new.bureau_code, new.id, new.towns).await?;
+    ensure_bureau(db, new.bureau_code, now).await?;
+    station::ActiveModel {
+        id: Set(new.id.to_owned()),
+        bureau_code: Set(new.bureau_code.to_owned()),
+        name: Set(new.name.trim().to_owned()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::StationExists(new.id.to_owned()),
+        _ => e.into(),
+    })?;
+    write_towns(db, new.id, new.towns).await?;
     audit::record(
-        &txn,
-        &Actor::from(&me),
+        db,
+        &Actor::from(staff),
+        "station.create",
+        None,
+        json!({"station_id": new.id, "bureau_code": new.bureau_code, "towns": new.towns}),
+        now,
+    )
+    .await?;
+    let s = find_station(db, new.id).await?;
+    Ok(station_view(db, s).await?)
+}
+
+/// Replaces the towns station `id` covers. Cases already routed stay where they are.
+pub async fn set_towns(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+    towns: &[String],
+    now: DateTime<Utc>,
+) -> Result<StationView, Error> {
+    let s = find_station(db, id).await?;
+    may_manage(staff, &s.bureau_code)?;
+    check_towns(db, &s.bureau_code, &s.id, towns).await?;
+    write_towns(db, &s.id, towns).await?;
+    audit::record(
+        db,
+        &Actor::from(staff),
         "station.set_towns",
         None,
         json!({"station_id": s.id, "towns": towns}),
         now,
     )
     .await?;
-    let view = views(&txn, vec![s]).await?.remove(0);
-    txn.commit().await?;
-    Ok(web::Json(view))
+    Ok(station_view(db, s).await?)
 }

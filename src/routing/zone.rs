@@ -2,7 +2,6 @@
 //! registry of brands promising no-reason returns at any of their stores in the area
 //! (异地异店无理由退换货), which complaints about a refused return cite for the mediator.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -10,44 +9,81 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
-use validator::{Validate, ValidationError};
+use utoipa::ToSchema;
 
 use super::reference::{PILOT_AREA, is_pilot_county, is_pilot_station, is_pilot_town};
-use crate::actor::Actor;
+use crate::actor::{Actor, Role, Staff};
 use crate::audit;
+use crate::cases::access;
 use crate::cases::views::CaseSummary;
 use crate::divisions::Divisions;
-use crate::domain::identifiers::Uscc;
+use crate::domain::faults::{Class, Failure, FieldError, Invalid};
 use crate::domain::vocabulary::Demand;
 use crate::entities::{case, return_brand};
-use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Role, Staff};
-use crate::state::AppState;
 
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(zone_cases)
-        .service(list_brands)
-        .service(create_brand)
-        .service(update_brand)
-        .service(delete_brand);
+/// What can go wrong in the zone studio.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Access(#[from] access::Error),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(
+        "only staff of the five pilot-area stations and of the 青浦, 吴江 and 嘉善 bureaus use the zone studio"
+    )]
+    NotZoneStaff,
+    #[error("only admins of the 青浦, 吴江 and 嘉善 bureaus keep the pilot-area brand registry")]
+    NotPilotAdmin,
+    #[error("no registered brand {0}")]
+    NoBrand(String),
+    #[error("the brand {0} is already registered")]
+    BrandExists(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl Failure for Error {
+    fn class(&self) -> Class {
+        match self {
+            Error::Access(e) => e.class(),
+            Error::Invalid(e) => e.class(),
+            Error::NotZoneStaff | Error::NotPilotAdmin => Class::Forbidden,
+            Error::NoBrand(_) => Class::NotFound,
+            Error::BrandExists(_) => Class::Conflict,
+            Error::Db(e) => Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Access(e) => e.code(),
+            Error::Invalid(e) => e.code(),
+            Error::NotZoneStaff | Error::NotPilotAdmin => "forbidden",
+            Error::NoBrand(_) => "not_found",
+            Error::BrandExists(_) => "brand_exists",
+            Error::Db(e) => crate::db::error_code(e),
+        }
+    }
+    fn fields(&self) -> &[FieldError] {
+        match self {
+            Error::Invalid(e) => e.fields(),
+            _ => &[],
+        }
+    }
 }
 
 /// Staff of the five pilot stations and of the three pilot county bureaus.
-fn require_zone_staff(me: &Staff) -> ApiResult<()> {
-    let zone = match me.role {
-        Role::Mediator => me.station_id.as_deref().is_some_and(is_pilot_station),
+fn require_zone_staff(staff: &Staff) -> Result<(), Error> {
+    let zone = match staff.role {
+        Role::Mediator => staff.station_id.as_deref().is_some_and(is_pilot_station),
         Role::BureauAdmin | Role::EnforcementOfficer => {
-            me.bureau_code.as_deref().is_some_and(is_pilot_county)
+            staff.bureau_code.as_deref().is_some_and(is_pilot_county)
         }
         Role::EnterpriseAgent | Role::SystemAdmin => false,
     };
     if zone {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "only staff of the five pilot-area stations and of the 青浦, 吴江 and 嘉善 bureaus use the zone studio",
-        ))
+        Err(Error::NotZoneStaff)
     }
 }
 
@@ -59,63 +95,50 @@ pub struct ZoneCase {
     pub dispute_town: String,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ZoneQuery {
+/// Which pilot-area cases a list shows.
+pub struct ZoneFilter<'a> {
     /// Only cases whose dispute arose in this pilot town.
-    town: Option<String>,
+    pub town: Option<&'a str>,
     /// Page size, 1–200 (default 50).
-    limit: Option<u64>,
-    /// Return cases received before this instant (for the next page).
-    before: Option<DateTime<Utc>>,
+    pub limit: Option<u64>,
+    /// Only cases received before this instant (for the next page).
+    pub before: Option<DateTime<Utc>>,
 }
 
-/// Every pilot-area case (dispute in one of the five towns) across the three provinces, newest first.
-///
-/// For staff of the five pilot-area stations and of the 青浦, 吴江 and 嘉善 bureaus. No personal data.
-#[utoipa::path(
-    tag = "zone",
-    security(("bearer" = [])),
-    params(ZoneQuery),
-    responses(
-        (status = 200, body = Vec<ZoneCase>),
-    )
-)]
-#[get("/zone/cases")]
-async fn zone_cases(
-    state: web::Data<AppState>,
-    me: Staff,
-    q: web::Query<ZoneQuery>,
-) -> ApiResult<web::Json<Vec<ZoneCase>>> {
-    require_zone_staff(&me)?;
-    let towns: Vec<&str> = match &q.town {
-        Some(t) if is_pilot_town(t) => vec![t.as_str()],
-        Some(_) => return Err(ApiError::field("town", "not one of the five pilot towns")),
+/// Pilot-area cases (dispute in one of the five towns) across the three provinces, newest first,
+/// for zone staff.
+pub async fn cases(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    filter: ZoneFilter<'_>,
+) -> Result<Vec<ZoneCase>, Error> {
+    require_zone_staff(staff)?;
+    let towns: Vec<&str> = match filter.town {
+        Some(t) if is_pilot_town(t) => vec![t],
+        Some(_) => return Err(Invalid::field("town", "not one of the five pilot towns").into()),
         None => PILOT_AREA.iter().map(|(town, _)| *town).collect(),
     };
     let mut find = case::Entity::find().filter(case::Column::DisputeDivisionCode.is_in(towns));
-    if let Some(before) = q.before {
+    if let Some(before) = filter.before {
         find = find.filter(case::Column::ReceivedAt.lt(before));
     }
     let rows = find
         .order_by_desc(case::Column::ReceivedAt)
-        .limit(q.limit.unwrap_or(50).clamp(1, 200))
-        .all(&state.db)
+        .limit(filter.limit.unwrap_or(50).clamp(1, 200))
+        .all(db)
         .await?;
     let divisions = Divisions::builtin();
-    Ok(web::Json(
-        rows.into_iter()
-            .map(|c| ZoneCase {
-                dispute_town: divisions
-                    .full_name(&c.dispute_division_code)
-                    .unwrap_or_default(),
-                dispute_division_code: c.dispute_division_code.clone(),
-                case: CaseSummary::from(c),
-            })
-            .collect(),
-    ))
+    Ok(rows
+        .into_iter()
+        .map(|c| ZoneCase {
+            dispute_town: divisions
+                .full_name(&c.dispute_division_code)
+                .unwrap_or_default(),
+            dispute_division_code: c.dispute_division_code.clone(),
+            case: CaseSummary::from(c),
+        })
+        .collect())
 }
-
 /// The promise a complaint cites, as it stood when the complaint was filed.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReturnPromise {
@@ -185,197 +208,127 @@ impl From<return_brand::Model> for ReturnBrand {
     }
 }
 
-fn v_uscc(s: &str) -> Result<(), ValidationError> {
-    Uscc::parse(s)
-        .map(|_| ())
-        .map_err(|m| ValidationError::new("uscc").with_message(m.into()))
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct BrandInput {
-    /// The brand as it appears in its stores' names.
-    #[validate(length(min = 2, max = 100))]
-    pub name: String,
-    /// The brand owner's USCC, when known.
-    #[validate(custom(function = "v_uscc"))]
-    pub uscc: Option<String>,
-    /// What the brand promises, as the mediator should cite it.
-    #[validate(length(min = 2, max = 1000))]
-    #[schema(example = "示范区内任一门店购买的商品，7日内可在任一门店无理由退换")]
-    pub promise: String,
+/// A brand's registration, as a pilot bureau's admin enters it.
+pub struct Brand<'a> {
+    pub name: &'a str,
+    pub uscc: Option<&'a str>,
+    pub promise: &'a str,
 }
 
 /// Admins of the three pilot county bureaus keep the registry.
-fn require_pilot_admin(me: &Staff) -> ApiResult<()> {
-    me.require(&[Role::BureauAdmin])?;
-    if !me.bureau_code.as_deref().is_some_and(is_pilot_county) {
-        return Err(ApiError::forbidden(
-            "only admins of the 青浦, 吴江 and 嘉善 bureaus keep the pilot-area brand registry",
-        ));
+fn require_pilot_admin(staff: &Staff) -> Result<(), Error> {
+    staff.require(&[Role::BureauAdmin])?;
+    if !staff.bureau_code.as_deref().is_some_and(is_pilot_county) {
+        return Err(Error::NotPilotAdmin);
     }
     Ok(())
 }
 
-fn name_taken(name: &str) -> ApiError {
-    ApiError::conflict(
-        "brand_exists",
-        format!("the brand {name} is already registered"),
-    )
+/// A unique-name violation is the name being taken; anything else is the database's.
+fn name_taken(name: &str, e: DbErr) -> Error {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::BrandExists(name.to_owned()),
+        _ => e.into(),
+    }
 }
 
-/// Brands promising no-reason returns at any of their stores in the pilot area (异地异店无理由退换货).
-///
-/// Anyone may call this.
-#[utoipa::path(tag = "zone", responses((status = 200, body = Vec<ReturnBrand>)))]
-#[get("/zone/return-brands")]
-async fn list_brands(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<ReturnBrand>>> {
+/// The registered brands, by name.
+pub async fn brands(db: &impl ConnectionTrait) -> Result<Vec<ReturnBrand>, DbErr> {
     let rows = return_brand::Entity::find()
         .order_by_asc(return_brand::Column::Name)
-        .all(&state.db)
+        .all(db)
         .await?;
-    Ok(web::Json(rows.into_iter().map(ReturnBrand::from).collect()))
+    Ok(rows.into_iter().map(ReturnBrand::from).collect())
 }
 
-/// Register a brand's cross-store return promise.
-///
-/// `bureau_admin` of 青浦, 吴江 or 嘉善. 409 `brand_exists` when the name is registered.
-#[utoipa::path(
-    tag = "zone",
-    security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    request_body = BrandInput,
-    responses(
-        (status = 201, body = ReturnBrand),
-    )
-)]
-#[post("/zone/return-brands")]
-async fn create_brand(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    me: Staff,
-    body: ApiJson<BrandInput>,
-) -> ApiResult<HttpResponse> {
-    require_pilot_admin(&me)?;
-    let key = IdempotencyKey::from_request(&req, "return_brands", &body.raw)?;
-    let input = &body.body;
-    let now = state.clock.now();
-    create_once(&state.db, key, now, async |txn| {
-        let name = input.name.trim().to_owned();
-        let row = return_brand::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            name: Set(name.clone()),
-            uscc: Set(input.uscc.as_ref().map(|u| u.trim().to_uppercase())),
-            promise: Set(input.promise.trim().to_owned()),
-            created_by_bureau_code: Set(me.bureau_code.clone().unwrap_or_default()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => name_taken(&name),
-            _ => e.into(),
-        })?;
-        audit::record(
-            txn,
-            &Actor::from(&me),
-            "return_brand.create",
-            None,
-            json!({"brand_id": row.id, "name": row.name}),
-            now,
-        )
-        .await?;
-        Ok(ReturnBrand::from(row))
-    })
+/// Registers a brand's cross-store return promise.
+pub async fn create_brand(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    input: Brand<'_>,
+    now: DateTime<Utc>,
+) -> Result<ReturnBrand, Error> {
+    require_pilot_admin(staff)?;
+    let name = input.name.trim().to_owned();
+    let row = return_brand::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        name: Set(name.clone()),
+        uscc: Set(input.uscc.map(|u| u.trim().to_uppercase())),
+        promise: Set(input.promise.trim().to_owned()),
+        created_by_bureau_code: Set(staff.bureau_code.clone().unwrap_or_default()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
     .await
+    .map_err(|e| name_taken(&name, e))?;
+    audit::record(
+        db,
+        &Actor::from(staff),
+        "return_brand.create",
+        None,
+        json!({"brand_id": row.id, "name": row.name}),
+        now,
+    )
+    .await?;
+    Ok(ReturnBrand::from(row))
 }
 
-async fn find_brand(db: &impl ConnectionTrait, id: &str) -> ApiResult<return_brand::Model> {
+async fn find_brand(db: &impl ConnectionTrait, id: &str) -> Result<return_brand::Model, Error> {
     return_brand::Entity::find_by_id(id.to_owned())
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no registered brand {id}")))
+        .ok_or_else(|| Error::NoBrand(id.to_owned()))
 }
 
-/// Change a brand's registration. Complaints already filed keep the promise as it was.
-///
-/// `bureau_admin` of 青浦, 吴江 or 嘉善.
-#[utoipa::path(
-    tag = "zone",
-    security(("bearer" = [])),
-    params(("id" = String, Path)),
-    request_body = BrandInput,
-    responses(
-        (status = 200, body = ReturnBrand),
-    )
-)]
-#[put("/zone/return-brands/{id}")]
-async fn update_brand(
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-    body: ApiJson<BrandInput>,
-) -> ApiResult<web::Json<ReturnBrand>> {
-    require_pilot_admin(&me)?;
-    let now = state.clock.now();
-    let input = &body.body;
-    let txn = crate::db::begin_write(&state.db).await?;
-    let mut row: return_brand::ActiveModel = find_brand(&txn, &path).await?.into();
+/// Changes the registration of brand `id`; complaints already filed keep the promise as it was.
+pub async fn update_brand(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+    input: Brand<'_>,
+    now: DateTime<Utc>,
+) -> Result<ReturnBrand, Error> {
+    require_pilot_admin(staff)?;
+    let mut row: return_brand::ActiveModel = find_brand(db, id).await?.into();
     let name = input.name.trim().to_owned();
     row.name = Set(name.clone());
-    row.uscc = Set(input.uscc.as_ref().map(|u| u.trim().to_uppercase()));
+    row.uscc = Set(input.uscc.map(|u| u.trim().to_uppercase()));
     row.promise = Set(input.promise.trim().to_owned());
     row.updated_at = Set(now);
-    let row = row.update(&txn).await.map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => name_taken(&name),
-        _ => e.into(),
-    })?;
+    let row = row.update(db).await.map_err(|e| name_taken(&name, e))?;
     audit::record(
-        &txn,
-        &Actor::from(&me),
+        db,
+        &Actor::from(staff),
         "return_brand.update",
         None,
         json!({"brand_id": row.id, "name": row.name}),
         now,
     )
     .await?;
-    txn.commit().await?;
-    Ok(web::Json(ReturnBrand::from(row)))
+    Ok(ReturnBrand::from(row))
 }
 
-/// Remove a brand from the registry. Complaints already filed keep the promise they cited.
-///
-/// `bureau_admin` of 青浦, 吴江 or 嘉善.
-#[utoipa::path(
-    tag = "zone",
-    security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses(
-        (status = 204, description = "removed"),
-    )
-)]
-#[delete("/zone/return-brands/{id}")]
-async fn delete_brand(
-    state: web::Data<AppState>,
-    me: Staff,
-    path: web::Path<String>,
-) -> ApiResult<HttpResponse> {
-    require_pilot_admin(&me)?;
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let row = find_brand(&txn, &path).await?;
+/// Removes brand `id` from the registry; complaints already filed keep the promise they cited.
+pub async fn delete_brand(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    require_pilot_admin(staff)?;
+    let row = find_brand(db, id).await?;
     return_brand::Entity::delete_by_id(row.id.clone())
-        .exec(&txn)
+        .exec(db)
         .await?;
     audit::record(
-        &txn,
-        &Actor::from(&me),
+        db,
+        &Actor::from(staff),
         "return_brand.delete",
         None,
         json!({"brand_id": row.id, "name": row.name}),
         now,
     )
     .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
