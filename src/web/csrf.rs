@@ -4,32 +4,18 @@
 //! field `csrf_token`. A multipart form (whose body is not buffered here) carries it in its
 //! action's query: `action="/x?csrf_token={{ page.csrf_token() }}"`.
 
-use actix_session::{Session, SessionExt};
+use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
-use base64::Engine;
 use futures_util::StreamExt;
 
 use super::errors::{self, Kind};
+use super::session::{CSRF_FIELD as FIELD, CSRF_SESSION_KEY};
+use crate::domain::secrets::constant_time_eq;
 use crate::state::AppState;
-
-/// The form field (or query parameter) with the token.
-pub const FIELD: &str = "csrf_token";
-const SESSION_KEY: &str = "csrf";
-
-/// The session's token, made on first use.
-pub fn token(session: &Session) -> String {
-    if let Ok(Some(token)) = session.get::<String>(SESSION_KEY) {
-        return token;
-    }
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-    // Only a serialisation failure of a String could make this fail.
-    let _ = session.insert(SESSION_KEY, &token);
-    token
-}
 
 pub async fn middleware(
     mut req: ServiceRequest,
@@ -62,7 +48,11 @@ pub async fn middleware(
         // The handler reads the form again from the same bytes.
         req.set_payload(Payload::from(body));
     }
-    let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
+    let expected = req
+        .get_session()
+        .get::<String>(CSRF_SESSION_KEY)
+        .ok()
+        .flatten();
     match (presented, expected) {
         (Some(p), Some(e)) if constant_time_eq(p.as_bytes(), e.as_bytes()) => next
             .call(req)
@@ -145,10 +135,6 @@ fn origin_of(url: &str) -> Option<(&str, &str)> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     (!authority.is_empty()).then_some((scheme, authority))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

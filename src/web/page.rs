@@ -8,8 +8,8 @@ use actix_web::http::Method;
 use askama::filters::HtmlSafeOutput;
 
 use super::components::FormErrors;
-use super::csrf;
 use super::preferences::LARGE_TEXT_COOKIE;
+use super::session::{CSRF_FIELD, csrf_token};
 
 pub struct Page {
     pub title: String,
@@ -40,7 +40,7 @@ impl Page {
             here,
             errors: FormErrors::new(),
             back: None,
-            csrf: csrf::token(&req.get_session()),
+            csrf: csrf_token(&req.get_session()),
         }
     }
 
@@ -60,8 +60,7 @@ impl Page {
     pub fn csrf_input(&self) -> HtmlSafeOutput<String> {
         HtmlSafeOutput(format!(
             r#"<input type="hidden" name="{}" value="{}">"#,
-            csrf::FIELD,
-            self.csrf
+            CSRF_FIELD, self.csrf
         ))
     }
 

@@ -2,10 +2,11 @@
 //! handles only (the CSRF token; later the consumer's verified case, a draft id, a staff login
 //! token), never personal data.
 
-use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
+use actix_session::{Session, SessionMiddleware};
 use actix_web::cookie::{Key, SameSite};
+use base64::Engine;
 
 use crate::config::Settings;
 
@@ -34,4 +35,19 @@ pub fn middleware(key: Key, tls: bool) -> SessionMiddleware<CookieSessionStore> 
         .cookie_same_site(SameSite::Lax)
         .cookie_secure(tls)
         .build()
+}
+
+/// The form field (or query parameter) with the token.
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_SESSION_KEY: &str = "csrf";
+
+/// The session's CSRF token (see `csrf`), made on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(token)) = session.get::<String>(CSRF_SESSION_KEY) {
+        return token;
+    }
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    // Only a serialisation failure of a String could make this fail.
+    let _ = session.insert(CSRF_SESSION_KEY, &token);
+    token
 }
