@@ -9,6 +9,7 @@ use super::NewUser;
 use crate::actor::Actor;
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{auth_token, user};
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
@@ -155,6 +156,7 @@ async fn current_account(state: web::Data<AppState>, me: Staff) -> ApiResult<web
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = NewUser,
     responses(
         (status = 201, body = Account),
@@ -163,11 +165,13 @@ async fn current_account(state: web::Data<AppState>, me: Staff) -> ApiResult<web
 )]
 #[post("/users")]
 async fn create_user(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     body: ApiJson<NewUser>,
 ) -> ApiResult<HttpResponse> {
     me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;
+    let key = IdempotencyKey::from_request(&req, "users", &body.raw)?;
     let new = body.body;
     if me.role == Role::BureauAdmin {
         if !matches!(
@@ -193,6 +197,10 @@ async fn create_user(
             ));
         }
     }
-    let created = super::create_user(&state.db, new, &Actor::from(&me), state.clock.now()).await?;
-    Ok(HttpResponse::Created().json(Account::from(created)))
+    let now = state.clock.now();
+    create_once(&state.db, key, now, async |txn| {
+        let created = super::create_user(txn, new, &Actor::from(&me), now).await?;
+        Ok(Account::from(created))
+    })
+    .await
 }

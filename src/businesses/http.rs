@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
@@ -13,6 +13,7 @@ use crate::audit;
 use crate::divisions::Divisions;
 use crate::domain::identifiers::{Phone, Uscc};
 use crate::entities::{business, odr_enrolment};
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
 
@@ -130,6 +131,7 @@ fn require_county(me: &Staff, division_code: Option<&str>) -> ApiResult<()> {
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = NewBusiness,
     responses(
         (status = 201, body = BusinessView),
@@ -138,10 +140,12 @@ fn require_county(me: &Staff, division_code: Option<&str>) -> ApiResult<()> {
 )]
 #[post("/businesses")]
 async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     body: ApiJson<NewBusiness>,
 ) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "businesses", &body.raw)?;
     let b = body.body;
     require_county(&me, Some(&b.division_code))?;
     let uscc = Uscc::parse(&b.uscc).map_err(|m| ApiError::field("uscc", m))?;
@@ -169,41 +173,42 @@ async fn register(
         _ => None,
     };
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let created = business::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        name: Set(b.name.trim().to_owned()),
-        uscc: Set(Some(uscc.as_str().to_owned())),
-        legal_representative: Set(b.legal_representative),
-        address: Set(Some(b.address)),
-        division_code: Set(Some(b.division_code)),
-        created_at: Set(now),
-        platform_role: Set(b.platform_role.map(|r| match r {
-            PlatformRole::PlatformOperator => "platform_operator".to_owned(),
-            PlatformRole::PlatformSeller => "platform_seller".to_owned(),
-        })),
-        platform_business_id: Set(platform_business_id),
-    }
-    .insert(&txn)
+    create_once(&state.db, key, now, async |txn| {
+        let created = business::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            name: Set(b.name.trim().to_owned()),
+            uscc: Set(Some(uscc.as_str().to_owned())),
+            legal_representative: Set(b.legal_representative),
+            address: Set(Some(b.address)),
+            division_code: Set(Some(b.division_code)),
+            created_at: Set(now),
+            platform_role: Set(b.platform_role.map(|r| match r {
+                PlatformRole::PlatformOperator => "platform_operator".to_owned(),
+                PlatformRole::PlatformSeller => "platform_seller".to_owned(),
+            })),
+            platform_business_id: Set(platform_business_id),
+        }
+        .insert(txn)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
+                "uscc_registered",
+                "a business with this USCC is already registered",
+            ),
+            _ => e.into(),
+        })?;
+        audit::record(
+            txn,
+            &Actor::from(&me),
+            "business.register",
+            None,
+            json!({"business_id": created.id, "uscc": created.uscc}),
+            now,
+        )
+        .await?;
+        Ok(view(created, None))
+    })
     .await
-    .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
-            "uscc_registered",
-            "a business with this USCC is already registered",
-        ),
-        _ => e.into(),
-    })?;
-    audit::record(
-        &txn,
-        &Actor::from(&me),
-        "business.register",
-        None,
-        json!({"business_id": created.id, "uscc": created.uscc}),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(view(created, None)))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,7 +1,7 @@
 //! Staff actions on a case's clocks: stop them for testing or a recusal, restart them, and the
 //! one-time extension on a bureau admin's approval.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -18,6 +18,7 @@ use crate::cases::access::{Act, act_on, roles_for};
 use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineStatus;
 use crate::entities::{case_pause, deadline};
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::state::AppState;
 
@@ -60,7 +61,7 @@ impl From<case_pause::Model> for PauseView {
 #[utoipa::path(
     tag = "deadlines",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = PauseRequest,
     responses(
         (status = 201, body = PauseView),
@@ -69,11 +70,13 @@ impl From<case_pause::Model> for PauseView {
 )]
 #[post("/cases/{id}/pauses")]
 async fn start_pause(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
     body: ApiJson<PauseRequest>,
 ) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "pauses", &body.raw)?;
     me.require(roles_for(Act::Clock))?;
     let body = body.body;
     if body.reason == PauseReason::Recusal {
@@ -84,19 +87,20 @@ async fn start_pause(
     }
     let c = act_on(&state.db, &me, &path, Act::Clock).await?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let pause = pauses::start(
-        &txn,
-        &state,
-        &c.id,
-        body.reason,
-        body.note,
-        &Actor::from(&me),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(PauseView::from(pause)))
+    create_once(&state.db, key, now, async |txn| {
+        let pause = pauses::start(
+            txn,
+            &state,
+            &c.id,
+            body.reason,
+            body.note,
+            &Actor::from(&me),
+            now,
+        )
+        .await?;
+        Ok(PauseView::from(pause))
+    })
+    .await
 }
 
 /// Restart a case's clocks.

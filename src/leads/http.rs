@@ -1,5 +1,5 @@
 use super::{Decision, LeadKind};
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -20,6 +20,7 @@ use crate::cases::journal::append_event;
 use crate::cases::views::PartyView;
 use crate::deadlines::{self, DeadlineKind, DeadlineView};
 use crate::entities::{case, deadline, lead, party};
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::leads::LeadStatus;
 use crate::mail::{self, Mail};
@@ -159,7 +160,7 @@ async fn view(
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "complaint case id")),
+    params(("id" = String, Path, description = "complaint case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = NewLead,
     responses(
         (status = 201, body = LeadView),
@@ -168,11 +169,13 @@ async fn view(
 )]
 #[post("/cases/{id}/leads")]
 async fn create(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
     body: ApiJson<NewLead>,
 ) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "leads", &body.raw)?;
     let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
     if c.kind != CaseKind::Complaint {
         return Err(ApiError::conflict(
@@ -182,89 +185,90 @@ async fn create(
     }
     let n = body.body;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let existing = lead::Entity::find()
-        .filter(lead::Column::CaseId.eq(c.id.as_str()))
-        .one(&txn)
+    create_once(&state.db, key, now, async |txn| {
+        let existing = lead::Entity::find()
+            .filter(lead::Column::CaseId.eq(c.id.as_str()))
+            .one(txn)
+            .await?;
+        if existing.is_some() {
+            return Err(ApiError::conflict(
+                "lead_exists",
+                "this complaint already has a lead",
+            ));
+        }
+        let l = lead::ActiveModel {
+            id: NotSet,
+            case_id: Set(c.id.clone()),
+            bureau_code: Set(c.bureau_code.clone()),
+            kind: Set(n.kind),
+            status: Set(LeadStatus::Sent),
+            act: Set(n.act),
+            act_on: Set(n.act_on),
+            place: Set(n.place),
+            goods_or_service: Set(n.goods_or_service.or(Some(c.goods_or_service.clone()))),
+            amount_fen: Set(n.amount_fen.or(c.amount_fen)),
+            evidence: Set(json!(n.evidence).to_string()),
+            suggested_basis: Set(n.suggested_basis),
+            mediation_outcome: Set(c.outcome),
+            handling_station_id: Set(c.station_id.clone()),
+            created_by: Set(me.user_id.clone()),
+            created_at: Set(now),
+            accepted_by: Set(None),
+            accepted_at: Set(None),
+            decision: Set(None),
+            decision_reason: Set(None),
+            decided_at: Set(None),
+            result: Set(None),
+            result_at: Set(None),
+            escalated_at: Set(None),
+        }
+        .insert(txn)
         .await?;
-    if existing.is_some() {
-        return Err(ApiError::conflict(
-            "lead_exists",
-            "this complaint already has a lead",
-        ));
-    }
-    let l = lead::ActiveModel {
-        id: NotSet,
-        case_id: Set(c.id.clone()),
-        bureau_code: Set(c.bureau_code.clone()),
-        kind: Set(n.kind),
-        status: Set(LeadStatus::Sent),
-        act: Set(n.act),
-        act_on: Set(n.act_on),
-        place: Set(n.place),
-        goods_or_service: Set(n.goods_or_service.or(Some(c.goods_or_service.clone()))),
-        amount_fen: Set(n.amount_fen.or(c.amount_fen)),
-        evidence: Set(json!(n.evidence).to_string()),
-        suggested_basis: Set(n.suggested_basis),
-        mediation_outcome: Set(c.outcome),
-        handling_station_id: Set(c.station_id.clone()),
-        created_by: Set(me.user_id.clone()),
-        created_at: Set(now),
-        accepted_by: Set(None),
-        accepted_at: Set(None),
-        decision: Set(None),
-        decision_reason: Set(None),
-        decided_at: Set(None),
-        result: Set(None),
-        result_at: Set(None),
-        escalated_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    deadlines::open(
-        &txn,
-        &state.env,
-        &c.id,
-        c.rule_set,
-        DeadlineKind::ClueVerification,
-        now,
-    )
-    .await?;
-    let actor = Actor::from(&me);
-    append_event(
-        &txn,
-        &c.id,
-        "lead_sent",
-        &actor,
-        false,
-        json!({"lead_id": l.id, "kind": l.kind}),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        &actor,
-        "lead.create",
-        Some(&c.id),
-        json!({"lead_id": l.id}),
-        now,
-    )
-    .await?;
-    let officers =
-        mailboxes::of(&txn, Role::EnforcementOfficer, Unit::Bureau(&c.bureau_code)).await?;
-    let mail = Mail {
-        to: officers,
-        subject: format!("【诉转案线索】来源投诉 {}", c.receipt_number),
-        body: format!(
-            "收到一条违法线索：{}\n被投诉人：{}\n请在15个工作日内核查并作出是否立案的决定。",
-            l.act, c.respondent_name
-        ),
-        attachments: Vec::new(),
-    };
-    mail::enqueue(&txn, &mail, Some(&format!("lead:{}:sent", l.id)), now).await?;
-    let out = view(&txn, l, false).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(out))
+        deadlines::open(
+            txn,
+            &state.env,
+            &c.id,
+            c.rule_set,
+            DeadlineKind::ClueVerification,
+            now,
+        )
+        .await?;
+        let actor = Actor::from(&me);
+        append_event(
+            txn,
+            &c.id,
+            "lead_sent",
+            &actor,
+            false,
+            json!({"lead_id": l.id, "kind": l.kind}),
+            now,
+        )
+        .await?;
+        audit::record(
+            txn,
+            &actor,
+            "lead.create",
+            Some(&c.id),
+            json!({"lead_id": l.id}),
+            now,
+        )
+        .await?;
+        let officers =
+            mailboxes::of(txn, Role::EnforcementOfficer, Unit::Bureau(&c.bureau_code)).await?;
+        let mail = Mail {
+            to: officers,
+            subject: format!("【诉转案线索】来源投诉 {}", c.receipt_number),
+            body: format!(
+                "收到一条违法线索：{}\n被投诉人：{}\n请在15个工作日内核查并作出是否立案的决定。",
+                l.act, c.respondent_name
+            ),
+            attachments: Vec::new(),
+        };
+        mail::enqueue(txn, &mail, Some(&format!("lead:{}:sent", l.id)), now).await?;
+        let out = view(txn, l, false).await?;
+        Ok(out)
+    })
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, Set};
@@ -14,6 +14,7 @@ use crate::cases::journal::append_event;
 use crate::deadlines::DeadlineKind;
 use crate::deadlines::store::complete;
 use crate::entities::{case, duty_roster, urgent_item, user};
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, FieldError, Problem, Role, Staff};
 use crate::state::AppState;
 use crate::urgent::UrgentStatus;
@@ -68,7 +69,7 @@ fn own_bureau(me: &Staff, code: &str) -> ApiResult<()> {
 #[utoipa::path(
     tag = "urgent",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "county code of the bureau")),
+    params(("code" = String, Path, description = "county code of the bureau"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = DutyRequest,
     responses(
         (status = 201, body = DutyView),
@@ -76,11 +77,13 @@ fn own_bureau(me: &Staff, code: &str) -> ApiResult<()> {
 )]
 #[post("/bureaus/{code}/duty-roster")]
 async fn add_duty(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
     body: ApiJson<DutyRequest>,
 ) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "duty_roster", &body.raw)?;
     me.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
     own_bureau(&me, &path)?;
     let d = body.body;
@@ -101,28 +104,29 @@ async fn add_duty(
         return Err(ApiError::validation(errors));
     }
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let row = duty_roster::ActiveModel {
-        id: NotSet,
-        bureau_code: Set(path.clone()),
-        user_id: Set(d.user_id),
-        starts_at: Set(d.starts_at),
-        ends_at: Set(d.ends_at),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        &Actor::from(&me),
-        "duty.add",
-        None,
-        json!({"roster_id": row.id, "bureau": row.bureau_code, "user_id": row.user_id}),
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(DutyView::from(row)))
+    create_once(&state.db, key, now, async |txn| {
+        let row = duty_roster::ActiveModel {
+            id: NotSet,
+            bureau_code: Set(path.clone()),
+            user_id: Set(d.user_id),
+            starts_at: Set(d.starts_at),
+            ends_at: Set(d.ends_at),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        audit::record(
+            txn,
+            &Actor::from(&me),
+            "duty.add",
+            None,
+            json!({"roster_id": row.id, "bureau": row.bureau_code, "user_id": row.user_id}),
+            now,
+        )
+        .await?;
+        Ok(DutyView::from(row))
+    })
+    .await
 }
 
 /// The bureau's duty roster, current and future.

@@ -573,3 +573,43 @@ async fn poor_performers_are_listed_as_suspension_candidates_and_can_be_suspende
         .await;
     assert_problem(&again, 409, "invalid_transition");
 }
+
+#[actix_web::test]
+async fn a_retried_offer_with_its_key_is_the_first_offer_and_the_key_fits_one_body() {
+    let app = spawn_app().await;
+    let desk = enrolled_business(&app).await;
+    let f = file(&app).await;
+    let path = format!("/api/v1/odr/cases/{}/offers", f.id);
+    let auth = format!("Bearer {}", desk.agent);
+    let send = |body: Value, key: &'static str| {
+        let auth = auth.clone();
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.request(
+                "POST",
+                &path,
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", auth.as_str()),
+                    ("idempotency-key", key),
+                ],
+                Some(body.to_string()),
+            )
+            .await
+        }
+    };
+    let first = send(offer(5000), "offer-1").await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let retry = send(offer(5000), "offer-1").await;
+    assert_eq!(retry.status, 201, "{}", retry.text);
+    assert_eq!(retry.headers.get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(retry.body["id"], first.body["id"]);
+    assert_problem(
+        &send(offer(9000), "offer-1").await,
+        422,
+        "idempotency_key_reused",
+    );
+    let offers = app.count("odr_offers").await;
+    assert_eq!(offers, 1);
+}

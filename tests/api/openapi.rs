@@ -50,3 +50,26 @@ async fn every_operation_states_who_may_call_it() {
         }
     }
 }
+
+#[test]
+fn every_creating_post_declares_idempotency_key() {
+    let doc: serde_json::Value = serde_json::from_str(&xiaobao::openapi::document_json()).unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(op) = item.get("post") else { continue };
+        if op["responses"].get("201").is_none() {
+            continue;
+        }
+        let declared = op["parameters"].as_array().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header")
+        });
+        if !declared {
+            missing.push(path.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "creating POSTs without Idempotency-Key: {missing:?}"
+    );
+}

@@ -12,6 +12,7 @@ use crate::cases::access::{Act, act_on};
 use crate::cases::views::PartyView;
 use crate::deadlines::http::PauseView;
 use crate::http::auth::consumer_case;
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::intake::request::Faults;
 use crate::mediation::mediators::{self, RecusalDecision, Side};
@@ -194,7 +195,7 @@ pub struct RecusalRequest {
 #[utoipa::path(
     tag = "mediation",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     request_body = RecusalRequest,
     responses(
         (status = 201, body = PauseView),
@@ -203,26 +204,29 @@ pub struct RecusalRequest {
 )]
 #[post("/cases/{id}/recusals")]
 pub(super) async fn apply_recusal(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
     body: ApiJson<RecusalRequest>,
 ) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "recusals", &body.raw)?;
     let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let pause = mediators::apply_recusal(
-        &txn,
-        &state,
-        &Actor::from(&me),
-        &c,
-        body.body.applicant,
-        &body.body.reason,
-        now,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(PauseView::from(pause)))
+    create_once(&state.db, key, now, async |txn| {
+        let pause = mediators::apply_recusal(
+            txn,
+            &state,
+            &Actor::from(&me),
+            &c,
+            body.body.applicant,
+            &body.body.reason,
+            now,
+        )
+        .await?;
+        Ok(PauseView::from(pause))
+    })
+    .await
 }
 
 #[derive(Deserialize, Validate, ToSchema)]

@@ -1,15 +1,13 @@
 //! What the mediation endpoints share: the shape of a case after a step, the agreement as
 //! shown, and idempotency keys bound to the path.
 
-use actix_web::{HttpRequest, web};
+use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::deadlines::{DeadlineView, local_date};
 use crate::entities::{case, mediation_agreement};
-use crate::http::ApiResult;
-use crate::http::idempotency::IdempotencyKey;
 use crate::mediation::document::{Particulars, Term};
 
 /// Where a case stands after a step.
@@ -57,17 +55,6 @@ pub(super) fn step(c: case::Model, deadline: Option<DeadlineView>) -> web::Json<
         },
         deadline,
     })
-}
-
-/// An idempotency key bound to the path as well as the body, so one key cannot replay another
-/// case's answer.
-pub(super) fn idempotency(
-    req: &HttpRequest,
-    scope: &'static str,
-    raw: &[u8],
-) -> ApiResult<Option<IdempotencyKey>> {
-    let fingerprint = [req.path().as_bytes(), b"\n", raw].concat();
-    IdempotencyKey::from_request(req, scope, &fingerprint)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::common::{AgreementView, StepResult, idempotency, step};
+use super::common::{AgreementView, StepResult, step};
 use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
 use crate::deadlines::local_date;
-use crate::http::idempotency::create_once;
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::intake::request::{Faults, MAX_AMOUNT_FEN};
 use crate::mediation;
@@ -204,7 +204,7 @@ pub(super) async fn record_agreement(
     body: ApiJson<AgreementRequest, false>,
 ) -> ApiResult<HttpResponse> {
     let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let key = idempotency(&req, "agreements", &body.raw)?;
+    let key = IdempotencyKey::from_request(&req, "agreements", &body.raw)?;
     let now = state.clock.now();
     let b = body.body;
     let mut faults = Faults::of(&b);

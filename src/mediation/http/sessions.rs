@@ -6,10 +6,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::common::idempotency;
 use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
-use crate::http::idempotency::create_once;
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Role, Staff};
 use crate::intake::request::Faults;
 use crate::mediation;
@@ -70,7 +69,7 @@ pub(super) async fn schedule_session(
     body: ApiJson<SessionRequest, false>,
 ) -> ApiResult<HttpResponse> {
     let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let key = idempotency(&req, "sessions", &body.raw)?;
+    let key = IdempotencyKey::from_request(&req, "sessions", &body.raw)?;
     let now = state.clock.now();
     let b = body.body;
     let mut faults = Faults::of(&b);

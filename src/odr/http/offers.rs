@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use crate::http::auth::consumer_case;
+use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Staff};
 use crate::odr::negotiation::OfferView;
 use crate::odr::offer::{self, OfferRequest};
@@ -14,7 +15,10 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "odr",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id")),
+    params(
+        ("id" = String, Path, description = "case id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+    ),
     request_body = OfferRequest,
     responses(
         (status = 201, body = OfferView),
@@ -23,16 +27,19 @@ use crate::state::AppState;
 )]
 #[post("/odr/cases/{id}/offers")]
 pub(super) async fn desk_offer(
+    req: HttpRequest,
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
     body: ApiJson<OfferRequest>,
 ) -> ApiResult<HttpResponse> {
+    let key = IdempotencyKey::from_request(&req, "odr_offers", &body.raw)?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let offer = offer::make(&txn, &me, &path, &body.body, now).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(OfferView::from(&offer)))
+    create_once(&state.db, key, now, async |txn| {
+        let offer = offer::make(txn, &me, &path, &body.body, now).await?;
+        Ok(OfferView::from(&offer))
+    })
+    .await
 }
 
 /// Counter the business's offer with the consumer's own terms.
@@ -40,7 +47,11 @@ pub(super) async fn desk_offer(
 /// The consumer, with `X-Access-Secret`.
 #[utoipa::path(
     tag = "odr",
-    params(("receipt_number" = String, Path), ("X-Access-Secret" = String, Header)),
+    params(
+        ("receipt_number" = String, Path),
+        ("X-Access-Secret" = String, Header),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+    ),
     request_body = OfferRequest,
     responses((status = 201, body = OfferView))
 )]
@@ -52,9 +63,11 @@ pub(super) async fn consumer_counter(
     body: ApiJson<OfferRequest>,
 ) -> ApiResult<HttpResponse> {
     let c = consumer_case(&state, &req, &path).await?;
+    let key = IdempotencyKey::from_request(&req, "odr_counters", &body.raw)?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let offer = offer::counter(&txn, &c, &body.body, now).await?;
-    txn.commit().await?;
-    Ok(HttpResponse::Created().json(OfferView::from(&offer)))
+    create_once(&state.db, key, now, async |txn| {
+        let offer = offer::counter(txn, &c, &body.body, now).await?;
+        Ok(OfferView::from(&offer))
+    })
+    .await
 }
