@@ -7,8 +7,8 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait,
-    QueryFilter, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    NotSet, PaginatorTrait, QueryFilter, Set, SqlErr, Statement,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -181,7 +181,7 @@ impl Throttle {
 /// client address (so every replica sees them); past either limit the answer is 429 until old
 /// failures leave the window, decided before the password is looked at.
 pub async fn login(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     username: &str,
     password: &str,
     address: &str,
@@ -190,11 +190,23 @@ pub async fn login(
     now: DateTime<Utc>,
 ) -> ApiResult<Login> {
     let since = now - throttle.window;
+    // The attempt is counted before the password is looked at, in a transaction that holds the
+    // account's lock (PostgreSQL) or the database's write lock (SQLite): of many parallel
+    // attempts, only as many as the limit get to the password.
+    let txn = crate::db::begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [format!("login:{username}").into()],
+        ))
+        .await?;
+    }
     let failures = |column: login_failure::Column, value: &str| {
         login_failure::Entity::find()
             .filter(column.eq(value))
             .filter(login_failure::Column::FailedAt.gte(since))
-            .count(db)
+            .count(&txn)
     };
     if failures(login_failure::Column::Username, username).await? >= throttle.per_account
         || failures(login_failure::Column::Address, address).await? >= throttle.per_address
@@ -205,6 +217,19 @@ pub async fn login(
             u32::try_from(throttle.window.num_seconds().max(1)).unwrap_or(u32::MAX),
         ));
     }
+    login_failure::ActiveModel {
+        id: NotSet,
+        username: Set(username.to_owned()),
+        address: Set(address.to_owned()),
+        failed_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::FailedAt.lt(since))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(db)
@@ -217,19 +242,8 @@ pub async fn login(
     let ok = verify_password(hash, password);
     let account = match account {
         Some(u) if ok && u.active => u,
+        // The counted attempt stays as a failure.
         _ => {
-            login_failure::ActiveModel {
-                id: NotSet,
-                username: Set(username.to_owned()),
-                address: Set(address.to_owned()),
-                failed_at: Set(now),
-            }
-            .insert(db)
-            .await?;
-            login_failure::Entity::delete_many()
-                .filter(login_failure::Column::FailedAt.lt(since))
-                .exec(db)
-                .await?;
             return Err(ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
@@ -237,6 +251,7 @@ pub async fn login(
             ));
         }
     };
+    // A success clears the account's failures, the attempt just counted among them.
     login_failure::Entity::delete_many()
         .filter(login_failure::Column::Username.eq(username))
         .exec(db)

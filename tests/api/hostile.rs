@@ -195,3 +195,27 @@ async fn failed_logins_are_throttled_per_account_and_per_address() {
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
 }
+
+#[actix_web::test]
+async fn the_login_limit_holds_when_wrong_passwords_arrive_at_once() {
+    let app = spawn_app_with(|s| {
+        s.login_max_failures_per_account = 5;
+        s.login_max_failures_per_address = 100;
+    })
+    .await;
+    app.staff("guard", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let body = json!({"username": "guard", "password": "wrong"});
+    let answers =
+        futures_util::future::join_all((0..24).map(|_| app.post("/api/v1/auth/login", &body)))
+            .await;
+    let checked = answers.iter().filter(|r| r.status == 401).count();
+    let refused = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!(
+        checked + refused,
+        24,
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(checked, 5, "only the limit's worth of passwords is checked");
+}
