@@ -130,6 +130,7 @@ async fn flag(
         subject,
         body,
         attachments: Vec::new(),
+        secret: None,
     };
     let queued = mail::enqueue(
         &txn,

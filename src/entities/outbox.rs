@@ -12,6 +12,9 @@ pub struct Model {
     pub recipients: String,
     pub subject: String,
     pub body: String,
+    /// A single-use secret written in the body (a confirmation code), cut out of the body and
+    /// dropped once the mail is sent.
+    pub secret: Option<String>,
     /// JSON array of `{filename, content_type, data_base64}`.
     pub attachments: String,
     /// `pending`, `sent` or `dead`.

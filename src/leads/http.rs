@@ -263,6 +263,7 @@ async fn create(
                 l.act, c.respondent_name
             ),
             attachments: Vec::new(),
+            secret: None,
         };
         mail::enqueue(txn, &mail, Some(&format!("lead:{}:sent", l.id)), now).await?;
         let out = view(txn, l, false).await?;

@@ -71,6 +71,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
                 l.act
             ),
             attachments: Vec::new(),
+            secret: None,
         };
         mail::enqueue(&txn, &mail, Some(&format!("lead:{}:escalated", l.id)), now).await?;
         append_event(

@@ -47,7 +47,13 @@ pub struct Mail {
     pub subject: String,
     pub body: String,
     pub attachments: Vec<Attachment>,
+    /// A single-use secret that appears in the body: once the mail is sent the outbox keeps the
+    /// body with the secret replaced by [`SECRET_SENT`], never the secret itself.
+    pub secret: Option<String>,
 }
+
+/// What stands in a sent mail's stored body where its secret was.
+pub const SECRET_SENT: &str = "（已发送，系统不再保存）";
 
 /// A mail as a pending outbox row; `None` when it has no recipient.
 pub fn outbox_row(
@@ -61,6 +67,7 @@ pub fn outbox_row(
         recipients: Set(serde_json::to_string(&mail.to).unwrap_or_default()),
         subject: Set(mail.subject.clone()),
         body: Set(mail.body.clone()),
+        secret: Set(mail.secret.clone()),
         attachments: Set(serde_json::to_string(&mail.attachments).unwrap_or_default()),
         status: Set("pending".into()),
         attempts: Set(0),
@@ -246,6 +253,13 @@ impl Mailer {
             let marked = outbox::Entity::update_many()
                 .col_expr(outbox::Column::Status, Expr::value("sent"))
                 .col_expr(outbox::Column::SentAt, Expr::value(now))
+                .col_expr(
+                    outbox::Column::Body,
+                    Expr::cust(format!(
+                        "COALESCE(REPLACE(body, secret, '{SECRET_SENT}'), body)"
+                    )),
+                )
+                .col_expr(outbox::Column::Secret, Expr::value(Option::<String>::None))
                 .col_expr(
                     outbox::Column::LastError,
                     Expr::value(Option::<String>::None),

@@ -192,15 +192,36 @@ pub async fn notify(
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
+    let mail = Mail {
+        to: to.to_vec(),
+        subject: subject.to_owned(),
+        body: body.to_owned(),
+        attachments: attachments.to_vec(),
+        secret: None,
+    };
+    notify_each(db, &mail, key, now).await
+}
+
+/// [`notify`] for a mail already composed (one carrying a secret, say).
+pub async fn notify_each(
+    db: &impl ConnectionTrait,
+    mail: &Mail,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
     let mut queued = 0;
-    for addr in to {
-        let mail = Mail {
+    for addr in &mail.to {
+        let one = Mail {
             to: vec![addr.clone()],
-            subject: subject.to_owned(),
-            body: format!("{body}\n\n（本邮件由消保系统自动发送，请勿直接回复。）"),
-            attachments: attachments.to_vec(),
+            subject: mail.subject.clone(),
+            body: format!(
+                "{}\n\n（本邮件由消保系统自动发送，请勿直接回复。）",
+                mail.body
+            ),
+            attachments: mail.attachments.clone(),
+            secret: mail.secret.clone(),
         };
-        queued += usize::from(mail::enqueue(db, &mail, Some(&format!("{key}:{addr}")), now).await?);
+        queued += usize::from(mail::enqueue(db, &one, Some(&format!("{key}:{addr}")), now).await?);
     }
     Ok(queued)
 }

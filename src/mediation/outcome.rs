@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::document::{self, Particulars, Term};
-use super::{Ground, notify, recipients, yuan};
+use super::{Ground, notify, notify_each, recipients, yuan};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::lifecycle::{Closure, close};
@@ -19,6 +19,7 @@ use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{business, case, deadline, mediation_agreement};
 use crate::http::{ApiError, ApiResult};
+use crate::mail::Mail;
 use crate::mediation::states::AgreementStatus;
 use crate::state::AppState;
 
@@ -340,21 +341,20 @@ pub async fn record_agreement(
             now,
         )
         .await?;
-        notify(
-            db,
-            &to.respondent,
-            &format!("【请确认调解书】{}", c.receipt_number),
-            &format!(
+        // The code leaves the outbox once sent; the business that lost it asks the station.
+        let to_business = Mail {
+            to: to.respondent.clone(),
+            subject: format!("【请确认调解书】{}", c.receipt_number),
+            body: format!(
                 "双方已达成调解协议，请核对以下调解书内容。无误请确认：已开通企业账号的，登录后 POST /api/v1/cases/{}/agreement/confirm；或凭一次性确认码 POST /api/v1/agreement-confirmations，请求体 {{\"code\": \"{}\"}}（{}前有效）。双方均确认后，调解书即签发并以邮件送达。\n\n{draft}",
                 c.id,
                 token.as_deref().unwrap_or_default(),
                 super::local_time(now + Duration::days(LINK_DAYS)),
             ),
-            &[],
-            &key,
-            now,
-        )
-        .await?;
+            attachments: Vec::new(),
+            secret: token.clone(),
+        };
+        notify_each(db, &to_business, &key, now).await?;
     } else {
         notify(
             db,

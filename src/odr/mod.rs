@@ -176,6 +176,7 @@ pub async fn notify_desk(
             c.receipt_number, c.goods_or_service
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     writes.insert_many(mail::outbox_row(
         &mail,
@@ -308,6 +309,7 @@ pub async fn escalate(
             }
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     mail::enqueue(db, &mail, Some(&format!("odr:{}:escalated", c.id)), now).await?;
     Ok(c)

@@ -102,6 +102,7 @@ pub async fn make(
             c.receipt_number
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     mail::enqueue(db, &mail, Some(&format!("odr:offer:{}", offer.id)), now).await?;
     Ok(offer)
@@ -147,6 +148,7 @@ pub async fn counter(
             c.receipt_number
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     mail::enqueue(db, &mail, Some(&format!("odr:offer:{}", offer.id)), now).await?;
     Ok(offer)

@@ -65,6 +65,7 @@ pub async fn record(
             input.note
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     mail::enqueue(db, &mail, Some(&format!("odr:{}:performed", c.id)), now).await?;
     negotiation::of_case(db, &c.id).await

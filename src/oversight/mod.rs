@@ -204,6 +204,7 @@ pub async fn raise_alerts(
                     c.receipt_number
                 ),
                 attachments: Vec::new(),
+                secret: None,
             };
             writes.insert_many(mail::outbox_row(
                 &mail,

@@ -96,6 +96,7 @@ async fn notify_reporter(
             c.receipt_number
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     mail::enqueue(db, &mail, Some(&format!("report:{}:notice", c.id)), now).await?;
     mark_notified(db, c, "mail", now).await

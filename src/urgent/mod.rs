@@ -119,6 +119,7 @@ pub async fn maybe_enqueue(
                 .format("%Y-%m-%d %H:%M"),
         ),
         attachments: Vec::new(),
+        secret: None,
     };
     writes.insert_many(mail::outbox_row(
         &mail,

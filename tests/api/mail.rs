@@ -16,6 +16,7 @@ fn letter(to: &str) -> Mail {
             "application/pdf",
             b"%PDF-1.4 test",
         )],
+        secret: None,
     }
 }
 

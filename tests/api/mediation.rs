@@ -1362,6 +1362,34 @@ async fn a_business_confirms_with_the_single_use_code_from_its_mail() {
     let s = station().await;
     let f = awaiting_confirmation(&s).await;
     let code = code_in(&s.deliver().await, BOSS);
+    // Once sent, the outbox keeps the mail without the code.
+    let stored: Vec<(String, Option<String>)> = sea_orm::ConnectionTrait::query_all_raw(
+        &s.app.db,
+        sea_orm::Statement::from_string(
+            sea_orm::ConnectionTrait::get_database_backend(&s.app.db),
+            "SELECT body, secret FROM outbox".to_owned(),
+        ),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get("", "body").unwrap(),
+            r.try_get("", "secret").unwrap(),
+        )
+    })
+    .collect();
+    assert!(
+        stored
+            .iter()
+            .all(|(body, secret)| !body.contains(&code) && secret.is_none())
+    );
+    assert!(
+        stored
+            .iter()
+            .any(|(body, _)| body.contains(xiaobao::mail::SECRET_SENT))
+    );
     let res = s
         .app
         .post("/api/v1/agreement-confirmations", &json!({"code": code}))
