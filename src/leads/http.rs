@@ -324,9 +324,23 @@ async fn load(state: &AppState, me: &Staff, id: i64) -> ApiResult<lead::Model> {
     Ok(l)
 }
 
+/// A lead for reading: its bureau's enforcement officers and admins, and the mediators of the
+/// station handling the complaint it came from, who follow what became of it.
+async fn load_readable(state: &AppState, me: &Staff, id: i64) -> ApiResult<lead::Model> {
+    if me.role != Role::Mediator {
+        return load(state, me, id).await;
+    }
+    lead::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .filter(|l| l.handling_station_id.is_some() && l.handling_station_id == me.station_id)
+        .ok_or_else(|| ApiError::not_found(format!("no lead {id}")))
+}
+
 /// One lead with everything it carries, including the complainant's identity (the read is audited).
 ///
-/// `enforcement_officer` or `bureau_admin` of the bureau.
+/// `enforcement_officer` or `bureau_admin` of the bureau, and `mediator` of the station handling
+/// the complaint it came from.
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
@@ -339,7 +353,7 @@ async fn get_lead(
     me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<LeadView>> {
-    let l = load(&state, &me, *path).await?;
+    let l = load_readable(&state, &me, *path).await?;
     audit::record(
         &state.db,
         &Actor::from(&me),
@@ -361,7 +375,7 @@ async fn step(
     from: LeadStatus,
     to: LeadStatus,
     set: impl FnOnce(sea_orm::UpdateMany<lead::Entity>) -> sea_orm::UpdateMany<lead::Entity>,
-    event: (&str, serde_json::Value),
+    event: (&str, impl FnOnce(&lead::Model) -> serde_json::Value),
 ) -> ApiResult<LeadView> {
     let l = load(state, me, id).await?;
     let now = state.clock.now();
@@ -381,8 +395,13 @@ async fn step(
     if to == LeadStatus::Decided {
         deadlines::store::complete(&txn, &l.case_id, DeadlineKind::ClueVerification, now).await?;
     }
+    let l = lead::Entity::find_by_id(l.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("lead vanished"))?;
     let actor = Actor::from(me);
     let (kind, detail) = event;
+    let detail = detail(&l);
     append_event(&txn, &l.case_id, kind, &actor, false, detail.clone(), now).await?;
     audit::record(
         &txn,
@@ -393,10 +412,6 @@ async fn step(
         now,
     )
     .await?;
-    let l = lead::Entity::find_by_id(l.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::internal("lead vanished"))?;
     let out = view(&txn, l, false).await?;
     txn.commit().await?;
     Ok(out)
@@ -430,7 +445,7 @@ async fn accept(
                 u.col_expr(lead::Column::AcceptedAt, Expr::value(now))
                     .col_expr(lead::Column::AcceptedBy, Expr::value(user_id))
             },
-            ("lead_accepted", json!({"lead_id": *path})),
+            ("lead_accepted", |l: &lead::Model| json!({"lead_id": l.id})),
         )
         .await?,
     ))
@@ -477,7 +492,7 @@ async fn decide(
             },
             (
                 "lead_decided",
-                json!({"lead_id": *path, "decision": decision}),
+                |l: &lead::Model| json!({"lead_id": l.id, "decision": decision}),
             ),
         )
         .await?,
@@ -521,7 +536,26 @@ async fn record_result(
                 u.col_expr(lead::Column::Result, Expr::value(text))
                     .col_expr(lead::Column::ResultAt, Expr::value(now))
             },
-            ("lead_closed", json!({"lead_id": *path})),
+            // The station handling the complaint reads on its timeline what came of the lead.
+            ("lead_closed", |l: &lead::Model| {
+                json!({
+                    "lead_id": l.id,
+                    "decision": l.decision,
+                    "decided_at": l.decided_at,
+                    "decision_reason": l.decision_reason,
+                    "result": l.result,
+                    "result_at": l.result_at,
+                    "description": format!(
+                        "诉转案线索办理结果：{}。{}",
+                        match l.decision {
+                            Some(Decision::Opened) => "立案",
+                            Some(Decision::Declined) => "不予立案",
+                            None => "未作决定",
+                        },
+                        l.result.as_deref().unwrap_or_default()
+                    ),
+                })
+            }),
         )
         .await?,
     ))

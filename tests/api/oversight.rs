@@ -339,6 +339,35 @@ async fn a_violation_clue_becomes_a_lead_that_always_gets_an_answer() {
         assert!(events.contains(&e), "{e} missing from {events:?}");
     }
     assert_eq!(case_detail.body["status"], "pending_acceptance");
+
+    // The station handling the complaint reads what came of its lead, on the timeline and in full.
+    let mediator = login(&app, "xitang").await;
+    let followed = app
+        .get_as(&format!("/api/v1/cases/{case_id}"), &mediator)
+        .await;
+    let closed = followed.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "lead_closed")
+        .unwrap();
+    assert_eq!(closed["detail"]["decision"], "opened", "{closed}");
+    assert_eq!(closed["detail"]["result"], "罚款五千元，责令改正");
+    assert!(closed["detail"]["decided_at"].is_string());
+    let lead_view = app
+        .get_as(&format!("/api/v1/leads/{lead_id}"), &mediator)
+        .await;
+    assert_eq!(lead_view.status, 200, "{}", lead_view.text);
+    assert_eq!(lead_view.body["result"], "罚款五千元，责令改正");
+    let elsewhere = app
+        .staff("yaozhuang", Role::Mediator, None, Some("S330421111"), None)
+        .await;
+    assert_problem(
+        &app.get_as(&format!("/api/v1/leads/{lead_id}"), &elsewhere)
+            .await,
+        404,
+        "not_found",
+    );
 }
 
 fn of_kind<'a>(alerts: &'a Value, kind: &str) -> Vec<&'a Value> {
