@@ -50,6 +50,19 @@ pub fn spawn(state: web::Data<AppState>) {
                 Ok(n) => tracing::info!(escalated = n, "ODR cases escalated on silence"),
                 Err(e) => tracing::warn!(error = %e, "ODR escalation sweep failed"),
             }
+            match crate::odr::reminders::remind_desks(
+                &sweeper.db,
+                &sweeper.env,
+                sweeper.clock.now(),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(reminded = n, "ODR desks reminded of their settlement limit")
+                }
+                Err(e) => tracing::warn!(error = %e, "ODR desk reminders failed"),
+            }
             match crate::routing::escalate_overdue_transfers(&sweeper.db, sweeper.clock.now()).await
             {
                 Ok(0) => {}

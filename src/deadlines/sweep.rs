@@ -75,6 +75,16 @@ pub async fn sweep(
     Ok(report)
 }
 
+/// Sends the due-soon reminder of one deadline now, whatever the general lead (the ODR desk is
+/// reminded two working days ahead, see `odr::remind_desks`); false when it was already sent.
+pub async fn remind_due_soon(
+    db: &DatabaseConnection,
+    d: deadline::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    flag(db, d, Flag::DueSoon, now).await
+}
+
 async fn flag(
     db: &DatabaseConnection,
     d: deadline::Model,

@@ -11,6 +11,7 @@ pub mod negotiation;
 pub mod offer;
 pub mod performance;
 pub mod performed;
+pub mod reminders;
 pub mod state;
 
 pub use state::{OdrState, OfferKind, OfferParty, OfferStatus};

@@ -613,3 +613,30 @@ async fn a_retried_offer_with_its_key_is_the_first_offer_and_the_key_fits_one_bo
     let offers = app.count("odr_offers").await;
     assert_eq!(offers, 1);
 }
+
+#[actix_web::test]
+async fn the_desk_is_reminded_two_working_days_before_its_settlement_limit() {
+    let app = spawn_app().await;
+    enrolled_business(&app).await;
+    let f = file(&app).await;
+    let due = app.track(&f.receipt, &f.secret).await.body["deadlines"][0]["due_date"].clone();
+    assert_eq!(due, "2026-12-07");
+    let reminders =
+        "outbox WHERE recipients LIKE '%desk@restaurant.example%' AND subject LIKE '%即将到期%'";
+    let remind = |at_: &str| {
+        let now = at(at_);
+        let app = &app;
+        async move {
+            xiaobao::odr::reminders::remind_desks(&app.db, &app.state.env, now)
+                .await
+                .unwrap()
+        }
+    };
+    // Wednesday 2 December: three working days remain (3, 4, 7 December).
+    assert_eq!(remind("2026-12-02T04:00:00Z").await, 0);
+    assert_eq!(app.count(reminders).await, 0);
+    // Thursday: two remain; reminded once, however often the sweep runs.
+    assert_eq!(remind("2026-12-03T01:00:00Z").await, 1);
+    assert_eq!(remind("2026-12-03T05:00:00Z").await, 0);
+    assert_eq!(app.count(reminders).await, 1);
+}
