@@ -1515,6 +1515,32 @@ async fn a_revoked_key_no_longer_vouches_for_its_documents_and_stops_issuing() {
     assert_eq!(keys.body[0]["key_id"], "jiashan-2026");
     assert_eq!(keys.body[0]["revoked_at"], Value::Null);
 
+    // Checked offline as the document says: Ed25519 over the signed record.
+    use base64::Engine;
+    use ed25519_dalek::Verifier;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let public: [u8; 32] = b64
+        .decode(keys.body[0]["public_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let signature: [u8; 64] = b64
+        .decode(issued.body["document"]["signature"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let record = format!(
+        "xiaobao-mediation-agreement-v1\n{number}\n330421\n{}\n{sha}\n",
+        issued.body["document"]["issued_on"].as_str().unwrap()
+    );
+    ed25519_dalek::VerifyingKey::from_bytes(&public)
+        .unwrap()
+        .verify(
+            record.as_bytes(),
+            &ed25519_dalek::Signature::from_bytes(&signature),
+        )
+        .expect("the signature covers the documented record");
+
     let revoke = "/api/v1/signing-keys/jiashan-2026/revoke";
     let body = json!({"reason": "密钥泄露"});
     assert_problem(

@@ -66,7 +66,10 @@ pub struct IssuedDocument {
     /// Hex SHA-256 of the PDF.
     pub sha256: String,
     pub key_id: String,
-    /// Ed25519, base64.
+    /// Ed25519 (base64) by the key `key_id` (public half at `GET /signing-keys`) over the UTF-8
+    /// bytes of the signed record: `xiaobao-mediation-agreement-v1`, `number`, the bureau's county
+    /// code, `issued_on` (YYYY-MM-DD) and `sha256`, each followed by a line feed, e.g.
+    /// `xiaobao-mediation-agreement-v1\n嘉市监善调〔2026〕第0012号\n330421\n2026-11-30\n9f86…\n`.
     pub signature: String,
 }
 
