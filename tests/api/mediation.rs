@@ -1309,6 +1309,17 @@ async fn the_full_run_ends_in_an_issued_mailed_and_verifiable_mediation_agreemen
         )
         .await;
     assert_eq!(pdf_again.content_type, "application/pdf");
+    assert_eq!(pdf_again.headers.get("cache-control").unwrap(), "no-store");
+    // Each download of the document, personal data and all, is in the audit trail.
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "audit_log WHERE action = 'agreement.read_pdf' AND case_id = '{}'",
+                f.id
+            ))
+            .await,
+        1
+    );
 }
 
 fn pdftotext(pdf: &[u8]) -> String {

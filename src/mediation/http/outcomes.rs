@@ -277,10 +277,9 @@ pub(super) async fn agreement_pdf(
     me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let c = mediation::party_case(&state.db, &me, &path).await?;
-    let pdf = outcome::of_case(&state.db, &c.id)
-        .await?
-        .pdf
-        .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?;
-    Ok(HttpResponse::Ok().content_type("application/pdf").body(pdf))
+    let pdf = outcome::issued_pdf(&state.db, &me, &path, state.clock.now()).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(pdf))
 }
