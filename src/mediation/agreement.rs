@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::document::{self, Issued};
+use super::document::{self, CopyFor, Issued};
 use super::mediators::Side;
 use super::states::{AgreementStatus, ConfirmedVia};
 use super::{notify, recipients, signing};
@@ -213,6 +213,7 @@ async fn issue(
             issued_at: now,
             key_id: &key.key_id,
         }),
+        CopyFor::Complete,
     )
     .await?;
     let pdf = super::pdf::render(&doc.title, &doc.blocks, now).map_err(ApiError::internal)?;
@@ -269,26 +270,82 @@ async fn issue(
     )
     .await?;
     let to = recipients(db, &c).await?;
-    notify(
-        db,
-        &to.all(),
-        &format!("【调解书送达】{number}"),
-        &format!(
-            "受理编号 {receipt}（被投诉人：{respondent}）的调解书{number}已经双方确认并签发，见附件（PDF）。案件办结。\n文件SHA-256：{sha256}\n核验：GET /api/v1/agreements/{encoded}/verify?sha256={sha256}，或将PDF文件 POST 至同一地址。",
-            receipt = c.receipt_number,
-            respondent = c.respondent_name,
-            encoded = document::urlencode(&number),
-        ),
-        &[Attachment::new(
+    let body = format!(
+        "受理编号 {receipt}（被投诉人：{respondent}）的调解书{number}已经双方确认并签发，见附件（PDF）。案件办结。\n文件SHA-256：{sha256}\n核验：GET /api/v1/agreements/{encoded}/verify?sha256={sha256}，或将PDF文件 POST 至同一地址。",
+        receipt = c.receipt_number,
+        respondent = c.respondent_name,
+        encoded = document::urlencode(&number),
+    );
+    let attachment = |pdf: &[u8]| {
+        vec![Attachment::new(
             &format!("调解书-{number}.pdf"),
             "application/pdf",
-            &pdf,
-        )],
-        &format!("agreement:{}:issued", a.id),
-        now,
-    )
-    .await?;
+            pdf,
+        )]
+    };
+    let key = format!("agreement:{}:issued", a.id);
+    if c.conceal_identity {
+        // The business receives its copy, without the concealed complainant's identity.
+        notify(
+            db,
+            &to.complainant,
+            &format!("【调解书送达】{number}"),
+            &body,
+            &attachment(&pdf),
+            &key,
+            now,
+        )
+        .await?;
+        let copy = business_copy(db, &c, &a).await?;
+        notify(
+            db,
+            &to.respondent,
+            &format!("【调解书送达】{number}（被投诉人副本）"),
+            &format!(
+                "受理编号 {}（被投诉人：{}）的调解书{number}已经双方确认并签发，附件为被投诉人副本（应投诉人要求隐去其身份信息）。案件办结。",
+                c.receipt_number, c.respondent_name
+            ),
+            &attachment(&copy),
+            &key,
+            now,
+        )
+        .await?;
+    } else {
+        notify(
+            db,
+            &to.all(),
+            &format!("【调解书送达】{number}"),
+            &body,
+            &attachment(&pdf),
+            &key,
+            now,
+        )
+        .await?;
+    }
     Ok(a)
+}
+
+/// The business's copy of an issued 调解书, rendered again from the record: the complete one when
+/// the complainant did not conceal their identity from it.
+pub async fn business_copy(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    a: &mediation_agreement::Model,
+) -> ApiResult<Vec<u8>> {
+    let (Some(number), Some(issued_at), Some(key_id)) = (
+        a.document_number.as_deref(),
+        a.issued_at,
+        a.key_id.as_deref(),
+    ) else {
+        return Err(ApiError::not_found("the 调解书 has not been issued"));
+    };
+    let issued = Issued {
+        number,
+        issued_at,
+        key_id,
+    };
+    let doc = document::compose(db, c, a, Some(&issued), CopyFor::Business).await?;
+    super::pdf::render(&doc.title, &doc.blocks, issued_at).map_err(ApiError::internal)
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -21,6 +21,7 @@ use crate::audit;
 use crate::cases::PartyRole;
 use crate::deadlines::local_date;
 use crate::divisions::Divisions;
+use crate::domain::identifiers::PersonName;
 use crate::entities::{bureau, case, document_counter, mediation_agreement, party, station, user};
 use crate::http::{ApiError, ApiResult};
 use crate::routing::bureau_name;
@@ -191,12 +192,25 @@ const NUMERALS: [&str; 20] = [
     "十五", "十六", "十七", "十八", "十九", "二十",
 ];
 
+/// Whose copy of the document: the complete one (archive, consumer), or the business's, which for a
+/// complainant who concealed their identity from it carries the name masked and no phone or
+/// address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyFor {
+    Complete,
+    Business,
+}
+
+/// What stands in the business's copy for a concealed complainant's contact details.
+pub const WITHHELD: &str = "（应投诉人要求不向被投诉人提供）";
+
 /// The document for an agreement; without `issued` it is the draft the parties confirm.
 pub async fn compose(
     db: &impl ConnectionTrait,
     c: &case::Model,
     a: &mediation_agreement::Model,
     issued: Option<&Issued<'_>>,
+    copy: CopyFor,
 ) -> ApiResult<Document> {
     let bureau = bureau_name(db, &c.bureau_code).await?;
     let complainant = party::Entity::find()
@@ -220,6 +234,15 @@ pub async fn compose(
             .map(|u| u.display_name),
         None => None,
     };
+    let mut complainant = complainant;
+    let concealed = copy == CopyFor::Business && c.conceal_identity;
+    if concealed {
+        complainant.name = PersonName::parse(&complainant.name)
+            .map(|n| n.masked())
+            .unwrap_or_else(|_| "*".into());
+        complainant.phone = Some(WITHHELD.to_owned());
+        complainant.address = Some(WITHHELD.to_owned());
+    }
     let terms: Vec<Term> = serde_json::from_str(&a.terms).unwrap_or_default();
     let p: Particulars = serde_json::from_str(&a.particulars).unwrap_or_default();
     let none = || "无".to_owned();
@@ -347,6 +370,12 @@ pub async fn compose(
             None => "本调解书一式三份，双方当事人各执一份，本局存档一份。".to_owned(),
         }),
     ]);
+    if concealed {
+        blocks.push(Block::para(
+            "本件为被投诉人副本：应投诉人要求隐去其身份信息；完整文本由本局存档，核验以存档文本为准。"
+                .to_owned(),
+        ));
+    }
     Ok(Document {
         title: format!("调解书 {}", issued.map_or("（草稿）", |i| i.number)),
         blocks,

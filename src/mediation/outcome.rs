@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::document::{self, Particulars, Term};
+use super::document::{self, CopyFor, Particulars, Term};
 use super::{Ground, notify, notify_each, recipients, yuan};
 use crate::actor::Actor;
 use crate::audit;
@@ -327,7 +327,12 @@ pub async fn record_agreement(
     let to = recipients(db, &c).await?;
     let key = format!("agreement:{}:recorded", a.id);
     if needs_document {
-        let draft = document::compose(db, &c, &a, None).await?.text();
+        let draft = document::compose(db, &c, &a, None, CopyFor::Complete)
+            .await?
+            .text();
+        let business_draft = document::compose(db, &c, &a, None, CopyFor::Business)
+            .await?
+            .text();
         notify(
             db,
             &to.complainant,
@@ -346,7 +351,7 @@ pub async fn record_agreement(
             to: to.respondent.clone(),
             subject: format!("【请确认调解书】{}", c.receipt_number),
             body: format!(
-                "双方已达成调解协议，请核对以下调解书内容。无误请确认：已开通企业账号的，登录后 POST /api/v1/cases/{}/agreement/confirm；或凭一次性确认码 POST /api/v1/agreement-confirmations，请求体 {{\"code\": \"{}\"}}（{}前有效）。双方均确认后，调解书即签发并以邮件送达。\n\n{draft}",
+                "双方已达成调解协议，请核对以下调解书内容。无误请确认：已开通企业账号的，登录后 POST /api/v1/cases/{}/agreement/confirm；或凭一次性确认码 POST /api/v1/agreement-confirmations，请求体 {{\"code\": \"{}\"}}（{}前有效）。双方均确认后，调解书即签发并以邮件送达。\n\n{business_draft}",
                 c.id,
                 token.as_deref().unwrap_or_default(),
                 super::local_time(now + Duration::days(LINK_DAYS)),
@@ -375,7 +380,8 @@ pub async fn record_agreement(
     Ok(a)
 }
 
-/// The issued 调解书 of a case as a party's staff or desk may read it; the download is audited like
+/// The issued 调解书 of a case as a party's staff or desk may read it (the desk gets the business's
+/// copy, see `agreement::business_copy`); the download is audited like
 /// a read of the case's personal data.
 pub async fn issued_pdf(
     db: &impl ConnectionTrait,
@@ -384,10 +390,13 @@ pub async fn issued_pdf(
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<u8>> {
     let c = super::party_case(db, me, case_id).await?;
-    let pdf = of_case(db, &c.id)
-        .await?
-        .pdf
-        .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?;
+    let a = of_case(db, &c.id).await?;
+    let pdf = if me.role == crate::actor::Role::EnterpriseAgent && c.conceal_identity {
+        super::agreement::business_copy(db, &c, &a).await?
+    } else {
+        a.pdf
+            .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?
+    };
     audit::record(
         db,
         &Actor::from(me),

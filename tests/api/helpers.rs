@@ -29,6 +29,7 @@ pub struct Response {
     pub headers: awc::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Monday 2026-11-23 10:00 in Shanghai: an ordinary working day under Order 121.
@@ -144,6 +145,7 @@ impl TestApp {
             headers: res.headers().clone(),
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 

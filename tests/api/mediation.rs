@@ -127,7 +127,11 @@ impl Station {
 
     /// Filed, accepted by the first mediator, with the respondent's contact set.
     async fn accepted(&self) -> Filed {
-        let f = self.file(&complaint_with_email()).await;
+        self.accepted_with(&complaint_with_email()).await
+    }
+
+    async fn accepted_with(&self, body: &Value) -> Filed {
+        let f = self.file(body).await;
         let res = self
             .app
             .post_as(
@@ -1663,4 +1667,68 @@ async fn an_smtp_outage_mid_mediation_loses_no_mail() {
         assert_eq!(mail_to(&msgs, addr, "终止调解告知").len(), 1, "{addr}");
     }
     assert_eq!(s.app.count("outbox WHERE status <> 'sent'").await, 0);
+}
+
+#[actix_web::test]
+async fn a_concealed_complainant_stays_concealed_in_the_business_copy_and_its_mail() {
+    let s = station().await;
+    let mut body = complaint_with_email();
+    body["conceal_identity_from_business"] = json!(true);
+    let f = s.accepted_with(&body).await;
+    let res = s
+        .app
+        .post_as(
+            &format!("/api/v1/cases/{}/agreement", f.id),
+            &s.mediator,
+            &agreement_body(true),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let msgs = s.deliver().await;
+    let personal = ["张三", "13800000000", "上海市青浦区朱家角镇北大街1号"];
+    let to_business = mail_to(&msgs, BOSS, "请确认调解书")[0].text();
+    let to_consumer = mail_to(&msgs, CONSUMER, "请确认调解书")[0].text();
+    for p in personal {
+        assert!(
+            !to_business.contains(p),
+            "{p} in the business's draft:\n{to_business}"
+        );
+        assert!(
+            to_consumer.contains(p),
+            "{p} missing from the consumer's draft"
+        );
+    }
+    assert!(to_business.contains("张*"), "{to_business}");
+
+    // Both confirm; each side receives its copy; the desk downloads the business's copy.
+    let code = code_in(&msgs, BOSS);
+    let res = s
+        .app
+        .post("/api/v1/agreement-confirmations", &json!({"code": code}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    consumer_confirms(&s, &f).await;
+    let msgs = s.deliver().await;
+    let business_pdf =
+        pdftotext(&attachment(mail_to(&msgs, BOSS, "调解书送达")[0], "application/pdf").unwrap())
+            .replace('\n', "");
+    let consumer_pdf = pdftotext(
+        &attachment(mail_to(&msgs, CONSUMER, "调解书送达")[0], "application/pdf").unwrap(),
+    )
+    .replace('\n', "");
+    let downloaded = s
+        .app
+        .get_as(&format!("/api/v1/cases/{}/agreement/pdf", f.id), &s.desk)
+        .await;
+    assert_eq!(downloaded.status, 200);
+    let desk_pdf = pdftotext(&downloaded.bytes).replace('\n', "");
+    for p in personal {
+        assert!(!business_pdf.contains(p), "{p} in the business's copy");
+        assert!(!desk_pdf.contains(p), "{p} in the desk's download");
+        assert!(
+            consumer_pdf.contains(p),
+            "{p} missing from the consumer's copy"
+        );
+    }
+    assert!(business_pdf.contains("被投诉人副本"), "{business_pdf}");
 }
