@@ -74,6 +74,8 @@ pub async fn check(
         errors.add("sha256", "请输入调解书文件的 SHA-256 值");
     }
     let found = if errors.is_empty() {
+        // The step answers with the API's errors: an unknown number is its 404, a malformed
+        // hash its field error, told apart by their stable codes.
         match agreement::verify_hash(&state.db, &number, &sha256).await {
             Ok(v) => Some(found(v)),
             Err(e) if e.code() == "not_found" => None,
