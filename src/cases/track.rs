@@ -154,6 +154,15 @@ pub async fn consumer_case(
     }
 }
 
+/// The case a consumer proved their claim to earlier (the pages keep its id in the signed session
+/// cookie, never the secret). A case that is gone is answered like a wrong claim.
+pub async fn remembered(db: &impl ConnectionTrait, case_id: &str) -> Result<case::Model, Error> {
+    case::Entity::find_by_id(case_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(Error::NoMatch)
+}
+
 /// What the consumer sees of their case.
 pub async fn tracking(db: &impl ConnectionTrait, c: case::Model) -> Result<Tracking, DbErr> {
     let deadlines = deadline::Entity::find()

@@ -375,6 +375,23 @@ pub struct Verification {
     pub presented_sha256: String,
 }
 
+/// Checks a 调解书 against the SHA-256 someone typed or pasted: the hash must be one (64
+/// hexadecimal characters, either case) before the register is asked.
+pub async fn verify_hash(
+    db: &impl ConnectionTrait,
+    number: &str,
+    presented_sha256: &str,
+) -> ApiResult<Verification> {
+    let sha = presented_sha256.trim();
+    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::field(
+            "sha256",
+            "must be 64 hexadecimal characters",
+        ));
+    }
+    verify(db, number, sha).await
+}
+
 pub async fn verify(
     db: &impl ConnectionTrait,
     number: &str,

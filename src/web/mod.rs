@@ -37,8 +37,11 @@ pub mod errors;
 pub mod headers;
 pub mod page;
 pub mod preferences;
+pub mod record;
 pub mod session;
 pub mod start;
+pub mod track;
+pub mod verify;
 
 /// Every page, on all paths the API does not own.
 pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
@@ -55,6 +58,17 @@ pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
             "/settings/text-size",
             web::post().to(preferences::text_size),
         )
+        .route("/track", web::get().to(track::form))
+        .route("/track", web::post().to(track::claim))
+        .route("/track/case", web::get().to(track::case))
+        .route("/track/forget", web::post().to(track::forget))
+        .route("/track/withdraw", web::get().to(track::withdraw_form))
+        .route("/track/withdraw", web::post().to(track::withdraw))
+        .route("/verify", web::get().to(verify::form))
+        .route("/verify", web::post().to(verify::check))
+        .route("/record", web::get().to(record::form))
+        .route("/record", web::post().to(record::find))
+        .route("/record/{uscc}", web::get().to(record::record))
         .route("/static/{file}", web::get().to(assets::serve))
         .default_service(web::to(errors::not_found))
 }

@@ -8,19 +8,19 @@ use xiaobao::deadlines::DeadlineKind;
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 /// A browser's side of one visit: no redirects followed, so a 303 and its cookies are seen.
-struct Visit<'a> {
+pub(crate) struct Visit<'a> {
     app: &'a TestApp,
     client: awc::Client,
 }
 
-struct Page {
-    status: StatusCode,
-    headers: awc::http::header::HeaderMap,
-    text: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub text: String,
 }
 
 impl Page {
-    fn header(&self, name: &str) -> &str {
+    pub(crate) fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
             .and_then(|v| v.to_str().ok())
@@ -28,7 +28,7 @@ impl Page {
     }
 
     /// `name=value` of a cookie the answer sets.
-    fn set_cookie(&self, name: &str) -> Option<String> {
+    pub(crate) fn set_cookie(&self, name: &str) -> Option<String> {
         self.headers
             .get_all("set-cookie")
             .filter_map(|v| v.to_str().ok())
@@ -37,7 +37,7 @@ impl Page {
     }
 
     /// The value of the first `<input … name="NAME" value="…">`.
-    fn input(&self, name: &str) -> String {
+    pub(crate) fn input(&self, name: &str) -> String {
         let marker = format!(r#"name="{name}" value=""#);
         let start = self.text.find(&marker).expect("the input is on the page") + marker.len();
         self.text[start..].split('"').next().unwrap().to_owned()
@@ -45,14 +45,14 @@ impl Page {
 }
 
 impl<'a> Visit<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Visit {
             app,
             client: awc::Client::builder().disable_redirects().finish(),
         }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: &str,
         path: &str,
@@ -82,12 +82,12 @@ impl<'a> Visit<'a> {
         }
     }
 
-    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+    pub(crate) async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Page {
         self.send("GET", path, headers, None).await
     }
 }
 
-fn session_cookie(page: &Page) -> String {
+pub(crate) fn session_cookie(page: &Page) -> String {
     let set = page
         .set_cookie("xiaobao_session")
         .expect("the first page sets the session");
@@ -379,7 +379,7 @@ async fn the_start_page_states_the_time_limits_of_the_rule_book() {
         "/reports/new",
         "/track",
         "/verify",
-        "/businesses",
+        "/record",
     ] {
         assert!(page.text.contains(&format!(r#"href="{link}""#)), "{link}");
     }

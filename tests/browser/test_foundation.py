@@ -29,7 +29,7 @@ def test_the_start_page_says_what_one_can_do_here(open_page, check, base, size, 
     assert page.title() == "消费投诉举报 - 消费投诉举报服务"
     assert page.locator("h1").inner_text() == "消费投诉举报"
     for name, href in [("投诉", "/complaints/new"), ("举报", "/reports/new"), ("查询进度", "/track"),
-                       ("核验调解书", "/verify"), ("查询经营者投诉公示", "/businesses")]:
+                       ("核验调解书", "/verify"), ("查询经营者投诉公示", "/record")]:
         assert page.get_by_role("link", name=name, exact=True).get_attribute("href") == href
     assert page.get_by_role("link", name="开始投诉").is_visible()
     assert "7 个工作日" in page.inner_text("main")

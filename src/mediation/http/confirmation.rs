@@ -138,14 +138,9 @@ pub(super) async fn verify_by_hash(
     path: web::Path<String>,
     q: web::Query<VerifyQuery>,
 ) -> ApiResult<web::Json<Verification>> {
-    let sha = q.sha256.trim();
-    if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::field(
-            "sha256",
-            "must be 64 hexadecimal characters",
-        ));
-    }
-    Ok(web::Json(agreement::verify(&state.db, &path, sha).await?))
+    Ok(web::Json(
+        agreement::verify_hash(&state.db, &path, &q.sha256).await?,
+    ))
 }
 
 /// Largest file accepted for verification.

@@ -1,0 +1,133 @@
+//! Checking a 调解书 (`/verify`): its number and the SHA-256 of the PDF one holds, checked by
+//! the same step as the API's check by hash. The answer says in words whether the document is
+//! genuine and unchanged, who issued it and when, or why it cannot be trusted.
+
+use actix_web::http::StatusCode;
+use actix_web::{CustomizeResponder, Either, HttpRequest, Responder, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::components::FormErrors;
+use super::page::Page;
+use super::track::date_in_words;
+use crate::http::ApiError;
+use crate::mediation::agreement::{self, Verification};
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "verify/start.html")]
+pub struct VerifyForm {
+    page: Page,
+    number: String,
+    sha256: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "verify/result.html")]
+pub struct VerifyResult {
+    page: Page,
+    number: String,
+    /// `None`: no 调解书 was issued under the number.
+    found: Option<Found>,
+}
+
+pub struct Found {
+    pub valid: bool,
+    pub why_not: &'static str,
+    pub bureau_name: String,
+    pub issued_on: String,
+    pub key_id: String,
+    pub sha256: String,
+}
+
+#[derive(Deserialize)]
+pub struct VerifyInput {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    sha256: String,
+}
+
+/// `GET /verify`
+pub async fn form(req: HttpRequest) -> VerifyForm {
+    VerifyForm {
+        page: Page::new(&req, "核验调解书").with_back("/"),
+        number: String::new(),
+        sha256: String::new(),
+    }
+}
+
+/// `POST /verify`: the check changes nothing, so its answer is shown at once.
+pub async fn check(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    input: web::Form<VerifyInput>,
+) -> Result<Either<CustomizeResponder<VerifyForm>, VerifyResult>, ApiError> {
+    let VerifyInput { number, sha256 } = input.into_inner();
+    let number = number.trim().to_owned();
+    let mut errors = FormErrors::new();
+    if number.is_empty() {
+        errors.add("number", "请输入调解书编号");
+    }
+    if sha256.trim().is_empty() {
+        errors.add("sha256", "请输入调解书文件的 SHA-256 值");
+    }
+    let found = if errors.is_empty() {
+        // The step answers with the API's errors: an unknown number is its 404, a malformed
+        // hash its field error, told apart by their stable codes.
+        match agreement::verify_hash(&state.db, &number, &sha256).await {
+            Ok(v) => Some(found(v)),
+            Err(e) if e.code() == "not_found" => None,
+            Err(e) if e.code() == "validation_failed" => {
+                errors.add("sha256", "SHA-256 值应为 64 位，由数字 0-9 和字母 a-f 组成");
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    if !errors.is_empty() {
+        let page = VerifyForm {
+            page: Page::new(&req, "核验调解书")
+                .with_back("/")
+                .with_errors(errors),
+            number,
+            sha256,
+        };
+        return Ok(Either::Left(
+            page.customize()
+                .with_status(StatusCode::UNPROCESSABLE_ENTITY),
+        ));
+    }
+    let title = match &found {
+        Some(f) if f.valid => "核验通过",
+        _ => "未通过核验",
+    };
+    Ok(Either::Right(VerifyResult {
+        page: Page::new(&req, title).with_back("/verify"),
+        number,
+        found,
+    }))
+}
+
+fn found(v: Verification) -> Found {
+    Found {
+        valid: v.valid,
+        why_not: match v.reason.as_deref() {
+            None => "",
+            Some("hash_mismatch") => {
+                "您核验的文件与以此编号出具的调解书不一致：它可能不是原件，或者内容已被改动。"
+            }
+            Some("key_revoked") => {
+                "签发此调解书所用的密钥已被撤销，不能再证明这份调解书的真实性。请向出具机关核实。"
+            }
+            _ => "登记的签名无法验证，不能证明这份调解书的真实性。请向出具机关核实。",
+        },
+        bureau_name: v.bureau_name,
+        issued_on: date_in_words(v.issued_on),
+        key_id: v.key_id,
+        sha256: v.presented_sha256,
+    }
+}

@@ -1,0 +1,386 @@
+//! The consumer's look-up pages over HTTP: following a case with its receipt and secret (the
+//! session keeps only the case's id), withdrawing it, checking a 调解书 and a business's public
+//! record. Statuses, redirects, CSRF, the error summary and kept values.
+
+use awc::http::StatusCode;
+use sea_orm::{ActiveModelTrait, Set};
+use xiaobao::config::Secret;
+use xiaobao::deadlines::local_date;
+use xiaobao::entities::mediation_agreement;
+use xiaobao::mediation::agreement::hex;
+use xiaobao::mediation::signing::{self, Key};
+use xiaobao::mediation::states::AgreementStatus;
+
+use crate::helpers::*;
+use crate::pages::{Page, Visit, session_cookie};
+
+/// One browser with its session cookie, kept up to date as answers renew it.
+struct Browser<'a> {
+    visit: Visit<'a>,
+    cookie: String,
+    token: String,
+}
+
+impl<'a> Browser<'a> {
+    async fn open(app: &'a TestApp) -> Browser<'a> {
+        let visit = Visit::new(app);
+        let first = visit.get("/", &[]).await;
+        let cookie = session_cookie(&first);
+        let token = first.input("csrf_token");
+        Browser {
+            visit,
+            cookie,
+            token,
+        }
+    }
+
+    fn keep(&mut self, page: &Page) {
+        if let Some(set) = page.set_cookie("xiaobao_session") {
+            self.cookie = set.split(';').next().unwrap().to_owned();
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let page = self.visit.get(path, &[("cookie", &self.cookie)]).await;
+        self.keep(&page);
+        page
+    }
+
+    /// Posts the form fields (already URL-encoded) with the session's CSRF token.
+    async fn post(&mut self, path: &str, fields: &str) -> Page {
+        let form = format!("csrf_token={}&{fields}", self.token);
+        let page = self
+            .visit
+            .send("POST", path, &[("cookie", &self.cookie)], Some(&form))
+            .await;
+        self.keep(&page);
+        page
+    }
+}
+
+/// Form-encodes a value: every byte but ASCII letters and digits as `%XX`.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn filed(app: &TestApp) -> (String, String, String) {
+    let res = app.post("/api/v1/complaints", &complaint()).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let field = |f: &str| res.body[f].as_str().unwrap().to_owned();
+    (field("id"), field("receipt_number"), field("access_secret"))
+}
+
+/// The value of the text input named `name`.
+fn value(page: &Page, name: &str) -> String {
+    let at = page
+        .text
+        .find(&format!(r#" name="{name}" type="#))
+        .expect("the input is on the page");
+    let rest = &page.text[at..];
+    let start = rest.find(r#"value=""#).unwrap() + r#"value=""#.len();
+    rest[start..].split('"').next().unwrap().to_owned()
+}
+
+fn assert_summary(page: &Page, field: &str, message: &str) {
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("<title>错误："), "{}", page.text);
+    assert!(
+        page.text
+            .contains(&format!(r##"<a href="#{field}">{message}</a>"##)),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains(&format!(r#"id="{field}-error""#)));
+}
+
+#[actix_web::test]
+async fn a_consumer_follows_a_case_with_receipt_and_secret_and_the_session_keeps_only_its_id() {
+    let app = spawn_app().await;
+    let (_, receipt, secret) = filed(&app).await;
+    let mut b = Browser::open(&app).await;
+
+    let form = b.get("/track").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.text
+            .contains(r#"<label class="label" for="receipt">登记号</label>"#)
+    );
+    assert!(form.text.contains(r#"for="secret">查询密码</label>"#));
+
+    let empty = b.post("/track", "receipt=&secret=").await;
+    assert_summary(&empty, "receipt", "请输入登记号");
+    assert_summary(&empty, "secret", "请输入查询密码");
+
+    let wrong = b
+        .post(
+            "/track",
+            &format!("receipt={receipt}&secret=WRONGSECRETWRONGSECRET00"),
+        )
+        .await;
+    assert_summary(&wrong, "receipt", "登记号或查询密码不正确");
+    assert_eq!(value(&wrong, "receipt"), receipt, "the receipt is kept");
+    assert!(!wrong.text.contains("WRONGSECRET"), "the secret is not");
+    // Without the session's token nothing is checked.
+    let forged = b
+        .visit
+        .send(
+            "POST",
+            "/track",
+            &[("cookie", &b.cookie)],
+            Some(&format!("receipt={receipt}&secret={secret}")),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Typed in lower case, as a person may.
+    let right = b
+        .post(
+            "/track",
+            &format!("receipt={}&secret={secret}", receipt.to_lowercase()),
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.text);
+    assert_eq!(right.header("location"), "/track/case");
+    let cookie = right
+        .set_cookie("xiaobao_session")
+        .expect("the session changed");
+    assert!(!cookie.contains(&secret) && !cookie.contains(&enc(&secret)));
+    assert!(!cookie.contains(&receipt), "a handle only: {cookie}");
+
+    let case = b.get("/track/case").await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.text);
+    assert_eq!(case.header("cache-control"), "no-store");
+    for words in [
+        receipt.as_str(),
+        "办理状态：<strong>待受理</strong>",
+        "西塘市场监督管理所",
+        "嘉善县市场监督管理局",
+        // Received Monday 11-23: the 7th working day after it is Wednesday 12-02.
+        "受理期限：2026年12月2日（星期三）前",
+        "正在计时",
+        "已分送至",
+        r#"aria-current="step""#,
+        r#"href="/track/withdraw""#,
+        ">退出查询</button>",
+    ] {
+        assert!(case.text.contains(words), "{words} in {}", case.text);
+    }
+    assert!(!case.text.contains("13800000000") && !case.text.contains("张三"));
+
+    let forget = b.post("/track/forget", "").await;
+    assert_eq!(forget.status, StatusCode::SEE_OTHER);
+    assert_eq!(forget.header("location"), "/track");
+    let after = b.get("/track/case").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(after.header("location"), "/track");
+}
+
+#[actix_web::test]
+async fn wrong_secrets_from_one_address_are_stopped_with_the_429_page() {
+    let app = spawn_app_with(|s| s.track_max_failures_per_address = 2).await;
+    let (_, receipt, secret) = filed(&app).await;
+    let mut b = Browser::open(&app).await;
+    for _ in 0..2 {
+        let wrong = b
+            .post("/track", &format!("receipt={receipt}&secret=nope"))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let stopped = b
+        .post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+    assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(stopped.text.contains("操作过于频繁，请稍后再试"));
+    assert!(stopped.text.contains("分钟后再试"));
+    assert!(!stopped.header("retry-after").is_empty());
+}
+
+#[actix_web::test]
+async fn a_consumer_withdraws_after_a_confirmation_page() {
+    let app = spawn_app().await;
+    let (_, receipt, secret) = filed(&app).await;
+    let mut b = Browser::open(&app).await;
+    assert_eq!(b.get("/track/withdraw").await.status, StatusCode::SEE_OTHER);
+    b.post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+
+    let confirm = b.get("/track/withdraw").await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(
+        confirm
+            .text
+            .contains(&format!("确定要撤回投诉 {receipt} 吗？"))
+    );
+    let too_long = b
+        .post("/track/withdraw", &format!("reason={}", "长".repeat(1001)))
+        .await;
+    assert_summary(&too_long, "reason", "撤回原因最多 1000 字，请删减后再提交");
+    assert!(
+        too_long.text.contains(&"长".repeat(1001)),
+        "the reason is kept"
+    );
+
+    let done = b
+        .post(
+            "/track/withdraw",
+            &format!("reason={}", enc("已与商家和解")),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(done.header("location"), "/track/case");
+    let case = b.get("/track/case").await;
+    assert!(case.text.contains("办理状态：<strong>已撤回</strong>"));
+    assert!(case.text.contains("案件已结束，不再计时"));
+    assert!(!case.text.contains(r#"href="/track/withdraw""#));
+    let tracked = app.track(&receipt, &secret).await;
+    assert_eq!(tracked.body["status"], "withdrawn");
+}
+
+#[actix_web::test]
+async fn a_mediation_agreement_is_checked_by_number_and_hash_in_words() {
+    let (entry, key) = Key::generate("jiashan-2026", Some("330421"));
+    let app = spawn_app_with(|s| s.signing_keys = vec![Secret::new(entry)]).await;
+    let (case_id, _, _) = filed(&app).await;
+    let number = "嘉市监善调〔2026〕第0001号";
+    let sha = hex(&[7u8; 32]);
+    let issued_at = app.clock.now();
+    let message = signing::message(number, "330421", local_date(issued_at), &sha);
+    mediation_agreement::ActiveModel {
+        id: Set(uuid::Uuid::new_v4().to_string()),
+        case_id: Set(case_id),
+        terms: Set("[]".into()),
+        amount_recovered_fen: Set(0),
+        amount_in_dispute_fen: Set(None),
+        in_person: Set(true),
+        on_the_spot: Set(false),
+        document_waived: Set(false),
+        needs_document: Set(true),
+        particulars: Set("{}".into()),
+        status: Set(AgreementStatus::Issued),
+        consumer_confirmed_at: Set(Some(issued_at)),
+        business_confirmed_at: Set(Some(issued_at)),
+        business_confirmed_via: Set(None),
+        link_token_hash: Set(None),
+        link_expires_at: Set(None),
+        document_number: Set(Some(number.into())),
+        bureau_code: Set(Some("330421".into())),
+        document_year: Set(Some(2026)),
+        document_seq: Set(Some(1)),
+        issued_at: Set(Some(issued_at)),
+        pdf: Set(None),
+        sha256: Set(Some(sha.clone())),
+        key_id: Set(Some("jiashan-2026".into())),
+        signature: Set(Some(key.sign(&message))),
+        created_at: Set(issued_at),
+        created_by: Set("test".into()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let mut b = Browser::open(&app).await;
+    assert_eq!(b.get("/verify").await.status, StatusCode::OK);
+
+    let check = |number: &str, sha: &str| format!("number={}&sha256={}", enc(number), enc(sha));
+    let genuine = b.post("/verify", &check(number, &sha.to_uppercase())).await;
+    assert_eq!(genuine.status, StatusCode::OK, "{}", genuine.text);
+    assert!(genuine.text.contains("<title>核验通过"));
+    assert!(genuine.text.contains("内容没有被改动"));
+    assert!(genuine.text.contains("浙江省嘉兴市嘉善县市场监督管理局"));
+    assert!(genuine.text.contains("2026年11月23日"));
+
+    let altered = b.post("/verify", &check(number, &hex(&[8u8; 32]))).await;
+    assert_eq!(altered.status, StatusCode::OK);
+    assert!(altered.text.contains("<title>未通过核验"));
+    assert!(altered.text.contains("不是原件，或者内容已被改动"));
+
+    let unknown = b
+        .post("/verify", &check("嘉市监善调〔2026〕第9999号", &sha))
+        .await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(
+        unknown
+            .text
+            .contains("没有以编号“嘉市监善调〔2026〕第9999号”出具的调解书")
+    );
+
+    let malformed = b.post("/verify", &check(number, "xyz")).await;
+    assert_summary(
+        &malformed,
+        "sha256",
+        "SHA-256 值应为 64 位，由数字 0-9 和字母 a-f 组成",
+    );
+    assert_eq!(value(&malformed, "number"), number);
+    assert_eq!(value(&malformed, "sha256"), "xyz");
+    let empty = b.post("/verify", "number=&sha256=").await;
+    assert_summary(&empty, "number", "请输入调解书编号");
+    assert_summary(&empty, "sha256", "请输入调解书文件的 SHA-256 值");
+}
+
+#[actix_web::test]
+async fn a_businesss_public_record_is_found_by_its_credit_code() {
+    let app = spawn_app().await;
+    filed(&app).await;
+    let code = uscc("91330421MA2B3C4D5");
+    let mut b = Browser::open(&app).await;
+    assert_eq!(b.get("/record").await.status, StatusCode::OK);
+
+    let short = b.post("/record", "uscc=9133").await;
+    assert_summary(
+        &short,
+        "uscc",
+        "统一社会信用代码应为 18 位，请核对营业执照上的代码",
+    );
+    assert_eq!(value(&short, "uscc"), "9133");
+    let false_check = format!("{}0", &code[..17]);
+    let false_check = if false_check == code {
+        format!("{}1", &code[..17])
+    } else {
+        false_check
+    };
+    let wrong = b.post("/record", &format!("uscc={false_check}")).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .text
+            .contains(r##"<a href="#uscc">统一社会信用代码有误"##)
+    );
+    assert_summary(
+        &b.post("/record", "uscc=").await,
+        "uscc",
+        "请输入统一社会信用代码",
+    );
+
+    let found = b
+        .post("/record", &format!("uscc={}", code.to_lowercase()))
+        .await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER);
+    assert_eq!(found.header("location"), format!("/record/{code}"));
+    let record = b.get(&format!("/record/{code}")).await;
+    assert_eq!(record.status, StatusCode::OK, "{}", record.text);
+    for words in [
+        "西塘某餐馆",
+        "1 件（上一年没有公示的投诉，无法比较）",
+        "今年还没有办结的投诉",
+        "<th scope=\"row\" class=\"table__cell\">餐饮</th>",
+    ] {
+        assert!(record.text.contains(words), "{words} in {}", record.text);
+    }
+    assert!(!record.text.contains("张三") && !record.text.contains("13800000000"));
+    assert_eq!(
+        b.get("/record/not-a-code").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
