@@ -325,6 +325,35 @@ async fn issue(
     Ok(a)
 }
 
+/// The issued 调解书 of a case as a party's staff or desk may read it (the desk gets the business's
+/// copy, see [`business_copy`]); the download is audited like
+/// a read of the case's personal data.
+pub async fn issued_pdf(
+    db: &impl ConnectionTrait,
+    me: &crate::actor::Staff,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<u8>> {
+    let c = super::party_case(db, me, case_id).await?;
+    let a = super::outcome::of_case(db, &c.id).await?;
+    let pdf = if me.role == crate::actor::Role::EnterpriseAgent && c.conceal_identity {
+        business_copy(db, &c, &a).await?
+    } else {
+        a.pdf
+            .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?
+    };
+    audit::record(
+        db,
+        &Actor::from(me),
+        "agreement.read_pdf",
+        Some(&c.id),
+        json!({}),
+        now,
+    )
+    .await?;
+    Ok(pdf)
+}
+
 /// The business's copy of an issued 调解书, rendered again from the record: the complete one when
 /// the complainant did not conceal their identity from it.
 pub async fn business_copy(

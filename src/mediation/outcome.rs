@@ -380,35 +380,6 @@ pub async fn record_agreement(
     Ok(a)
 }
 
-/// The issued 调解书 of a case as a party's staff or desk may read it (the desk gets the business's
-/// copy, see `agreement::business_copy`); the download is audited like
-/// a read of the case's personal data.
-pub async fn issued_pdf(
-    db: &impl ConnectionTrait,
-    me: &crate::actor::Staff,
-    case_id: &str,
-    now: DateTime<Utc>,
-) -> ApiResult<Vec<u8>> {
-    let c = super::party_case(db, me, case_id).await?;
-    let a = of_case(db, &c.id).await?;
-    let pdf = if me.role == crate::actor::Role::EnterpriseAgent && c.conceal_identity {
-        super::agreement::business_copy(db, &c, &a).await?
-    } else {
-        a.pdf
-            .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?
-    };
-    audit::record(
-        db,
-        &Actor::from(me),
-        "agreement.read_pdf",
-        Some(&c.id),
-        json!({}),
-        now,
-    )
-    .await?;
-    Ok(pdf)
-}
-
 /// The agreement of a case, if any.
 pub async fn of_case(
     db: &impl ConnectionTrait,

@@ -14,6 +14,7 @@ use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::intake::request::{Faults, MAX_AMOUNT_FEN};
 use crate::mediation;
+use crate::mediation::agreement;
 use crate::mediation::document::{Particulars, Term};
 use crate::mediation::outcome::{self, NewAgreement, Termination};
 use crate::state::AppState;
@@ -277,7 +278,7 @@ pub(super) async fn agreement_pdf(
     me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let pdf = outcome::issued_pdf(&state.db, &me, &path, state.clock.now()).await?;
+    let pdf = agreement::issued_pdf(&state.db, &me, &path, state.clock.now()).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header(("Cache-Control", "no-store"))
