@@ -18,6 +18,7 @@ mod odr;
 mod openapi;
 mod oversight;
 mod pages;
+mod pages_complaint;
 mod routing;
 mod transfers;
 mod urgent;
