@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::draft::Answers;
 use super::questions::{
-    FACTS_MAX, Step, category_label, date_parts, demand_label, id_type_label, options, yes_no,
+    Step, category_label, date_parts, demand_label, id_type_label, options, yes_no,
     yuan_to_fen,
 };
 use crate::divisions::Divisions;
@@ -59,7 +59,6 @@ struct WhatPage {
     a: Answers,
     categories: Vec<Choice>,
     demands: Vec<Choice>,
-    facts_max: usize,
 }
 
 #[derive(Template)]
@@ -168,7 +167,6 @@ pub fn step(
                     demand_label,
                     &a.demands.iter().map(String::as_str).collect::<Vec<_>>(),
                 ),
-                facts_max: FACTS_MAX,
                 a,
             },
             code,
