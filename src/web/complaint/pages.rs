@@ -8,8 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::draft::Answers;
 use super::questions::{
-    Step, category_label, date_parts, demand_label, id_type_label, options, yes_no,
-    yuan_to_fen,
+    Step, category_label, date_parts, demand_label, id_type_label, options, yes_no, yuan_to_fen,
 };
 use crate::divisions::Divisions;
 use crate::domain::vocabulary::{Category, Demand, IdType};
