@@ -334,3 +334,31 @@ async fn a_post_without_the_token_is_refused_and_a_page_without_a_draft_goes_to_
     let old = stranger.get("/complaints/new").await;
     assert_eq!(old.location, "/complaint");
 }
+
+#[actix_web::test]
+async fn a_place_the_text_does_not_find_is_chosen_level_by_level() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    let provinces = b.get("/complaint/place/pick").await;
+    assert_eq!(provinces.status, StatusCode::OK);
+    assert!(provinces.text.contains(">浙江省</label>"));
+    let none = b.post("/complaint/place/pick", &[]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut at = "/complaint/place/pick".to_owned();
+    for code in ["330000", "330400", "330421"] {
+        b.get(&at).await;
+        let next = b.post(&at, &[("code", code)]).await;
+        assert_eq!(next.status, StatusCode::SEE_OTHER, "{code}: {}", next.text);
+        at = format!("/complaint/place/pick?code={code}");
+        assert_eq!(next.location, at);
+    }
+    b.get(&at).await;
+    let town = b.post(&at, &[("code", "330421103")]).await;
+    assert_eq!(town.location, "/complaint/what");
+    let place = b.get("/complaint/place").await;
+    assert!(
+        place.text.contains(r#"value="浙江省嘉兴市嘉善县西塘镇""#),
+        "{}",
+        place.text
+    );
+}

@@ -118,3 +118,22 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
     assert page.locator('[data-copy="登记号"]').inner_text().strip() == number
     page.goto(base + "/complaint/check")
     assert page.url == base + "/complaint/receipt"
+
+
+def test_a_place_is_chosen_level_by_level_without_javascript(phone_nojs, check, base):
+    page = phone_nojs
+    page.goto(base + "/complaint")
+    next_page(page, "开始填写")
+    page.goto(base + "/complaint/place")
+    page.get_by_role("link", name="按省、市、县（区）和乡镇（街道）逐级选择").click()
+    check(page, "complaint-pick-provinces")
+    next_page(page)
+    assert page.title().startswith("错误：")
+    check(page, "complaint-pick-error")
+    for name in ["浙江省", "嘉兴市", "嘉善县"]:
+        page.get_by_label(name, exact=True).check()
+        next_page(page)
+    check(page, "complaint-pick-towns")
+    page.get_by_label("西塘镇", exact=True).check()
+    next_page(page)
+    assert page.url == base + "/complaint/what"

@@ -1,6 +1,7 @@
 //! "File a complaint" (issue 16, item 7) in the GOV.UK question-page manner, with no account and
 //! no script: `/complaint` says what to have at hand, then one page per topic (the business;
-//! where and when, with a choice page when the place is ambiguous; what happened; about you),
+//! where and when, with a choice page when the place is ambiguous and a province → city →
+//! county → town choice when it is not found; what happened; about you),
 //! "check your answers" with 更改 links, and the receipt. Each page checks its own fields and
 //! comes back with 422, the error summary and every value kept. The answers wait in a
 //! server-side [`draft`]; the submit files them through the API's own intake ([`submit`]) and
@@ -16,20 +17,16 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::deadlines::local_date;
+use crate::divisions::Divisions;
 use crate::http::ApiResult;
 use crate::state::AppState;
 use crate::web::components::FormErrors;
 use draft::{Answers, Draft};
-use pages::{CHECK, CHOOSE, RECEIPT, START};
+use pages::{CHECK, CHOOSE, PICK, RECEIPT, START};
 use questions::{Resolved, Step, place_date, resolve_place};
 use submit::Outcome;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let steps = [
-        (Step::Business, Step::Place.path()),
-        (Step::What, Step::You.path()),
-        (Step::You, CHECK),
-    ];
     cfg.route(START, web::get().to(start_page))
         .route(START, web::post().to(start))
         // The start page's older link.
@@ -37,29 +34,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/complaints/new",
             web::get().to(|| async { see_other(START) }),
         );
-    for (step, _) in steps {
+    for step in Step::ALL {
         cfg.route(
             step.path(),
             web::get().to(move |req, state, session| show(step, req, state, session)),
         );
     }
-    for (step, next) in steps {
+    for (step, next) in [
+        (Step::Business, Step::Place.path()),
+        (Step::What, Step::You.path()),
+        (Step::You, CHECK),
+    ] {
         cfg.route(
             step.path(),
             web::post()
                 .to(move |req, state, session, form| answer(step, next, req, state, session, form)),
         );
     }
-    cfg.route(
-        Step::Place.path(),
-        web::get().to(|req, state, session| show(Step::Place, req, state, session)),
-    )
-    .route(Step::Place.path(), web::post().to(place))
-    .route(CHOOSE, web::get().to(choose_page))
-    .route(CHOOSE, web::post().to(choose))
-    .route(CHECK, web::get().to(check_page))
-    .route(CHECK, web::post().to(file))
-    .route(RECEIPT, web::get().to(receipt));
+    cfg.route(Step::Place.path(), web::post().to(place))
+        .route(CHOOSE, web::get().to(choose_page))
+        .route(CHOOSE, web::post().to(choose))
+        .route(PICK, web::get().to(pick_page))
+        .route(PICK, web::post().to(pick))
+        .route(CHECK, web::get().to(check_page))
+        .route(CHECK, web::post().to(file))
+        .route(RECEIPT, web::get().to(receipt));
 }
 
 type Form = web::Form<Vec<(String, String)>>;
@@ -270,6 +269,57 @@ async fn choose(
     } else {
         Step::What.path()
     }))
+}
+
+#[derive(serde::Deserialize)]
+struct PickQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// The step-by-step choice, for a place the text does not find: the divisions under `code`
+/// (the provinces without one).
+async fn pick_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<PickQuery>,
+) -> ApiResult<HttpResponse> {
+    if let Err(elsewhere) = open(&state, &session).await? {
+        return Ok(elsewhere);
+    }
+    pages::pick(&req, &query.code, FormErrors::new())
+}
+
+/// One level chosen: the next level's page, or, at a town, the place answered.
+async fn pick(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<PickQuery>,
+    form: Form,
+) -> ApiResult<HttpResponse> {
+    let (id, mut a) = match open(&state, &session).await? {
+        Ok(open) => open,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let chosen = value(&form, "code");
+    if !pages::pick_options(&query.code)
+        .iter()
+        .any(|d| d.code == chosen)
+    {
+        let mut errors = FormErrors::new();
+        errors.add("code", "请选择一项");
+        return pages::pick(&req, &query.code, errors);
+    }
+    let divisions = Divisions::builtin();
+    if !divisions.children(&chosen).is_empty() {
+        return Ok(see_other(&format!("{PICK}?code={chosen}")));
+    }
+    a.place = divisions.full_name(&chosen).unwrap_or_default();
+    a.place_code = chosen;
+    draft::save(&state.db, &id, &a).await?;
+    Ok(see_other(Step::What.path()))
 }
 
 async fn check_page(

@@ -10,7 +10,7 @@ use super::draft::Answers;
 use super::questions::{
     Step, category_label, date_parts, demand_label, id_type_label, options, yes_no, yuan_to_fen,
 };
-use crate::divisions::Divisions;
+use crate::divisions::{Division, Divisions};
 use crate::domain::vocabulary::{Category, Demand, IdType};
 use crate::http::ApiResult;
 use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
@@ -18,6 +18,7 @@ use crate::web::page::Page;
 
 pub const START: &str = "/complaint";
 pub const CHOOSE: &str = "/complaint/place/choose";
+pub const PICK: &str = "/complaint/place/pick";
 pub const CHECK: &str = "/complaint/check";
 pub const RECEIPT: &str = "/complaint/receipt";
 
@@ -48,6 +49,17 @@ struct PlacePage {
 struct ChoosePage {
     page: Page,
     place: String,
+    options: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/pick.html")]
+struct PickPage {
+    page: Page,
+    /// The division chosen so far, in full; empty at the provinces.
+    above: String,
+    /// The form's action: this page, with its code.
+    action: String,
     options: Vec<Choice>,
 }
 
@@ -211,6 +223,51 @@ pub fn choose(
             options: Choice::mark(options, &[chosen]),
         },
         code,
+    )
+}
+
+/// The divisions one level below `code` (the provinces for none); a level of one placeholder
+/// (a municipality's 市辖区) is passed through.
+pub fn pick_options(code: &str) -> Vec<&'static Division> {
+    let d = Divisions::builtin();
+    let mut list: Vec<&Division> = if code.is_empty() {
+        d.iter().filter(|x| x.parent_code.is_none()).collect()
+    } else {
+        d.children(code)
+    };
+    while let [only] = list[..]
+        && !d.children(only.code).is_empty()
+    {
+        list = d.children(only.code);
+    }
+    list
+}
+
+pub fn pick(req: &HttpRequest, code: &str, errors: FormErrors) -> ApiResult<HttpResponse> {
+    let status = status(&errors);
+    let options = pick_options(code)
+        .into_iter()
+        .map(|x| Choice::new(x.code, x.name))
+        .collect();
+    let back = match Divisions::builtin().get(code).and_then(|x| x.parent_code) {
+        Some(parent) => format!("{PICK}?code={parent}"),
+        None if code.is_empty() => Step::Place.path().to_owned(),
+        None => PICK.to_owned(),
+    };
+    html(
+        &PickPage {
+            page: Page::new(req, "逐级选择地点")
+                .with_errors(errors)
+                .with_back(back),
+            above: Divisions::builtin().full_name(code).unwrap_or_default(),
+            action: if code.is_empty() {
+                PICK.to_owned()
+            } else {
+                format!("{PICK}?code={code}")
+            },
+            options,
+        },
+        status,
     )
 }
 
