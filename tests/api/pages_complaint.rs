@@ -2,6 +2,7 @@
 //! the CSRF token from the page, the session cookie carried along, redirects seen, not followed.
 
 use awc::http::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::helpers::{TestApp, resident_id, spawn_app};
 
@@ -158,6 +159,14 @@ async fn started(app: &TestApp) -> Browser<'_> {
     assert_eq!(go.location, "/complaint/business");
     b.answer("/complaint/business", BUSINESS, "/complaint/place")
         .await;
+    // Starting again keeps the draft open.
+    b.get("/complaint").await;
+    assert_eq!(
+        b.post("/complaint", &[]).await.location,
+        "/complaint/business"
+    );
+    let kept = b.get("/complaint/business").await;
+    assert!(kept.text.contains(r#"value="西塘某餐馆""#));
     b
 }
 
@@ -227,6 +236,11 @@ async fn a_complaint_filed_page_by_page_is_tracked_with_the_secret_shown() {
     // A second click files nothing more and shows the same receipt.
     let again = b.post("/complaint/check", &[]).await;
     assert_eq!(again.location, "/complaint/receipt");
+    let cases = xiaobao::entities::case::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(cases, 1, "one case filed");
 
     let receipt = b.get("/complaint/receipt").await;
     assert_eq!(receipt.status, StatusCode::OK);

@@ -101,8 +101,16 @@ async fn start_page(req: HttpRequest) -> ApiResult<HttpResponse> {
     )
 }
 
+/// Starts a draft, unless the session has one open: going back to the start and on again keeps
+/// the answers.
 async fn start(state: web::Data<AppState>, session: Session) -> ApiResult<HttpResponse> {
-    draft::start(&state.db, &session, state.clock.now()).await?;
+    let now = state.clock.now();
+    if !matches!(
+        draft::load(&state.db, &session, now).await?,
+        Some(Draft::Open { .. })
+    ) {
+        draft::start(&state.db, &session, now).await?;
+    }
     Ok(see_other(Step::Business.path()))
 }
 
