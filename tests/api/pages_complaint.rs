@@ -2,7 +2,7 @@
 //! the CSRF token from the page, the session cookie carried along, redirects seen, not followed.
 
 use awc::http::StatusCode;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 
 use crate::helpers::{TestApp, resident_id, spawn_app};
 
@@ -375,4 +375,47 @@ async fn a_place_the_text_does_not_find_is_chosen_level_by_level() {
         "{}",
         place.text
     );
+}
+
+#[actix_web::test]
+async fn a_fault_the_intake_finds_is_shown_on_the_page_that_asked_for_the_field() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/what")
+        .await;
+    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    let id = resident_id("33042119900101123");
+    b.answer("/complaint/you", &you(&id), "/complaint/check")
+        .await;
+    // A city where the intake needs a county or a town: only the API's own check sees it.
+    app.db
+        .execute_unprepared(
+            "UPDATE complaint_drafts SET answers = replace(answers, '\"330421103\"', '\"330400\"')",
+        )
+        .await
+        .unwrap();
+    b.get("/complaint/check").await;
+    let refused = b.post("/complaint/check", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text.contains("<title>错误：消费的时间和地点"),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused
+            .text
+            .contains(r##"<a href="#place">请重新选择消费或发生纠纷的地点</a>"##)
+    );
+    let cases = xiaobao::entities::case::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(cases, 0);
 }
