@@ -31,6 +31,7 @@ use actix_web::{guard, web};
 use crate::http::fallback::RouteTable;
 
 pub mod assets;
+pub mod complaint;
 pub mod components;
 pub mod csrf;
 pub mod errors;
@@ -54,6 +55,7 @@ pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
         .wrap(from_fn(csrf::middleware))
         .wrap(session::middleware(session_key, tls))
         .route("/", web::get().to(start::page))
+        .configure(complaint::routes)
         .route(
             "/settings/text-size",
             web::post().to(preferences::text_size),

@@ -18,6 +18,7 @@ mod odr;
 mod openapi;
 mod oversight;
 mod pages;
+mod pages_complaint;
 mod pages_track;
 mod routing;
 mod transfers;

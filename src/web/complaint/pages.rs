@@ -1,0 +1,422 @@
+//! The complaint journey's pages as templates, each filled from the draft's answers and the
+//! errors of its last submission.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{Datelike, NaiveDate};
+
+use super::draft::Answers;
+use super::questions::{
+    Step, category_label, date_parts, demand_label, id_type_label, options, yes_no, yuan_to_fen,
+};
+use crate::divisions::{Division, Divisions};
+use crate::domain::vocabulary::{Category, Demand, IdType};
+use crate::http::ApiResult;
+use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
+use crate::web::page::Page;
+
+pub const START: &str = "/complaint";
+pub const CHOOSE: &str = "/complaint/place/choose";
+pub const PICK: &str = "/complaint/place/pick";
+pub const CHECK: &str = "/complaint/check";
+pub const RECEIPT: &str = "/complaint/receipt";
+
+#[derive(Template)]
+#[template(path = "complaint/start.html")]
+pub struct StartPage {
+    pub page: Page,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/business.html")]
+struct BusinessPage {
+    page: Page,
+    a: Answers,
+    platform: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/place.html")]
+struct PlacePage {
+    page: Page,
+    a: Answers,
+    date: DateParts,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/choose.html")]
+struct ChoosePage {
+    page: Page,
+    place: String,
+    options: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/pick.html")]
+struct PickPage {
+    page: Page,
+    /// The division chosen so far, in full; empty at the provinces.
+    above: String,
+    /// The form's action: this page, with its code.
+    action: String,
+    options: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/what.html")]
+struct WhatPage {
+    page: Page,
+    a: Answers,
+    categories: Vec<Choice>,
+    demands: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/you.html")]
+struct YouPage {
+    page: Page,
+    a: Answers,
+    id_types: Vec<Choice>,
+    conceal: Vec<Choice>,
+    consent: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/check.html")]
+struct CheckPage {
+    page: Page,
+    business: Vec<SummaryRow>,
+    dispute: Vec<SummaryRow>,
+    you: Vec<SummaryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint/receipt.html")]
+struct ReceiptPage {
+    page: Page,
+    receipt_number: String,
+    /// `None` when it can no longer be opened (sealed under another key).
+    secret: Option<String>,
+    /// e.g. `2026年12月11日（星期五）`.
+    acceptance_due: Option<String>,
+}
+
+pub fn html(t: &impl Template, status: StatusCode) -> ApiResult<HttpResponse> {
+    let body = t.render().map_err(crate::http::ApiError::internal)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The status of a page shown with these errors: 422 when there are any.
+fn status(errors: &FormErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// Whether the page was reached by a 更改 link, so that it returns to the check page.
+pub fn changing(req: &HttpRequest) -> bool {
+    req.query_string().split('&').any(|p| p == "change=1")
+}
+
+/// Where a page's back link leads.
+fn back(req: &HttpRequest, previous: &str) -> String {
+    if changing(req) {
+        CHECK.to_owned()
+    } else {
+        previous.to_owned()
+    }
+}
+
+/// A question page with the answers and the errors given.
+pub fn step(
+    step: Step,
+    req: &HttpRequest,
+    a: &Answers,
+    errors: FormErrors,
+) -> ApiResult<HttpResponse> {
+    let code = status(&errors);
+    let page = |title: &str, previous: &str| {
+        Page::new(req, title)
+            .with_errors(errors.clone())
+            .with_back(back(req, previous))
+    };
+    let a = a.clone();
+    match step {
+        Step::Business => html(
+            &BusinessPage {
+                page: page("经营者的信息", START),
+                platform: yes_no("是，在网络平台上购买", "否", &a.on_platform),
+                a,
+            },
+            code,
+        ),
+        Step::Place => html(
+            &PlacePage {
+                page: page("消费的时间和地点", Step::Business.path()),
+                date: date_parts(&a),
+                a,
+            },
+            code,
+        ),
+        Step::What => html(
+            &WhatPage {
+                page: page("发生了什么", Step::Place.path()),
+                categories: options(
+                    Category::ALL,
+                    Category::as_str,
+                    category_label,
+                    &[a.category.as_str()],
+                ),
+                demands: options(
+                    Demand::ALL,
+                    Demand::as_str,
+                    demand_label,
+                    &a.demands.iter().map(String::as_str).collect::<Vec<_>>(),
+                ),
+                a,
+            },
+            code,
+        ),
+        Step::You => html(
+            &YouPage {
+                page: page("您的信息", Step::What.path()),
+                id_types: options(
+                    IdType::ALL,
+                    IdType::as_str,
+                    id_type_label,
+                    &[a.id_type.as_str()],
+                ),
+                conceal: yes_no("是，不让经营者看到我的身份和联系方式", "否", &a.conceal),
+                consent: yes_no("同意", "不同意", &a.consent),
+                a,
+            },
+            code,
+        ),
+    }
+}
+
+/// The choice among the places the text may mean; `chosen` is checked.
+pub fn choose(
+    req: &HttpRequest,
+    place: &str,
+    candidates: &[String],
+    chosen: &str,
+    errors: FormErrors,
+) -> ApiResult<HttpResponse> {
+    let d = Divisions::builtin();
+    let options = candidates
+        .iter()
+        .map(|c| Choice::new(c.as_str(), d.full_name(c).unwrap_or_else(|| c.clone())))
+        .collect();
+    let code = status(&errors);
+    html(
+        &ChoosePage {
+            page: Page::new(req, "选择消费或发生纠纷的地点")
+                .with_errors(errors)
+                .with_back(Step::Place.path()),
+            place: place.to_owned(),
+            options: Choice::mark(options, &[chosen]),
+        },
+        code,
+    )
+}
+
+/// The divisions one level below `code` (the provinces for none); a level of one placeholder
+/// (a municipality's 市辖区) is passed through.
+pub fn pick_options(code: &str) -> Vec<&'static Division> {
+    let d = Divisions::builtin();
+    let mut list: Vec<&Division> = if code.is_empty() {
+        d.iter().filter(|x| x.parent_code.is_none()).collect()
+    } else {
+        d.children(code)
+    };
+    while let [only] = list[..]
+        && !d.children(only.code).is_empty()
+    {
+        list = d.children(only.code);
+    }
+    list
+}
+
+pub fn pick(req: &HttpRequest, code: &str, errors: FormErrors) -> ApiResult<HttpResponse> {
+    let status = status(&errors);
+    let options = pick_options(code)
+        .into_iter()
+        .map(|x| Choice::new(x.code, x.name))
+        .collect();
+    let back = match Divisions::builtin().get(code).and_then(|x| x.parent_code) {
+        Some(parent) => format!("{PICK}?code={parent}"),
+        None if code.is_empty() => Step::Place.path().to_owned(),
+        None => PICK.to_owned(),
+    };
+    html(
+        &PickPage {
+            page: Page::new(req, "逐级选择地点")
+                .with_errors(errors)
+                .with_back(back),
+            above: Divisions::builtin().full_name(code).unwrap_or_default(),
+            action: if code.is_empty() {
+                PICK.to_owned()
+            } else {
+                format!("{PICK}?code={code}")
+            },
+            options,
+        },
+        status,
+    )
+}
+
+/// A 更改 link to a page.
+fn change(step: Step) -> String {
+    format!("{}?change=1", step.path())
+}
+
+fn or_none(text: &str) -> String {
+    if text.trim().is_empty() {
+        "未填写".to_owned()
+    } else {
+        text.trim().to_owned()
+    }
+}
+
+fn yes_no_words(answer: &str, yes: &str, no: &str) -> String {
+    match answer {
+        "yes" => yes.to_owned(),
+        "no" => no.to_owned(),
+        _ => "未填写".to_owned(),
+    }
+}
+
+/// "Check your answers", with `errors` from a refused submit that no page owns.
+pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<HttpResponse> {
+    let code = status(&errors);
+    let d = Divisions::builtin();
+    let business = vec![
+        SummaryRow::new(
+            "经营者名称",
+            or_none(&a.business_name),
+            change(Step::Business),
+        ),
+        SummaryRow::new(
+            "统一社会信用代码",
+            or_none(&a.business_uscc),
+            change(Step::Business),
+        ),
+        SummaryRow::new(
+            "经营者地址",
+            or_none(&a.business_address),
+            change(Step::Business),
+        ),
+        SummaryRow::new(
+            "网络平台",
+            yes_no_words(
+                &a.on_platform,
+                &format!("是：{}", a.platform_name.trim()),
+                "否",
+            ),
+            change(Step::Business),
+        ),
+    ];
+    let date = date_parts(a)
+        .parse()
+        .map_or_else(|| "未填写".to_owned(), date_words);
+    let place = match d.full_name(&a.place_code) {
+        Some(name) => format!("{}（{name}）", a.place.trim()),
+        None => or_none(&a.place),
+    };
+    let amount = match yuan_to_fen(&a.amount) {
+        Some(fen) => format!("{}.{:02} 元", fen / 100, fen % 100),
+        None => "未填写".to_owned(),
+    };
+    let demands: Vec<&str> = a
+        .demands
+        .iter()
+        .filter_map(|x| Demand::parse(x).map(demand_label))
+        .collect();
+    let dispute = vec![
+        SummaryRow::new("日期", date, change(Step::Place)),
+        SummaryRow::new("地点", place, change(Step::Place)),
+        SummaryRow::new(
+            "投诉类别",
+            Category::parse(&a.category).map_or("未填写", category_label),
+            change(Step::What),
+        ),
+        SummaryRow::new(
+            "商品或服务",
+            or_none(&a.goods_or_service),
+            change(Step::What),
+        ),
+        SummaryRow::new("金额", amount, change(Step::What)),
+        SummaryRow::new("事情经过", or_none(&a.facts), change(Step::What)),
+        SummaryRow::new("诉求", or_none(&demands.join("、")), change(Step::What)),
+    ];
+    let you = vec![
+        SummaryRow::new("姓名", or_none(&a.name), change(Step::You)),
+        SummaryRow::new("手机号码", or_none(&a.phone), change(Step::You)),
+        SummaryRow::new("电子邮箱", or_none(&a.email), change(Step::You)),
+        SummaryRow::new(
+            "证件",
+            match IdType::parse(&a.id_type) {
+                Some(t) => format!("{} {}", id_type_label(t), a.id_number.trim()),
+                None => "未填写".to_owned(),
+            },
+            change(Step::You),
+        ),
+        SummaryRow::new("联系地址", or_none(&a.address), change(Step::You)),
+        SummaryRow::new(
+            "向经营者隐藏身份",
+            yes_no_words(&a.conceal, "是", "否"),
+            change(Step::You),
+        ),
+        SummaryRow::new(
+            "同意公示",
+            yes_no_words(&a.consent, "同意", "不同意"),
+            change(Step::You),
+        ),
+    ];
+    html(
+        &CheckPage {
+            page: Page::new(req, "提交前请检查您的投诉")
+                .with_errors(errors)
+                .with_back(Step::You.path()),
+            business,
+            dispute,
+            you,
+        },
+        code,
+    )
+}
+
+pub fn receipt(
+    req: &HttpRequest,
+    receipt_number: String,
+    secret: Option<String>,
+    acceptance_due: Option<NaiveDate>,
+) -> ApiResult<HttpResponse> {
+    html(
+        &ReceiptPage {
+            page: Page::new(req, "投诉已提交"),
+            receipt_number,
+            secret,
+            acceptance_due: acceptance_due.map(date_words),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// `2026年12月11日（星期五）`.
+pub fn date_words(d: NaiveDate) -> String {
+    const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    format!(
+        "{}年{}月{}日（星期{}）",
+        d.year(),
+        d.month(),
+        d.day(),
+        DAYS[d.weekday().num_days_from_monday() as usize]
+    )
+}

@@ -1,0 +1,421 @@
+//! Filing a complaint through the pages, by form posts as a browser without script sends them:
+//! the CSRF token from the page, the session cookie carried along, redirects seen, not followed.
+
+use awc::http::StatusCode;
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+
+use crate::helpers::{TestApp, resident_id, spawn_app};
+
+/// One browser: its session cookie and the CSRF token of the last page it was shown.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: awc::Client,
+    cookie: String,
+    csrf: String,
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    cache_control: String,
+    text: String,
+}
+
+/// Percent-encodes a form value, every byte but ASCII letters and digits.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            client: awc::Client::builder().disable_redirects().finish(),
+            cookie: String::new(),
+            csrf: String::new(),
+        }
+    }
+
+    async fn send(&mut self, path: &str, form: Option<String>) -> Page {
+        let url = format!("{}{path}", self.app.base);
+        let req = match form {
+            Some(_) => self.client.post(url),
+            None => self.client.get(url),
+        }
+        .insert_header(("cookie", self.cookie.clone()));
+        let mut res = match form {
+            Some(body) => {
+                req.insert_header(("content-type", "application/x-www-form-urlencoded"))
+                    .send_body(body)
+                    .await
+            }
+            None => req.send().await,
+        }
+        .expect("request sent");
+        if let Some(set) = res
+            .headers()
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("xiaobao_session="))
+        {
+            self.cookie = set.split(';').next().unwrap().to_owned();
+        }
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (location, cache_control) = (header("location"), header("cache-control"));
+        let text = String::from_utf8_lossy(&res.body().limit(1 << 20).await.unwrap()).into_owned();
+        let marker = r#"name="csrf_token" value=""#;
+        if let Some(at) = text.find(marker) {
+            self.csrf = text[at + marker.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned();
+        }
+        Page {
+            status: res.status(),
+            location,
+            cache_control,
+            text,
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        self.send(path, None).await
+    }
+
+    /// Posts the fields with the CSRF token of the last page.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut body = format!("csrf_token={}", encode(&self.csrf));
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", encode(v)));
+        }
+        self.send(path, Some(body)).await
+    }
+
+    /// Posts a page's fields and expects the redirect to `next`.
+    async fn answer(&mut self, path: &str, fields: &[(&str, &str)], next: &str) {
+        let page = self.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.text);
+        let answered = self.post(path, fields).await;
+        assert_eq!(
+            answered.status,
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            answered.text
+        );
+        assert_eq!(answered.location, next, "{path}");
+    }
+}
+
+const BUSINESS: &[(&str, &str)] = &[
+    ("business_name", "西塘某餐馆"),
+    ("business_uscc", ""),
+    ("business_address", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
+    ("on_platform", "no"),
+    ("platform_name", ""),
+];
+
+const WHAT: &[(&str, &str)] = &[
+    ("category", "catering"),
+    ("goods_or_service", "晚餐"),
+    ("amount", "128.50"),
+    ("facts", "在餐馆就餐时菜品中发现异物，要求退款并赔偿。"),
+    ("demands", "refund"),
+    ("demands", "damages"),
+];
+
+fn you(id_number: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("name", "张三"),
+        ("phone", "13800000000"),
+        ("email", ""),
+        ("id_type", "resident_id"),
+        ("id_number", id_number),
+        ("address", "上海市青浦区朱家角镇北大街1号"),
+        ("conceal", "no"),
+        ("consent", "yes"),
+    ]
+}
+
+/// A browser that has started a draft and answered the business page.
+async fn started(app: &TestApp) -> Browser<'_> {
+    let mut b = Browser::new(app);
+    let start = b.get("/complaint").await;
+    assert_eq!(start.status, StatusCode::OK);
+    assert!(start.text.contains("请先准备好"));
+    let go = b.post("/complaint", &[]).await;
+    assert_eq!(go.status, StatusCode::SEE_OTHER);
+    assert_eq!(go.location, "/complaint/business");
+    b.answer("/complaint/business", BUSINESS, "/complaint/place")
+        .await;
+    // Starting again keeps the draft open.
+    b.get("/complaint").await;
+    assert_eq!(
+        b.post("/complaint", &[]).await.location,
+        "/complaint/business"
+    );
+    let kept = b.get("/complaint/business").await;
+    assert!(kept.text.contains(r#"value="西塘某餐馆""#));
+    b
+}
+
+#[actix_web::test]
+async fn a_complaint_filed_page_by_page_is_tracked_with_the_secret_shown() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+
+    // An ambiguous place leads to the choice among its candidates.
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "西塘镇胥塘路1号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/place/choose")
+        .await;
+    let choose = b.get("/complaint/place/choose").await;
+    assert!(
+        choose.text.contains(r#"value="330421103""#),
+        "{}",
+        choose.text
+    );
+    assert!(choose.text.contains("浙江省嘉兴市嘉善县西塘镇"));
+    let none = b.post("/complaint/place/choose", &[]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.text.contains("<title>错误："));
+    b.answer(
+        "/complaint/place/choose",
+        &[("place_code", "330421103")],
+        "/complaint/what",
+    )
+    .await;
+    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    let id = resident_id("33042119900101123");
+    b.answer("/complaint/you", &you(&id), "/complaint/check")
+        .await;
+
+    let check = b.get("/complaint/check").await;
+    assert_eq!(check.status, StatusCode::OK);
+    for shown in [
+        "西塘某餐馆",
+        "128.50 元",
+        "退还货款或服务费、赔偿损失",
+        "2026年11月20日（星期五）",
+        "浙江省嘉兴市嘉善县西塘镇",
+        "餐饮服务",
+    ] {
+        assert!(check.text.contains(shown), "{shown}: {}", check.text);
+    }
+    assert!(check.text.contains(r#"href="/complaint/what?change=1""#));
+
+    // 更改 returns to the check page.
+    let change = b.get("/complaint/what?change=1").await;
+    assert!(
+        change
+            .text
+            .contains(r#"href="/complaint/check" class="back-link""#)
+    );
+    let changed = b.post("/complaint/what?change=1", WHAT).await;
+    assert_eq!(changed.location, "/complaint/check");
+
+    b.get("/complaint/check").await;
+    let filed = b.post("/complaint/check", &[]).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.text);
+    assert_eq!(filed.location, "/complaint/receipt");
+    // A second click files nothing more and shows the same receipt.
+    let again = b.post("/complaint/check", &[]).await;
+    assert_eq!(again.location, "/complaint/receipt");
+    let cases = xiaobao::entities::case::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(cases, 1, "one case filed");
+
+    let receipt = b.get("/complaint/receipt").await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    assert_eq!(receipt.cache_control, "no-store");
+    let strong = |label: &str| {
+        let marker = format!(r#"<strong data-copy="{label}">"#);
+        let at = receipt.text.find(&marker).expect(label) + marker.len();
+        receipt.text[at..].split('<').next().unwrap().to_owned()
+    };
+    let (number, secret) = (strong("登记号"), strong("查询码"));
+    assert!(number.starts_with("TS"), "{number}");
+    assert!(
+        receipt.text.contains("2026年"),
+        "the acceptance date in words"
+    );
+
+    let tracked = app
+        .request(
+            "GET",
+            &format!("/api/v1/track/{number}"),
+            &[("x-access-secret", &secret)],
+            None,
+        )
+        .await;
+    assert_eq!(tracked.status, StatusCode::OK, "{}", tracked.text);
+    assert_eq!(tracked.body["receipt_number"], number.as_str());
+
+    // The filed draft's pages lead to the receipt.
+    let back = b.get("/complaint/you").await;
+    assert_eq!(back.location, "/complaint/receipt");
+}
+
+#[actix_web::test]
+async fn a_page_with_a_missing_or_wrong_answer_comes_back_with_422_and_the_values_kept() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    let future = b
+        .post(
+            "/complaint/place",
+            &[
+                ("occurred_on_year", "2026"),
+                ("occurred_on_month", "12"),
+                ("occurred_on_day", "24"),
+                ("place", "火星市某某路1号"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.text.contains("<title>错误：消费的时间和地点"));
+    assert!(
+        future
+            .text
+            .contains(r##"<a href="#occurred_on">日期不能晚于今天</a>"##)
+    );
+    assert!(
+        future
+            .text
+            .contains(r##"<a href="#place">没有找到这个地点"##)
+    );
+    assert!(future.text.contains(r#"value="火星市某某路1号""#));
+
+    let id = resident_id("33042119900101123");
+    let mut missing: Vec<(&str, &str)> = you(&id)
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "name" | "phone"))
+        .collect();
+    missing.push(("phone", "138000"));
+    let you = b.post("/complaint/you", &missing).await;
+    assert_eq!(you.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(you.text.contains("error-summary"));
+    assert!(
+        you.text.contains(r##"<a href="#name">请输入您的姓名</a>"##),
+        "{}",
+        you.text
+    );
+    assert!(
+        you.text
+            .contains(r##"<a href="#phone">请输入正确的手机号码"##)
+    );
+    assert!(
+        you.text
+            .contains(r#"value="上海市青浦区朱家角镇北大街1号""#)
+    );
+    assert!(you.text.contains(r#"value="138000""#));
+
+    // The check page's submit sends back to the first page with a missing answer.
+    let submit = b.post("/complaint/check", &[]).await;
+    assert_eq!(submit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(submit.text.contains("<title>错误：消费的时间和地点"));
+}
+
+#[actix_web::test]
+async fn a_post_without_the_token_is_refused_and_a_page_without_a_draft_goes_to_the_start() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    b.csrf = String::new();
+    let refused = b.post("/complaint/business", BUSINESS).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.text.contains("页面已过期"));
+
+    let mut stranger = Browser::new(&app);
+    let page = stranger.get("/complaint/what").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location, "/complaint");
+    let old = stranger.get("/complaints/new").await;
+    assert_eq!(old.location, "/complaint");
+}
+
+#[actix_web::test]
+async fn a_place_the_text_does_not_find_is_chosen_level_by_level() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    let provinces = b.get("/complaint/place/pick").await;
+    assert_eq!(provinces.status, StatusCode::OK);
+    assert!(provinces.text.contains(">浙江省</label>"));
+    let none = b.post("/complaint/place/pick", &[]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut at = "/complaint/place/pick".to_owned();
+    for code in ["330000", "330400", "330421"] {
+        b.get(&at).await;
+        let next = b.post(&at, &[("code", code)]).await;
+        assert_eq!(next.status, StatusCode::SEE_OTHER, "{code}: {}", next.text);
+        at = format!("/complaint/place/pick?code={code}");
+        assert_eq!(next.location, at);
+    }
+    b.get(&at).await;
+    let town = b.post(&at, &[("code", "330421103")]).await;
+    assert_eq!(town.location, "/complaint/what");
+    let place = b.get("/complaint/place").await;
+    assert!(
+        place.text.contains(r#"value="浙江省嘉兴市嘉善县西塘镇""#),
+        "{}",
+        place.text
+    );
+}
+
+#[actix_web::test]
+async fn a_fault_the_intake_finds_is_shown_on_the_page_that_asked_for_the_field() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/what")
+        .await;
+    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    let id = resident_id("33042119900101123");
+    b.answer("/complaint/you", &you(&id), "/complaint/check")
+        .await;
+    // A city where the intake needs a county or a town: only the API's own check sees it.
+    app.db
+        .execute_unprepared(
+            "UPDATE complaint_drafts SET answers = replace(answers, '\"330421103\"', '\"330400\"')",
+        )
+        .await
+        .unwrap();
+    b.get("/complaint/check").await;
+    let refused = b.post("/complaint/check", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text.contains("<title>错误：消费的时间和地点"),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused
+            .text
+            .contains(r##"<a href="#place">请重新选择消费或发生纠纷的地点</a>"##)
+    );
+    let cases = xiaobao::entities::case::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(cases, 0);
+}
