@@ -147,6 +147,12 @@ fn add_shared_problems(api: &mut utoipa::openapi::OpenApi) {
             codes.push(("401", "no valid token or access secret"));
             codes.push(("403", "the caller may not do this"));
         }
+        if secret {
+            codes.push((
+                "429",
+                "too many wrong access secrets from this address; retry after `Retry-After`",
+            ));
+        }
         if write {
             codes.push(("409", "the state changed or the record exists"));
         }

@@ -325,7 +325,6 @@ async fn list_audit(
         (status = 200, body = Tracking),
         (status = 401, description = "no secret sent", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "unknown receipt or wrong secret", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "too many wrong secrets from this address", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/track/{receipt_number}")]
