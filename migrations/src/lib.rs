@@ -14,6 +14,7 @@ mod m20261122_000011_login_failures;
 mod m20261122_000012_outbox_batch_claims;
 mod m20261122_000013_intake_indexes;
 mod m20261203_000014_track_failures;
+mod m20261203_000015_audit_no_truncate;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_outbox_batch_claims::Migration),
             Box::new(m20261122_000013_intake_indexes::Migration),
             Box::new(m20261203_000014_track_failures::Migration),
+            Box::new(m20261203_000015_audit_no_truncate::Migration),
         ]
     }
 }
