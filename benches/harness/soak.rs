@@ -1,6 +1,10 @@
 //! Soak: mixed load for a long while (intake, consumers tracking their cases, staff reading their
 //! work list and accepting cases) with the service's resident memory and the latency percentiles
-//! sampled per interval. It passes when memory levels off and p99 does not climb.
+//! sampled per interval. The full run passes when memory levels off and p99 does not climb. The
+//! short run (45 s in CI, often on a machine busy with other work) is too short for a plateau:
+//! a stall of a few seconds queues requests and lifts RSS by a step or p99 by a swing that say
+//! nothing about a leak, so it is judged by the slope of RSS over the whole run against a
+//! generous bound, which a real leak still exceeds.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -62,7 +66,7 @@ pub async fn run(length: Length) -> bool {
     }
 
     println!("  interval   RSS MB   requests   p50 ms   p99 ms");
-    let mut samples: Vec<(f64, f64)> = Vec::new();
+    let mut samples: Vec<Sample> = Vec::new();
     let mut from = 0.0;
     while started.elapsed() < span {
         actix_web::rt::time::sleep(interval).await;
@@ -83,7 +87,7 @@ pub async fn run(length: Length) -> bool {
             to,
             window.len()
         );
-        samples.push((rss, p99));
+        samples.push(Sample { at: to, rss, p99 });
         from = to;
     }
     stop(&tally, intake).await;
@@ -101,16 +105,22 @@ pub async fn run(length: Length) -> bool {
     let errors_5xx = all.iter().filter(|s| **s >= 500 || **s == 0).count();
     let third = samples.len() / 3;
     let (middle, last) = (&samples[third..2 * third], &samples[2 * third..]);
-    let max = |s: &[(f64, f64)]| s.iter().map(|x| x.0).fold(f64::MIN, f64::max);
-    let median_p99 = |s: &[(f64, f64)]| {
-        let mut v: Vec<f64> = s.iter().map(|x| x.1).collect();
+    let max_rss = |s: &[Sample]| s.iter().map(|x| x.rss).fold(f64::MIN, f64::max);
+    let median_p99 = |s: &[Sample]| {
+        let mut v: Vec<f64> = s.iter().map(|x| x.p99).collect();
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     };
-    let (rss_mid, rss_last) = (max(middle), max(last));
-    let rss_ok = rss_last <= rss_mid + (rss_mid * 0.05).max(5.0);
+    let (rss_mid, rss_last) = (max_rss(middle), max_rss(last));
+    let plateau_ok = rss_last <= rss_mid + (rss_mid * 0.05).max(5.0);
     let (p99_mid, p99_last) = (median_p99(middle), median_p99(last));
     let p99_ok = p99_last <= p99_mid * 1.5 + 5.0;
+    // The fitted line's rise from the first sample to the last: a step of h MB at two thirds of
+    // the run counts as about 1.3 h, a steady leak as all it grew.
+    let per_second = rss_slope(&samples);
+    let growth = per_second * samples.last().map_or(0.0, |l| l.at - samples[0].at);
+    let growth_bound = samples.first().map_or(0.0, |f| f.rss * 0.25).max(20.0);
+    let growth_ok = growth <= growth_bound;
     println!(
         "  requests         {} ({} intake acknowledged), {errors_5xx} × 5xx or failed connections",
         all.len(),
@@ -120,13 +130,44 @@ pub async fn run(length: Length) -> bool {
         "  memory           RSS max {rss_mid:.1} MB in the middle third, {rss_last:.1} MB in the last third"
     );
     println!(
+        "  memory slope     {:.2} MB/min over the whole run, {growth:.1} MB along the fitted line (bound {growth_bound:.1} MB)",
+        per_second * 60.0
+    );
+    println!(
         "  latency          median p99 {p99_mid:.2} ms in the middle third, {p99_last:.2} ms in the last third"
     );
-    verdict(
-        "soak",
-        errors_5xx == 0 && samples.len() >= 3 && rss_ok && p99_ok,
-        "no 5xx, RSS on a plateau, p99 without an upward trend",
-    )
+    let enough = errors_5xx == 0 && samples.len() >= 3;
+    match length {
+        Length::Short => verdict(
+            "soak",
+            enough && growth_ok,
+            "no 5xx, RSS growth over the whole run within bound; plateau and p99 trend are judged by the full run",
+        ),
+        Length::Full => verdict(
+            "soak",
+            enough && plateau_ok && p99_ok,
+            "no 5xx, RSS on a plateau, p99 without an upward trend",
+        ),
+    }
+}
+
+/// One interval's figures: when it ended (seconds into the run), the service's RSS and the p99.
+struct Sample {
+    at: f64,
+    rss: f64,
+    p99: f64,
+}
+
+/// Least-squares slope of RSS over time, in MB per second (0 for fewer than two samples).
+fn rss_slope(samples: &[Sample]) -> f64 {
+    let n = samples.len() as f64;
+    let mean_t = samples.iter().map(|s| s.at).sum::<f64>() / n;
+    let mean_rss = samples.iter().map(|s| s.rss).sum::<f64>() / n;
+    let (cov, var) = samples.iter().fold((0.0, 0.0), |(cov, var), s| {
+        let dt = s.at - mean_t;
+        (cov + dt * (s.rss - mean_rss), var + dt * dt)
+    });
+    if var > 0.0 { cov / var } else { 0.0 }
 }
 
 /// A consumer follows one of the acknowledged complaints.

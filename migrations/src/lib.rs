@@ -16,6 +16,7 @@ mod m20261122_000013_intake_indexes;
 mod m20261203_000014_track_failures;
 mod m20261203_000015_complaint_drafts;
 mod m20261203_000016_outbox_secret;
+mod m20261203_000017_audit_no_truncate;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_track_failures::Migration),
             Box::new(m20261203_000015_complaint_drafts::Migration),
             Box::new(m20261203_000016_outbox_secret::Migration),
+            Box::new(m20261203_000017_audit_no_truncate::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::config::Settings;
 use crate::domain::secrets::{random_token, sha256_hex};
+use crate::domain::text::single_line;
 use crate::entities::{auth_token, bureau, business, login_failure, station, user};
 use crate::http::{ApiError, ApiResult, FieldError, Role};
 
@@ -47,7 +48,7 @@ pub struct NewUser {
     #[validate(length(min = 10, max = 200, message = "must be 10 to 200 characters"))]
     pub password: String,
     pub role: Role,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub display_name: String,
     #[validate(email)]
     pub email: Option<String>,

@@ -12,6 +12,7 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::divisions::Divisions;
 use crate::domain::identifiers::{Phone, Uscc};
+use crate::domain::text::single_line;
 use crate::entities::{business, odr_enrolment};
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
@@ -56,14 +57,14 @@ pub enum PlatformRole {
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NewBusiness {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
     pub name: String,
     #[validate(custom(function = "v_uscc"))]
     pub uscc: String,
-    #[validate(length(min = 1, max = 50))]
+    #[validate(length(min = 1, max = 50), custom(function = "single_line"))]
     pub legal_representative: Option<String>,
     /// The published address (Order 121) or place of business.
-    #[validate(length(min = 2, max = 300))]
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
     pub address: String,
     #[validate(custom(function = "v_division"))]
     pub division_code: String,
@@ -296,7 +297,7 @@ async fn get_business(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ApplyRequest {
     /// The desk's contact person.
-    #[validate(length(min = 1, max = 50))]
+    #[validate(length(min = 1, max = 50), custom(function = "single_line"))]
     pub desk_contact: String,
     #[validate(custom(function = "v_phone"))]
     pub desk_phone: String,

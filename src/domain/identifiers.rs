@@ -84,6 +84,7 @@ const PHONE_SUBSCRIBER_LEN: &str = "a landline has 7 or 8 digits after the area 
 const PHONE_SUBSCRIBER_START: &str =
     "a landline number cannot start with 0 or 1 after the area code";
 const PHONE_EXT: &str = "extension must be written as -123 or 转123, at most 6 digits";
+const PHONE_NOT_PERSONAL: &str = "give a mobile or a landline with its area code: a service or hotline number cannot be called back";
 
 /// What sort of number a [`Phone`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,6 +147,16 @@ impl Phone {
                 )))
             }
             _ => Err(PHONE_UNRECOGNISED),
+        }
+    }
+
+    /// A number a person can be called back on: a mobile or a landline. A 5-digit service number
+    /// (`12345`, `95588`) or a 400/800 number belongs to an organisation, never to a consumer.
+    pub fn parse_personal(input: &str) -> Result<Self, &'static str> {
+        let phone = Self::parse(input)?;
+        match phone.kind() {
+            PhoneKind::Service => Err(PHONE_NOT_PERSONAL),
+            PhoneKind::Mobile | PhoneKind::Landline => Ok(phone),
         }
     }
 
@@ -552,6 +563,7 @@ mod tests {
             PHONE_SUBSCRIBER_LEN,
             PHONE_SUBSCRIBER_START,
             PHONE_EXT,
+            PHONE_NOT_PERSONAL,
             ID_LENGTH,
             ID_CHARS,
             ID_REGION,
@@ -688,7 +700,12 @@ mod tests {
             assert_eq!(p.as_str(), want);
             assert_eq!(p.kind(), PhoneKind::Service);
             assert_eq!(p.masked(), want);
+            assert_eq!(Phone::parse_personal(input), Err(PHONE_NOT_PERSONAL));
         }
+        for personal in ["13800138000", "+86 139 1234 5678", "0571-87654321-123"] {
+            assert_eq!(Phone::parse_personal(personal), Phone::parse(personal));
+        }
+        assert_eq!(Phone::parse_personal("138-abc"), Err(PHONE_CHARS));
     }
 
     #[test]

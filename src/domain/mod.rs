@@ -3,6 +3,7 @@
 pub mod faults;
 pub mod identifiers;
 pub mod secrets;
+pub mod text;
 pub mod vocabulary;
 
 /// An enum stored as text: one string per variant, the same in the database (through sea-orm's

@@ -75,6 +75,9 @@ impl<T: DeserializeOwned + Validate + 'static, const CHECKED: bool> FromRequest
 
 /// Deserializes and validates; shape errors name the field path.
 pub fn parse<T: DeserializeOwned + Validate>(raw: &[u8], checked: bool) -> Result<T, ApiError> {
+    // A body is exactly one JSON value: anything after it (`{…}garbage`, `{…}{…}`) makes it
+    // unreadable (400) whatever its shape, instead of being silently ignored.
+    serde_json::from_slice::<serde::de::IgnoredAny>(raw).map_err(|e| invalid_json(&e))?;
     let nul = nul_fields(raw);
     if !nul.is_empty() {
         return Err(ApiError::validation(nul));
@@ -99,10 +102,7 @@ pub fn parse<T: DeserializeOwned + Validate>(raw: &[u8], checked: bool) -> Resul
                 };
                 ApiError::validation(vec![FieldError::new(field, message)])
             }
-            _ => ApiError::bad_request(
-                "invalid_json",
-                format!("the body is not valid JSON: {}", inner),
-            ),
+            _ => invalid_json(&inner),
         }
     })?;
     if checked {
@@ -148,6 +148,10 @@ fn nul_fields(raw: &[u8]) -> Vec<FieldError> {
         walk(&value, String::new(), &mut out);
     }
     out
+}
+
+fn invalid_json(e: &serde_json::Error) -> ApiError {
+    ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
 }
 
 fn strip_position(message: &str) -> String {

@@ -16,7 +16,7 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::cases::{self, CaseKind, CaseStatus, PartyRole};
 use crate::db::Writes;
-use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId, local_date};
+use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId};
 use crate::domain::vocabulary::{Category, Channel, Demand};
 use crate::entities::{case, party, station};
 use crate::http::{ApiError, ApiResult};
@@ -131,7 +131,7 @@ pub async fn file_complaint(
         "dispute",
         &mut faults,
     );
-    check_not_future(
+    request::occurred_on(
         req.dispute.occurred_on,
         "dispute.occurred_on",
         now,
@@ -230,7 +230,7 @@ pub async fn file_report(
         (code, text) => request::place(code, text, "clue", &mut faults),
     };
     if let Some(d) = req.clue.occurred_on {
-        check_not_future(d, "clue.occurred_on", now, &mut faults);
+        request::occurred_on(d, "clue.occurred_on", now, &mut faults);
     }
     faults.finish()?;
     let (Some(respondent), Some(place)) = (respondent, place) else {
@@ -273,12 +273,6 @@ pub async fn file_report(
     };
     let filed = create(&cx, &report, &ids, &mut writes).await?;
     Ok((filed, writes))
-}
-
-fn check_not_future(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut Faults) {
-    if d > local_date(now) {
-        faults.add(field, "cannot be in the future");
-    }
 }
 
 /// What the records of one submission share.

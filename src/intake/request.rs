@@ -4,15 +4,16 @@
 //! rules that need context (the rule set of the receipt date, today's date, address resolution)
 //! run in `normalize`, which returns values already parsed into their domain types.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use crate::deadlines::RuleSetId;
+use crate::deadlines::{RuleSetId, local_date};
 use crate::divisions::{AddressError, Divisions};
 use crate::domain::faults::flatten;
 use crate::domain::identifiers::{PersonName, Phone, ResidentId, Uscc};
+use crate::domain::text::single_line;
 use crate::domain::vocabulary::{Category, Channel, Demand, IdType};
 use crate::http::FieldError;
 
@@ -24,7 +25,9 @@ fn message(code: &'static str, text: &'static str) -> ValidationError {
 }
 
 fn v_phone(s: &str) -> Result<(), ValidationError> {
-    Phone::parse(s).map(|_| ()).map_err(|m| message("phone", m))
+    Phone::parse_personal(s)
+        .map(|_| ())
+        .map_err(|m| message("phone", m))
 }
 
 fn v_name(s: &str) -> Result<(), ValidationError> {
@@ -75,15 +78,16 @@ pub struct PersonInput {
     #[validate(custom(function = "v_name"))]
     #[schema(example = "张三")]
     pub name: String,
-    /// Mobile (`13800000000`), landline (`0573-84561234`) or service number.
+    /// Mobile (`13800000000`) or landline with area code (`0573-84561234`): a number the person
+    /// can be called back on, so no service or hotline number (`12345`, `95588`, 400/800).
     #[validate(custom(function = "v_phone"))]
     pub phone: String,
     /// Required for complainants.
-    #[validate(length(min = 2, max = 200))]
+    #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
     pub address: Option<String>,
     /// Required with `id_number` under Order 121 (cases received from 2026-04-15).
     pub id_type: Option<IdType>,
-    #[validate(length(min = 2, max = 40))]
+    #[validate(length(min = 2, max = 40), custom(function = "single_line"))]
     pub id_number: Option<String>,
     #[validate(email)]
     pub email: Option<String>,
@@ -94,7 +98,7 @@ pub struct PersonInput {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PlatformInput {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
     pub name: String,
     #[validate(custom(function = "v_uscc"))]
     pub uscc: Option<String>,
@@ -105,12 +109,12 @@ pub struct PlatformInput {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RespondentInput {
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
     pub name: String,
     /// Unified Social Credit Code (GB 32100), with its check character.
     #[validate(custom(function = "v_uscc"))]
     pub uscc: Option<String>,
-    #[validate(length(min = 2, max = 300))]
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
     pub address: String,
     /// Where the respondent does business (county or town code). Resolved from `address` when absent.
     #[validate(custom(function = "v_division"))]
@@ -136,9 +140,9 @@ pub struct DisputeInput {
     #[validate(custom(function = "v_division"))]
     pub division_code: Option<String>,
     /// Where the dispute arose, in words.
-    #[validate(length(min = 2, max = 300))]
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
     pub address: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
     pub goods_or_service: String,
     /// Amount involved, in fen.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
@@ -201,9 +205,9 @@ pub struct ClueInput {
     #[validate(custom(function = "v_division"))]
     pub division_code: Option<String>,
     /// Where, in words.
-    #[validate(length(min = 2, max = 300))]
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
     pub place: Option<String>,
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
     pub goods_or_service: Option<String>,
 }
 
@@ -317,7 +321,7 @@ pub fn person(
     faults: &mut Faults,
 ) -> Option<Person> {
     let name = faults.take(&format!("{field}.name"), PersonName::parse(&p.name));
-    let phone = faults.take(&format!("{field}.phone"), Phone::parse(&p.phone));
+    let phone = faults.take(&format!("{field}.phone"), Phone::parse_personal(&p.phone));
     if complainant && p.address.is_none() {
         faults.add(format!("{field}.address"), "required for a complainant");
     }
@@ -396,6 +400,20 @@ pub fn respondent(r: &RespondentInput, faults: &mut Faults) -> Option<Respondent
             .map(|p| (p.name.trim().to_owned(), p.division_code.clone())),
         published_address_reachable: r.published_address_reachable,
     })
+}
+
+/// The first day of the People's Republic: no dispute before it is handled by a market
+/// regulation bureau, so an earlier date is a typing error (a year of 0019 or 1026).
+const FIRST_DAY: NaiveDate = NaiveDate::from_ymd_opt(1949, 10, 1).unwrap();
+
+/// When a dispute or a reported act happened: from 1949-10-01 up to today in China (a consumer in
+/// Shanghai at 00:30 reports what happened that day, while it is still yesterday in UTC).
+pub fn occurred_on(d: NaiveDate, field: &str, now: DateTime<Utc>, faults: &mut Faults) {
+    if d > local_date(now) {
+        faults.add(field, "cannot be in the future");
+    } else if d < FIRST_DAY {
+        faults.add(field, "cannot be before 1949-10-01");
+    }
 }
 
 /// The town or county where something happened: the given code, or the address resolved without guessing.

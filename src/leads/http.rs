@@ -19,6 +19,7 @@ use crate::cases::access::{Act, act_on};
 use crate::cases::journal::append_event;
 use crate::cases::views::PartyView;
 use crate::deadlines::{self, DeadlineKind, DeadlineView};
+use crate::domain::text::single_line;
 use crate::entities::{case, deadline, lead, party};
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
@@ -42,9 +43,9 @@ pub struct NewLead {
     #[validate(length(min = 5, max = 2000))]
     pub act: String,
     pub act_on: Option<NaiveDate>,
-    #[validate(length(max = 300))]
+    #[validate(length(max = 300), custom(function = "single_line"))]
     pub place: Option<String>,
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "single_line"))]
     pub goods_or_service: Option<String>,
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     pub amount_fen: Option<i64>,

@@ -22,6 +22,7 @@ use crate::cases::PartyRole;
 use crate::deadlines::local_date;
 use crate::divisions::Divisions;
 use crate::domain::identifiers::PersonName;
+use crate::domain::text::single_line;
 use crate::entities::{bureau, case, document_counter, mediation_agreement, party, station, user};
 use crate::http::{ApiError, ApiResult};
 use crate::routing::bureau_name;
@@ -40,15 +41,15 @@ pub struct Term {
 /// Particulars the document names besides what intake recorded.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Particulars {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub complainant_agent: Option<String>,
     /// Defaults to the business register's entry.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub respondent_legal_representative: Option<String>,
     /// Defaults to the respondent's address on the complaint.
-    #[validate(length(min = 2, max = 300))]
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
     pub respondent_premises: Option<String>,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub respondent_agent: Option<String>,
 }
 

@@ -19,16 +19,17 @@ use super::{local_time, notify, recipients};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::{self, CaseStatus};
+use crate::domain::text::single_line;
 use crate::entities::{case, mediation_session, station, user};
 use crate::http::{ApiError, ApiResult};
 use crate::mail::Attachment;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Participant {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub name: String,
     /// `complainant`, `respondent`, `agent`, `expert`, `interpreter`, …
-    #[validate(length(min = 1, max = 40))]
+    #[validate(length(min = 1, max = 40), custom(function = "single_line"))]
     pub role: String,
     /// Gets the notice too.
     #[validate(email)]
@@ -37,9 +38,9 @@ pub struct Participant {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Attendance {
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub name: String,
-    #[validate(length(min = 1, max = 40))]
+    #[validate(length(min = 1, max = 40), custom(function = "single_line"))]
     pub role: String,
     pub present: bool,
 }

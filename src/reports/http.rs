@@ -14,6 +14,7 @@ use crate::cases::PartyRole;
 use crate::cases::access::{Act, act_on};
 use crate::cases::{self, CaseStatus};
 use crate::deadlines::{self, DeadlineKind};
+use crate::domain::text::single_line;
 use crate::entities::{case, party};
 use crate::http::{ApiError, ApiJson, ApiResult, Staff};
 use crate::leads::Decision;
@@ -197,7 +198,7 @@ async fn decide(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NoticeRequest {
     /// How the reporter was told: e.g. `phone`, `letter`, `sms`.
-    #[validate(length(min = 2, max = 20))]
+    #[validate(length(min = 2, max = 20), custom(function = "single_line"))]
     pub method: String,
 }
 

@@ -9,6 +9,7 @@ mod errors;
 mod faults;
 mod helpers;
 mod hostile;
+mod hostile_input;
 mod incidents;
 mod intake;
 mod mail;

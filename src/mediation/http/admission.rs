@@ -11,6 +11,7 @@ use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
 use crate::cases::views::PartyView;
 use crate::deadlines::http::PauseView;
+use crate::domain::text::single_line;
 use crate::http::auth::consumer_case;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
@@ -278,9 +279,9 @@ pub(super) async fn decide_recusal(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct DelegationRequest {
     /// e.g. 嘉善县消费者权益保护委员会
-    #[validate(length(min = 2, max = 200))]
+    #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
     pub organisation: String,
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub mediator_name: String,
 }
 
@@ -323,9 +324,9 @@ pub(super) async fn delegate(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct RespondentContactRequest {
     /// The business's contact person for this case.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub name: String,
-    #[validate(length(min = 5, max = 30))]
+    #[validate(length(min = 5, max = 30), custom(function = "single_line"))]
     pub phone: Option<String>,
     #[validate(email)]
     pub email: String,

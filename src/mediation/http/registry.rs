@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::deadlines::{RuleSetId, local_date};
+use crate::domain::text::single_line;
 use crate::entities::signing_key;
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::mediation::{self, Grounds, document, signing};
@@ -85,7 +86,7 @@ pub(super) async fn revoke_signing_key(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct PrefixRequest {
     /// e.g. `嘉市监善调`
-    #[validate(length(min = 2, max = 20))]
+    #[validate(length(min = 2, max = 20), custom(function = "single_line"))]
     pub prefix: String,
 }
 

@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
+use crate::domain::text::single_line;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Role, Staff};
 use crate::intake::request::Faults;
@@ -26,10 +27,10 @@ pub struct SessionRequest {
     #[validate(url, length(max = 500))]
     pub video_url: Option<String>,
     /// Required in person, e.g. 第一调解室.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
     pub room: Option<String>,
     /// Required in person.
-    #[validate(length(min = 2, max = 300))]
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
     pub address: Option<String>,
     #[serde(default)]
     #[validate(length(max = 20), nested)]

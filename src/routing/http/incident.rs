@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::domain::text::single_line;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Staff};
 use crate::routing::incident::{self, IncidentView, JointSession};
@@ -20,7 +21,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NewIncident {
-    #[validate(length(min = 2, max = 200))]
+    #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
     #[schema(example = "常州某饭店菜品异物（腌菜）")]
     pub title: String,
     #[validate(length(max = 2000))]

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
+use crate::domain::text::single_line;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Staff};
 use crate::routing::stations::{self, BureauView, StationInput, StationView};
@@ -49,7 +50,7 @@ async fn get_bureau(
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct RegisterBureau {
-    #[validate(length(min = 2, max = 100))]
+    #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
     #[schema(example = "嘉善县市场监督管理局")]
     pub name: String,
 }
@@ -145,7 +146,7 @@ pub struct NewStation {
     /// The county code of the bureau the station belongs to.
     #[schema(example = "320412")]
     pub bureau_code: String,
-    #[validate(length(min = 2, max = 100))]
+    #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
     #[schema(example = "湖塘市场监督管理所")]
     pub name: String,
     /// Town codes (9 digits) of the bureau's county; a town belongs to at most one station.

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use crate::domain::identifiers::Uscc;
+use crate::domain::text::single_line;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Staff};
 use crate::routing::zone::{self, Brand, ReturnBrand, ZoneCase, ZoneFilter};
@@ -65,7 +66,7 @@ fn v_uscc(s: &str) -> Result<(), ValidationError> {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct BrandInput {
     /// The brand as it appears in its stores' names.
-    #[validate(length(min = 2, max = 100))]
+    #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
     pub name: String,
     /// The brand owner's USCC, when known.
     #[validate(custom(function = "v_uscc"))]
