@@ -90,7 +90,7 @@ pub async fn accept(
         &to.complainant,
         &format!("【投诉已受理】{}", c.receipt_number),
         &format!(
-            "您对{respondent}的投诉（受理编号 {receipt}）已于{today}受理，我们将组织双方调解，调解期限至{due}。\n调解会的时间和地点将另行通知。您可凭受理编号和查询密码随时查询办理进度，也可在办结前撤回投诉。",
+            "您对{respondent}的投诉（受理编号 {receipt}）已于{today}受理，我们将组织双方调解，调解期限至{due}。\n调解会的时间和地点将另行通知。您可凭受理编号和查询码随时查询办理进度，也可在办结前撤回投诉。",
             respondent = c.respondent_name,
             receipt = c.receipt_number,
             today = super::chinese_date(deadlines::local_date(now)),

@@ -338,7 +338,7 @@ pub async fn record_agreement(
             &to.complainant,
             &format!("【请确认调解书】{}", c.receipt_number),
             &format!(
-                "双方已达成调解协议，请核对以下调解书内容。无误请凭受理编号和查询密码确认：POST /api/v1/track/{}/agreement/confirm（请求头 X-Access-Secret）。双方均确认后，调解书即签发并以邮件送达。\n\n{draft}",
+                "双方已达成调解协议，请核对以下调解书内容。无误请凭受理编号和查询码确认：POST /api/v1/track/{}/agreement/confirm（请求头 X-Access-Secret）。双方均确认后，调解书即签发并以邮件送达。\n\n{draft}",
                 c.receipt_number
             ),
             &[],

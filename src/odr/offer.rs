@@ -98,7 +98,7 @@ pub async fn make(
         to: consumer_emails(db, &c.id).await?,
         subject: format!("【和解方案】投诉 {} 企业提出和解方案", c.receipt_number),
         body: format!(
-            "被投诉企业就投诉 {} 提出和解方案：{text}\n请凭受理编号和查询密码接受、拒绝或提出您的方案。",
+            "被投诉企业就投诉 {} 提出和解方案：{text}\n请凭受理编号和查询码接受、拒绝或提出您的方案。",
             c.receipt_number
         ),
         attachments: Vec::new(),

@@ -68,7 +68,7 @@ pub async fn claim(
         errors.add("receipt", "请输入登记号");
     }
     if input.secret.trim().is_empty() {
-        errors.add("secret", "请输入查询密码");
+        errors.add("secret", "请输入查询码");
     }
     if errors.is_empty() {
         let address = client_address(&req, state.env.settings.trust_forwarded_for);
@@ -87,7 +87,7 @@ pub async fn claim(
                 return Ok(Either::Left(web::Redirect::to("/track/case").see_other()));
             }
             Err(track::Error::NoMatch) => {
-                errors.add("receipt", "登记号或查询密码不正确");
+                errors.add("receipt", "登记号或查询码不正确");
             }
             // Too many wrong secrets from here: the 429 page says how long to wait.
             Err(e) => return Err(e.into()),

@@ -118,11 +118,11 @@ async fn a_consumer_follows_a_case_with_receipt_and_secret_and_the_session_keeps
         form.text
             .contains(r#"<label class="label" for="receipt">登记号</label>"#)
     );
-    assert!(form.text.contains(r#"for="secret">查询密码</label>"#));
+    assert!(form.text.contains(r#"for="secret">查询码</label>"#));
 
     let empty = b.post("/track", "receipt=&secret=").await;
     assert_summary(&empty, "receipt", "请输入登记号");
-    assert_summary(&empty, "secret", "请输入查询密码");
+    assert_summary(&empty, "secret", "请输入查询码");
 
     let wrong = b
         .post(
@@ -130,7 +130,7 @@ async fn a_consumer_follows_a_case_with_receipt_and_secret_and_the_session_keeps
             &format!("receipt={receipt}&secret=WRONGSECRETWRONGSECRET00"),
         )
         .await;
-    assert_summary(&wrong, "receipt", "登记号或查询密码不正确");
+    assert_summary(&wrong, "receipt", "登记号或查询码不正确");
     assert_eq!(value(&wrong, "receipt"), receipt, "the receipt is kept");
     assert!(!wrong.text.contains("WRONGSECRET"), "the secret is not");
     // Without the session's token nothing is checked.

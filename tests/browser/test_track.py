@@ -61,7 +61,7 @@ def submit(page, button):
 def claim(page, base, receipt, secret):
     page.goto(base + "/track")
     page.get_by_label("登记号").fill(receipt)
-    page.get_by_label("查询密码").fill(secret)
+    page.get_by_label("查询码").fill(secret)
     return submit(page, "查询")
 
 
@@ -77,12 +77,12 @@ def test_a_case_is_followed_with_its_receipt_and_secret(open_page, check, base, 
     assert claim(page, base, receipt, "WRONGSECRETWRONGSECRET00").status == 422
     assert page.title().startswith("错误：")
     summary = page.locator(".error-summary")
-    assert summary.get_by_role("link", name="登记号或查询密码不正确").get_attribute("href") == "#receipt"
+    assert summary.get_by_role("link", name="登记号或查询码不正确").get_attribute("href") == "#receipt"
     assert page.get_by_label("登记号").input_value() == receipt
-    assert page.get_by_label("查询密码").input_value() == ""
+    assert page.get_by_label("查询码").input_value() == ""
     check(page, "track-wrong-secret")
 
-    page.get_by_label("查询密码").fill(secret)
+    page.get_by_label("查询码").fill(secret)
     assert submit(page, "查询").status == 200
     assert page.url == base + "/track/case"
     main = page.inner_text("main")
