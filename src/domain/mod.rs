@@ -1,5 +1,6 @@
 //! Value types with rules, shared by every capability.
 
+pub mod dates;
 pub mod faults;
 pub mod identifiers;
 pub mod secrets;

@@ -59,3 +59,39 @@ text_enum! {
         Other = "other",
     }
 }
+
+impl Category {
+    /// The category in Chinese, as pages and documents say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Food => "食品",
+            Category::Drug => "药品",
+            Category::MedicalDevice => "医疗器械",
+            Category::SpecialEquipment => "特种设备（电梯、锅炉、游乐设施等）",
+            Category::TourismPrice => "旅游、价格",
+            Category::PrepaidCard => "预付卡消费",
+            Category::Ecommerce => "网络购物",
+            Category::Catering => "餐饮服务",
+            Category::GeneralGoods => "一般商品",
+            Category::Services => "生活服务",
+            Category::Cosmetics => "化妆品",
+            Category::Other => "其他",
+        }
+    }
+}
+
+impl Demand {
+    /// The demand in Chinese (the wording of 消保法 Art. 52), as pages and documents say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Demand::Repair => "修理",
+            Demand::Redo => "重作",
+            Demand::Replace => "更换",
+            Demand::Return => "退货",
+            Demand::MakeUpQuantity => "补足商品数量",
+            Demand::Refund => "退还货款、服务费用",
+            Demand::Damages => "赔偿损失",
+            Demand::Other => "其他",
+        }
+    }
+}

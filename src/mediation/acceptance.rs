@@ -62,7 +62,7 @@ pub async fn accept(
     .await?;
     let due = window
         .as_ref()
-        .map(|d| super::chinese_date(d.due_date))
+        .map(|d| crate::domain::dates::chinese_date(d.due_date))
         .unwrap_or_default();
     let actor = Actor::from(me);
     cases::journal::append_event(
@@ -93,7 +93,7 @@ pub async fn accept(
             "您对{respondent}的投诉（受理编号 {receipt}）已于{today}受理，我们将组织双方调解，调解期限至{due}。\n调解会的时间和地点将另行通知。您可凭受理编号和查询码随时查询办理进度，也可在办结前撤回投诉。",
             respondent = c.respondent_name,
             receipt = c.receipt_number,
-            today = super::chinese_date(deadlines::local_date(now)),
+            today = crate::domain::dates::chinese_date(deadlines::local_date(now)),
         ),
         &[],
         &format!("accepted:{}", c.id),

@@ -15,14 +15,16 @@ use validator::Validate;
 
 use super::pdf::Block;
 use super::states::ConfirmedVia;
-use super::{chinese_date, local_time, yuan};
+use super::{local_time, yuan};
 use crate::actor::{Actor, Role, Staff};
 use crate::audit;
 use crate::cases::PartyRole;
 use crate::deadlines::local_date;
 use crate::divisions::Divisions;
+use crate::domain::dates::chinese_date;
 use crate::domain::identifiers::PersonName;
 use crate::domain::text::single_line;
+use crate::domain::vocabulary::Demand;
 use crate::entities::{bureau, case, document_counter, mediation_agreement, party, station, user};
 use crate::http::{ApiError, ApiResult};
 use crate::routing::bureau_name;
@@ -174,20 +176,6 @@ impl Document {
     }
 }
 
-fn demand_label(code: &str) -> &str {
-    match code {
-        "repair" => "修理",
-        "redo" => "重作",
-        "replace" => "更换",
-        "return" => "退货",
-        "make_up_quantity" => "补足商品数量",
-        "refund" => "退还货款、服务费用",
-        "damages" => "赔偿损失",
-        "other" => "其他",
-        other => other,
-    }
-}
-
 const NUMERALS: [&str; 20] = [
     "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
     "十五", "十六", "十七", "十八", "十九", "二十",
@@ -247,8 +235,11 @@ pub async fn compose(
     let terms: Vec<Term> = serde_json::from_str(&a.terms).unwrap_or_default();
     let p: Particulars = serde_json::from_str(&a.particulars).unwrap_or_default();
     let none = || "无".to_owned();
-    let demands: Vec<String> = serde_json::from_str(&c.demands).unwrap_or_default();
-    let demands: Vec<&str> = demands.iter().map(|d| demand_label(d)).collect();
+    let stored: Vec<String> = serde_json::from_str(&c.demands).unwrap_or_default();
+    let demands: Vec<&str> = stored
+        .iter()
+        .map(|d| Demand::parse(d).map_or(d.as_str(), |x| x.label()))
+        .collect();
     let amount = c
         .amount_fen
         .map(|f| format!("，金额{}元", yuan(f)))

@@ -231,12 +231,6 @@ pub fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 
-/// A Shanghai date as `2026年11月30日`.
-pub fn chinese_date(d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
 /// A Shanghai local time as `2026-11-25 09:30`.
 pub fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&chrono_tz::Asia::Shanghai)

@@ -101,7 +101,7 @@ pub async fn terminate(
         "受理编号 {receipt}（投诉人对{respondent}的投诉）已于{today}终止调解，案件办结。\n终止理由：{label}（{source}）。{text}\n双方可依照《中华人民共和国消费者权益保护法》第三十九条，通过其他途径（包括向人民法院提起诉讼或者申请仲裁）解决争议。",
         receipt = c.receipt_number,
         respondent = c.respondent_name,
-        today = super::chinese_date(deadlines::local_date(now)),
+        today = crate::domain::dates::chinese_date(deadlines::local_date(now)),
         label = t.ground.label,
         source = t.ground.source,
         text = text.map(|x| format!("\n说明：{x}")).unwrap_or_default(),
@@ -279,7 +279,7 @@ pub async fn record_agreement(
                 "· {}：人民币{}元，{}前履行",
                 t.what,
                 yuan(t.amount_fen),
-                super::chinese_date(t.due_on)
+                crate::domain::dates::chinese_date(t.due_on)
             )
         })
         .collect();

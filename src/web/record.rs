@@ -104,7 +104,9 @@ pub async fn record(
             .iter()
             .map(|(key, n)| {
                 (
-                    category_words(key).to_owned(),
+                    Category::parse(key)
+                        .map_or(key.as_str(), |c| c.label())
+                        .to_owned(),
                     u64::try_from(*n).unwrap_or(0),
                 )
             })
@@ -139,23 +141,5 @@ fn growth_words(d: &Disclosure) -> String {
         Some(g) if g > 0.0 => format!("比上一年增加 {}", percent(g)),
         Some(g) if g < 0.0 => format!("比上一年减少 {}", percent(-g)),
         Some(_) => "与上一年持平".to_owned(),
-    }
-}
-
-fn category_words(key: &str) -> &str {
-    match Category::parse(key) {
-        Some(Category::Food) => "食品",
-        Some(Category::Drug) => "药品",
-        Some(Category::MedicalDevice) => "医疗器械",
-        Some(Category::SpecialEquipment) => "特种设备",
-        Some(Category::TourismPrice) => "旅游价格",
-        Some(Category::PrepaidCard) => "预付卡",
-        Some(Category::Ecommerce) => "网络购物",
-        Some(Category::Catering) => "餐饮",
-        Some(Category::GeneralGoods) => "一般商品",
-        Some(Category::Services) => "服务",
-        Some(Category::Cosmetics) => "化妆品",
-        Some(Category::Other) => "其他",
-        None => key,
     }
 }

@@ -9,7 +9,7 @@ use actix_web::http::header::CacheControl;
 use actix_web::{CustomizeResponder, Either, HttpRequest, Responder, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Shanghai;
 use serde::Deserialize;
 
@@ -18,6 +18,7 @@ use super::page::Page;
 use crate::cases::track::{self, Claim, Tracking};
 use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineKind, DeadlineStatus, DeadlineView};
+use crate::domain::dates::{chinese_date, chinese_date_with_weekday};
 use crate::http::ApiError;
 use crate::http::auth::client_address;
 use crate::mediation::acceptance;
@@ -301,7 +302,7 @@ fn deadline_line(d: &DeadlineView) -> DeadlineLine {
     let mut what = format!(
         "{}：{}前",
         deadline_kind_words(d.kind),
-        date_with_weekday(d.due_date)
+        chinese_date_with_weekday(d.due_date)
     );
     if d.provisional {
         what.push_str("（按周一至周五估算，以国务院公布的放假安排为准）");
@@ -317,31 +318,12 @@ fn deadline_line(d: &DeadlineView) -> DeadlineLine {
     DeadlineLine { what, state }
 }
 
-/// `2026年12月2日（星期三）`
-pub fn date_with_weekday(date: NaiveDate) -> String {
-    let weekday = match date.weekday() {
-        Weekday::Mon => "一",
-        Weekday::Tue => "二",
-        Weekday::Wed => "三",
-        Weekday::Thu => "四",
-        Weekday::Fri => "五",
-        Weekday::Sat => "六",
-        Weekday::Sun => "日",
-    };
-    format!("{}（星期{weekday}）", date_in_words(date))
-}
-
-/// `2026年12月2日`
-pub fn date_in_words(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
-
 /// `2026年11月23日 09:30`, Beijing time.
 fn local_time(at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&Shanghai);
     format!(
         "{} {}",
-        date_in_words(local.date_naive()),
+        chinese_date(local.date_naive()),
         local.format("%H:%M")
     )
 }
@@ -349,6 +331,7 @@ fn local_time(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn a_deadline_is_said_with_its_date_weekday_and_state() {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::components::FormErrors;
 use super::page::Page;
-use super::track::date_in_words;
+use crate::domain::dates::chinese_date;
 use crate::http::ApiError;
 use crate::mediation::agreement::{self, Verification};
 use crate::state::AppState;
@@ -126,7 +126,7 @@ fn found(v: Verification) -> Found {
             _ => "登记的签名无法验证，不能证明这份调解书的真实性。请向出具机关核实。",
         },
         bureau_name: v.bureau_name,
-        issued_on: date_in_words(v.issued_on),
+        issued_on: chinese_date(v.issued_on),
         key_id: v.key_id,
         sha256: v.presented_sha256,
     }

@@ -210,7 +210,7 @@ async fn a_complaint_filed_page_by_page_is_tracked_with_the_secret_shown() {
     for shown in [
         "西塘某餐馆",
         "128.50 元",
-        "退还货款或服务费、赔偿损失",
+        "退还货款、服务费用、赔偿损失",
         "2026年11月20日（星期五）",
         "浙江省嘉兴市嘉善县西塘镇",
         "餐饮服务",

@@ -374,7 +374,7 @@ async fn a_businesss_public_record_is_found_by_its_credit_code() {
         "西塘某餐馆",
         "1 件（上一年没有公示的投诉，无法比较）",
         "今年还没有办结的投诉",
-        "<th scope=\"row\" class=\"table__cell\">餐饮</th>",
+        "<th scope=\"row\" class=\"table__cell\">餐饮服务</th>",
     ] {
         assert!(record.text.contains(words), "{words} in {}", record.text);
     }

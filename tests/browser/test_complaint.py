@@ -67,7 +67,7 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
     page.fill("#goods_or_service", "晚餐")
     page.fill("#amount", "128.50")
     page.fill("#facts", "在餐馆就餐时菜品中发现异物，要求退款并赔偿。")
-    page.get_by_label("退还货款或服务费").check()
+    page.get_by_label("退还货款、服务费用").check()
     page.get_by_label("赔偿损失").check()
     next_page(page)
 
@@ -84,7 +84,7 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
 
     assert page.url == base + "/complaint/check"
     text = page.inner_text("main")
-    for shown in ["西塘某餐馆", "128.50 元", "退还货款或服务费、赔偿损失", "浙江省嘉兴市嘉善县西塘镇"]:
+    for shown in ["西塘某餐馆", "128.50 元", "退还货款、服务费用、赔偿损失", "浙江省嘉兴市嘉善县西塘镇"]:
         assert shown in text, shown
     check(page, "complaint-check")
     # 更改 goes to the page and comes back to the check page.

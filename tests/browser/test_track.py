@@ -161,5 +161,5 @@ def test_a_businesss_public_record_is_found_by_its_credit_code(open_page, check,
     assert page.url == base + "/record/" + BUSINESS_USCC
     assert "西塘某餐馆" in page.locator("h1").inner_text()
     table = page.get_by_role("table")
-    assert table.get_by_role("rowheader", name="餐饮").is_visible()
+    assert table.get_by_role("rowheader", name="餐饮服务", exact=True).is_visible()
     check(page, "record")

@@ -4,13 +4,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::draft::Answers;
-use super::questions::{
-    Step, category_label, date_parts, demand_label, id_type_label, options, yes_no, yuan_to_fen,
-};
+use super::questions::{Step, date_parts, id_type_label, options, yes_no, yuan_to_fen};
 use crate::divisions::{Division, Divisions};
+use crate::domain::dates::chinese_date_with_weekday;
 use crate::domain::vocabulary::{Category, Demand, IdType};
 use crate::http::ApiResult;
 use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
@@ -169,13 +168,13 @@ pub fn step(
                 categories: options(
                     Category::ALL,
                     Category::as_str,
-                    category_label,
+                    Category::label,
                     &[a.category.as_str()],
                 ),
                 demands: options(
                     Demand::ALL,
                     Demand::as_str,
-                    demand_label,
+                    Demand::label,
                     &a.demands.iter().map(String::as_str).collect::<Vec<_>>(),
                 ),
                 a,
@@ -324,7 +323,7 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
     ];
     let date = date_parts(a)
         .parse()
-        .map_or_else(|| "未填写".to_owned(), date_words);
+        .map_or_else(|| "未填写".to_owned(), chinese_date_with_weekday);
     let place = match d.full_name(&a.place_code) {
         Some(name) => format!("{}（{name}）", a.place.trim()),
         None => or_none(&a.place),
@@ -336,14 +335,14 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
     let demands: Vec<&str> = a
         .demands
         .iter()
-        .filter_map(|x| Demand::parse(x).map(demand_label))
+        .filter_map(|x| Demand::parse(x).map(Demand::label))
         .collect();
     let dispute = vec![
         SummaryRow::new("日期", date, change(Step::Place)),
         SummaryRow::new("地点", place, change(Step::Place)),
         SummaryRow::new(
             "投诉类别",
-            Category::parse(&a.category).map_or("未填写", category_label),
+            Category::parse(&a.category).map_or("未填写", Category::label),
             change(Step::What),
         ),
         SummaryRow::new(
@@ -403,20 +402,8 @@ pub fn receipt(
             page: Page::new(req, "投诉已提交"),
             receipt_number,
             secret,
-            acceptance_due: acceptance_due.map(date_words),
+            acceptance_due: acceptance_due.map(chinese_date_with_weekday),
         },
         StatusCode::OK,
-    )
-}
-
-/// `2026年12月11日（星期五）`.
-pub fn date_words(d: NaiveDate) -> String {
-    const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-    format!(
-        "{}年{}月{}日（星期{}）",
-        d.year(),
-        d.month(),
-        d.day(),
-        DAYS[d.weekday().num_days_from_monday() as usize]
     )
 }

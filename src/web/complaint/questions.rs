@@ -300,36 +300,6 @@ fn you(a: &Answers, e: &mut FormErrors) {
     }
 }
 
-pub fn category_label(c: Category) -> &'static str {
-    match c {
-        Category::Food => "食品",
-        Category::Drug => "药品",
-        Category::MedicalDevice => "医疗器械",
-        Category::SpecialEquipment => "特种设备（电梯、锅炉、游乐设施等）",
-        Category::TourismPrice => "旅游、价格",
-        Category::PrepaidCard => "预付卡消费",
-        Category::Ecommerce => "网络购物",
-        Category::Catering => "餐饮服务",
-        Category::GeneralGoods => "一般商品",
-        Category::Services => "生活服务",
-        Category::Cosmetics => "化妆品",
-        Category::Other => "其他",
-    }
-}
-
-pub fn demand_label(d: Demand) -> &'static str {
-    match d {
-        Demand::Repair => "修理",
-        Demand::Redo => "重作",
-        Demand::Replace => "更换",
-        Demand::Return => "退货",
-        Demand::MakeUpQuantity => "补足商品数量",
-        Demand::Refund => "退还货款或服务费",
-        Demand::Damages => "赔偿损失",
-        Demand::Other => "其他",
-    }
-}
-
 pub fn id_type_label(t: IdType) -> &'static str {
     match t {
         IdType::ResidentId => "居民身份证",

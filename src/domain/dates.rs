@@ -1,0 +1,32 @@
+//! Dates said in Chinese, as documents, mails and pages write them.
+
+use chrono::{Datelike, NaiveDate};
+
+/// `2026年11月30日`.
+pub fn chinese_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// `2026年12月2日（星期三）`.
+pub fn chinese_date_with_weekday(d: NaiveDate) -> String {
+    const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+    format!(
+        "{}（星期{}）",
+        chinese_date(d),
+        DAYS[d.weekday().num_days_from_monday() as usize]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_words() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(chinese_date(d), "2026年12月2日");
+        assert_eq!(chinese_date_with_weekday(d), "2026年12月2日（星期三）");
+        let sunday = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        assert_eq!(chinese_date_with_weekday(sunday), "2026年12月6日（星期日）");
+    }
+}
