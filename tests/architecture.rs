@@ -241,7 +241,15 @@ fn graph() -> Graph {
     let mut edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (module, body) in &bodies {
         let mut paths = written_paths(body);
-        for stmt in body.split("use ").skip(1) {
+        // `use` as a word: not the end of an identifier such as `NoPause`.
+        let starts = body.match_indices("use ").map(|(i, _)| i).filter(|&i| {
+            !body[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        for at in starts {
+            let stmt = &body[at + 4..];
             paths.extend(use_paths(stmt.split(';').next().unwrap_or("")));
         }
         for p in paths {

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 
 use super::status::CaseKind;
 use crate::actor::{Role, Staff};
-use crate::domain::faults::{Class, Failure};
+use crate::domain::faults::failure;
 use crate::entities::{case, transfer};
 use crate::routing::transfer_status::TransferStatus;
 
@@ -22,22 +22,11 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Role(_) | Error::NotYours(_) => Class::Forbidden,
-            Error::NotFound(_) => Class::NotFound,
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Role(_) | Error::NotYours(_) => "forbidden",
-            Error::NotFound(_) => "not_found",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-}
+failure!(Error {
+    Error::Role(_) => Forbidden, "forbidden";
+    Error::NotYours(_) => Forbidden, "forbidden";
+    Error::NotFound(_) => NotFound, "not_found";
+} passes [Db]);
 
 /// Every staff role and the desk agents: who may read case lists and case views.
 pub const STAFF: &[Role] = &[
@@ -197,4 +186,88 @@ pub fn may_act(staff: &Staff, c: &case::Model, act: Act) -> Result<(), Error> {
 /// Whether the caller's role admits `act` (for showing or hiding an action on a page).
 pub fn admits(staff: &Staff, c: &case::Model, act: Act) -> bool {
     roles_for(act).contains(&staff.role) && may_act(staff, c, act).is_ok()
+}
+
+/// Whether `staff` may manage or read what belongs to the bureau of county `bureau_code` (its
+/// duty roster, its businesses' records, its statistics): the bureau's own staff, and the system
+/// administrator.
+pub fn own_bureau(staff: &Staff, bureau_code: &str) -> Result<(), Error> {
+    if staff.role == Role::SystemAdmin || staff.bureau_code.as_deref() == Some(bureau_code) {
+        Ok(())
+    } else {
+        Err(Error::NotYours("that bureau is not yours"))
+    }
+}
+
+/// Who works a bureau's urgent queue: its staff on duty now (`on_duty` holds their user ids), and
+/// its admins at any time.
+pub fn works_urgent_queue(
+    staff: &Staff,
+    bureau_code: &str,
+    on_duty: &[String],
+) -> Result<(), Error> {
+    staff.require(&[Role::BureauAdmin, Role::Mediator, Role::EnforcementOfficer])?;
+    if staff.bureau_code.as_deref() != Some(bureau_code) {
+        return Err(Error::NotYours(
+            "this urgent item belongs to another bureau",
+        ));
+    }
+    if staff.role != Role::BureauAdmin && !on_duty.contains(&staff.user_id) {
+        return Err(Error::NotYours("you are not on duty now"));
+    }
+    Ok(())
+}
+
+/// Who works a 诉转案 lead of the bureau `bureau_code`: that bureau's enforcement officers and
+/// admins.
+pub fn works_lead(staff: &Staff, bureau_code: &str) -> Result<(), Error> {
+    staff.require(REPORT_HANDLERS)?;
+    if staff.bureau_code.as_deref() != Some(bureau_code) {
+        return Err(Error::NotYours("this lead belongs to another bureau"));
+    }
+    Ok(())
+}
+
+/// Who reads a lead: those who work it, and the mediators of the station handling the complaint
+/// it came from, who follow what became of it. A lead outside the caller's reach is unknown to
+/// a mediator (`false` → 404), and forbidden to the other roles as `works_lead` says.
+pub fn reads_lead(
+    staff: &Staff,
+    bureau_code: &str,
+    handling_station_id: Option<&str>,
+) -> Result<bool, Error> {
+    if staff.role == Role::Mediator {
+        return Ok(
+            handling_station_id.is_some() && handling_station_id == staff.station_id.as_deref()
+        );
+    }
+    works_lead(staff, bureau_code).map(|()| true)
+}
+
+/// Who manages a business in the registry (registers it, decides its ODR enrolment): the admin
+/// of the bureau of the county it is registered in (`division_code`, a county or town), and the
+/// system administrator.
+pub fn manages_business(staff: &Staff, division_code: Option<&str>) -> Result<(), Error> {
+    if staff.role == Role::SystemAdmin {
+        return Ok(());
+    }
+    staff.require(&[Role::BureauAdmin])?;
+    let county = division_code
+        .and_then(|c| crate::divisions::Divisions::builtin().county_of(c))
+        .map(|d| d.code);
+    if county.is_some() && county == staff.bureau_code.as_deref() {
+        Ok(())
+    } else {
+        Err(Error::NotYours(
+            "this business is registered outside your county",
+        ))
+    }
+}
+
+/// A desk (`enterprise_agent`) acts and reads only for its own business.
+pub fn desk_of(staff: &Staff, business_id: &str) -> Result<(), Error> {
+    if staff.role == Role::EnterpriseAgent && staff.business_id.as_deref() != Some(business_id) {
+        return Err(Error::NotYours("a desk acts only for its own business"));
+    }
+    Ok(())
 }

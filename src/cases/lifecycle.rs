@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::status::{CaseStatus, Outcome};
 use crate::deadlines::{DeadlineKind, store};
-use crate::domain::faults::{Class, Failure};
+use crate::domain::faults::failure;
 use crate::entities::{case, case_pause, mediation_session};
 use crate::mediation::states::SessionStatus;
 
@@ -24,21 +24,10 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Transition { .. } | Error::Concurrent => Class::Conflict,
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Transition { .. } => "invalid_transition",
-            Error::Concurrent => "concurrent_change",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-}
+failure!(Error {
+    Error::Transition { .. } => Conflict, "invalid_transition";
+    Error::Concurrent => Conflict, "concurrent_change";
+} passes [Db]);
 
 /// Moves a case from one of `from` to `to`. The update is conditional on the status read, so of
 /// two concurrent steps on one case exactly one wins; the other gets 409.
@@ -71,7 +60,11 @@ pub async fn transition(
 /// How a case ends.
 pub struct Closure {
     pub to: CaseStatus,
-    pub outcome: Outcome,
+    /// How a complaint ended; a report's decision or merger has none.
+    pub outcome: Option<Outcome>,
+    /// The deadline the ending meets (the mediation limit for an agreement or a termination, the
+    /// verification limit for a report's decision); the other running clocks are closed.
+    pub meets: Option<DeadlineKind>,
     pub reason: Option<String>,
     pub amount_recovered_fen: Option<i64>,
     pub amount_in_dispute_fen: Option<i64>,
@@ -91,17 +84,14 @@ pub async fn close(
 ) -> Result<case::Model, Error> {
     let c = transition(db, c, from, closure.to, now).await?;
     let mut active: case::ActiveModel = c.into();
-    active.outcome = Set(Some(closure.outcome));
+    active.outcome = Set(closure.outcome);
     active.outcome_reason = Set(closure.reason);
     active.closed_at = Set(Some(now));
     active.amount_recovered_fen = Set(closure.amount_recovered_fen);
     active.amount_in_dispute_fen = Set(closure.amount_in_dispute_fen);
     let c = active.update(db).await?;
-    if matches!(
-        closure.outcome,
-        Outcome::MediatedAgreement | Outcome::Terminated
-    ) {
-        store::complete(db, &c.id, DeadlineKind::Mediation, now).await?;
+    if let Some(kind) = closure.meets {
+        store::complete(db, &c.id, kind, now).await?;
     }
     store::close_running(db, &c.id).await?;
     case_pause::Entity::update_many()

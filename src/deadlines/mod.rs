@@ -10,12 +10,15 @@ use utoipa::ToSchema;
 
 use crate::calendar::schedule::Calendar;
 
+mod error;
+pub mod extension;
 pub mod http;
 pub mod kinds;
 pub mod pauses;
 pub mod store;
 pub mod sweep;
 
+pub use error::Error;
 pub use kinds::{DeadlineKind, DeadlineStatus, PauseReason, RuleSetId, Unit};
 pub use store::{DeadlineView, open, row};
 

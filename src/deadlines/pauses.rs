@@ -1,5 +1,7 @@
 //! Clock stops: testing (检定/检验/检测/鉴定) and a pending recusal application. One at a time per
 //! case; starting or ending one moves the case's running deadlines and writes the timeline and audit.
+//! Staff stop the clocks for testing with [`stop`] and restart them with [`restart`]; a recusal
+//! application stops them through `mediation::mediators` and its decision restarts them.
 
 use super::PauseReason;
 use chrono::{DateTime, Utc};
@@ -9,13 +11,99 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::Error;
 use super::store::recompute_case;
-use crate::actor::Actor;
-use crate::audit;
-use crate::cases::journal::append_event;
+use crate::actor::{Actor, Staff};
+use crate::cases::access::{Act, act_on, roles_for};
+use crate::cases::journal::{self, Entry};
+use crate::domain::faults::Invalid;
 use crate::entities::case_pause;
-use crate::http::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::env::Env;
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct PauseRequest {
+    pub reason: PauseReason,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PauseView {
+    pub id: i64,
+    pub reason: PauseReason,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl From<case_pause::Model> for PauseView {
+    fn from(p: case_pause::Model) -> Self {
+        PauseView {
+            id: p.id,
+            reason: p.reason,
+            started_at: p.started_at,
+            ended_at: p.ended_at,
+        }
+    }
+}
+
+/// Handling staff stop a case's clocks for testing. A recusal is filed as a recusal application
+/// instead (a 422 here).
+pub async fn stop(
+    db: &impl ConnectionTrait,
+    env: &Env,
+    me: &Staff,
+    case_id: &str,
+    input: &PauseRequest,
+    now: DateTime<Utc>,
+) -> Result<PauseView, Error> {
+    me.require(roles_for(Act::Clock))?;
+    if input.reason == PauseReason::Recusal {
+        return Err(Invalid::field(
+            "reason",
+            "a recusal application is filed with POST /api/v1/cases/{id}/recusals",
+        )
+        .into());
+    }
+    let c = act_on(db, me, case_id, Act::Clock).await?;
+    let pause = start(
+        db,
+        env,
+        &c.id,
+        input.reason,
+        input.note.clone(),
+        &Actor::from(me),
+        now,
+    )
+    .await?;
+    Ok(PauseView::from(pause))
+}
+
+/// Handling staff restart a case's clocks; a recusal suspension ends only with its decision.
+pub async fn restart(
+    db: &impl ConnectionTrait,
+    env: &Env,
+    me: &Staff,
+    case_id: &str,
+    pause_id: i64,
+    now: DateTime<Utc>,
+) -> Result<PauseView, Error> {
+    let c = act_on(db, me, case_id, Act::Clock).await?;
+    let pause = case_pause::Entity::find_by_id(pause_id)
+        .filter(case_pause::Column::CaseId.eq(&c.id))
+        .one(db)
+        .await?
+        .ok_or(Error::NoPause)?;
+    if pause.reason == PauseReason::Recusal {
+        return Err(Error::RecusalUndecided);
+    }
+    Ok(PauseView::from(
+        end(db, env, pause, &Actor::from(me), now).await?,
+    ))
+}
 
 /// The pause running on a case, if any.
 pub async fn running(
@@ -32,18 +120,15 @@ pub async fn running(
 /// Stops a case's clocks; 409 when they are already stopped.
 pub async fn start(
     db: &impl ConnectionTrait,
-    state: &AppState,
+    env: &Env,
     case_id: &str,
     reason: PauseReason,
     note: Option<String>,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> ApiResult<case_pause::Model> {
+) -> Result<case_pause::Model, Error> {
     if running(db, case_id).await?.is_some() {
-        return Err(ApiError::conflict(
-            "pause_running",
-            "the clocks of this case are already stopped",
-        ));
+        return Err(Error::PauseRunning);
     }
     let pause = case_pause::ActiveModel {
         id: NotSet,
@@ -56,34 +141,22 @@ pub async fn start(
     }
     .insert(db)
     .await?;
-    recompute_case(
-        db,
-        &state.env.calendar.current(),
-        &state.env.rules,
-        case_id,
-        now,
-    )
-    .await?;
+    recompute_case(db, &env.calendar.current(), &env.rules, case_id, now).await?;
     let description = match reason {
         PauseReason::Testing => "检测鉴定期间，办理时限暂停计算",
         PauseReason::Recusal => "当事人申请回避，案件中止，时限暂停计算",
     };
-    append_event(
+    journal::record(
         db,
+        actor,
         case_id,
-        "clock_paused",
-        actor,
-        true,
-        json!({"description": description, "reason": pause.reason}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.pause",
-        Some(case_id),
-        json!({"pause_id": pause.id, "reason": pause.reason}),
+        Entry {
+            event: "clock_paused",
+            public: true,
+            detail: json!({"description": description, "reason": pause.reason}),
+            action: "case.pause",
+            audit: json!({"pause_id": pause.id, "reason": pause.reason}),
+        },
         now,
     )
     .await?;
@@ -93,11 +166,11 @@ pub async fn start(
 /// Restarts a case's clocks; 409 when this pause already ended.
 pub async fn end(
     db: &impl ConnectionTrait,
-    state: &AppState,
+    env: &Env,
     pause: case_pause::Model,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> ApiResult<case_pause::Model> {
+) -> Result<case_pause::Model, Error> {
     // Conditional, so of two concurrent decisions only one ends the pause.
     let ended = case_pause::Entity::update_many()
         .col_expr(case_pause::Column::EndedAt, Expr::value(now))
@@ -106,40 +179,25 @@ pub async fn end(
         .exec(db)
         .await?;
     if ended.rows_affected != 1 {
-        return Err(ApiError::conflict(
-            "pause_ended",
-            "this pause has already ended",
-        ));
+        return Err(Error::PauseEnded);
     }
     let case_id = pause.case_id.clone();
     let pause = case_pause::Model {
         ended_at: Some(now),
         ..pause
     };
-    recompute_case(
-        db,
-        &state.env.calendar.current(),
-        &state.env.rules,
-        &case_id,
-        now,
-    )
-    .await?;
-    append_event(
-        db,
-        &case_id,
-        "clock_resumed",
-        actor,
-        true,
-        json!({"description": "时限恢复计算"}),
-        now,
-    )
-    .await?;
-    audit::record(
+    recompute_case(db, &env.calendar.current(), &env.rules, &case_id, now).await?;
+    journal::record(
         db,
         actor,
-        "case.resume",
-        Some(&case_id),
-        json!({"pause_id": pause.id}),
+        &case_id,
+        Entry {
+            event: "clock_resumed",
+            public: true,
+            detail: json!({"description": "时限恢复计算"}),
+            action: "case.resume",
+            audit: json!({"pause_id": pause.id}),
+        },
         now,
     )
     .await?;

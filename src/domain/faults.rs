@@ -141,6 +141,8 @@ pub enum Class {
     NotFound,
     /// Not possible in the current state, or a concurrent change won (409).
     Conflict,
+    /// Was valid once and is no longer, e.g. an expired single-use code (410).
+    Gone,
     /// Too many attempts; retry after the given seconds (429).
     TooMany(u32),
     /// A dependency is down; retry after the given seconds (503).
@@ -181,6 +183,55 @@ impl Failure for Invalid {
         &self.0
     }
 }
+
+/// A database error is an outage (503, to be retried) or a fault of the service.
+impl Failure for sea_orm::DbErr {
+    fn class(&self) -> Class {
+        Class::of_db(self)
+    }
+    fn code(&self) -> &'static str {
+        crate::db::error_code(self)
+    }
+}
+
+/// Implements [`Failure`] for a capability's error enum from a table: each of its own variants
+/// (a pattern) with its class and stable code, then the variants that wrap another failure, whose
+/// class, code and fields pass through.
+///
+/// ```ignore
+/// failure!(Error {
+///     Error::NoLead(_) => NotFound, "not_found";
+///     Error::Exists => Conflict, "lead_exists";
+/// } passes [Access, Db]);
+/// ```
+macro_rules! failure {
+    ($ty:ident { $($pat:pat => $class:expr, $code:literal;)* } passes [$($wrap:ident),*]) => {
+        impl $crate::domain::faults::Failure for $ty {
+            fn class(&self) -> $crate::domain::faults::Class {
+                #[allow(unused_imports)]
+                use $crate::domain::faults::Class::*;
+                match self {
+                    $($ty::$wrap(e) => $crate::domain::faults::Failure::class(e),)*
+                    $($pat => $class,)*
+                }
+            }
+            fn code(&self) -> &'static str {
+                match self {
+                    $($ty::$wrap(e) => $crate::domain::faults::Failure::code(e),)*
+                    $($pat => $code,)*
+                }
+            }
+            fn fields(&self) -> &[$crate::domain::faults::FieldError] {
+                match self {
+                    $($ty::$wrap(e) => $crate::domain::faults::Failure::fields(e),)*
+                    #[allow(unreachable_patterns)]
+                    _ => &[],
+                }
+            }
+        }
+    };
+}
+pub(crate) use failure;
 
 /// The failure of a step that can only fail at the database.
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@ pub struct Model {
     pub division_code: Option<String>,
     pub created_at: DateTimeUtc,
     /// `platform_operator`, `platform_seller` or none.
-    pub platform_role: Option<String>,
+    pub platform_role: Option<crate::businesses::PlatformRole>,
     /// For a platform seller: the platform operator's business id.
     pub platform_business_id: Option<String>,
 }

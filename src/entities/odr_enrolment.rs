@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::businesses::enrolment::Enrolment;
+use crate::businesses::Enrolment;
 
 /// A business's ODR enrolment: applied → enrolled → suspended / removed.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -208,16 +208,6 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        if crate::db::is_unavailable(&e) {
-            ApiError::database_unavailable(e)
-        } else {
-            ApiError::internal(e)
-        }
-    }
-}
-
 impl From<sea_orm::TransactionError<ApiError>> for ApiError {
     fn from(e: sea_orm::TransactionError<ApiError>) -> Self {
         match e {
@@ -241,6 +231,7 @@ impl<E: Failure> From<E> for ApiError {
             Class::Forbidden => (StatusCode::FORBIDDEN, None),
             Class::NotFound => (StatusCode::NOT_FOUND, None),
             Class::Conflict => (StatusCode::CONFLICT, None),
+            Class::Gone => (StatusCode::GONE, None),
             Class::TooMany(s) => (StatusCode::TOO_MANY_REQUESTS, Some(s)),
             Class::Unavailable(s) => (StatusCode::SERVICE_UNAVAILABLE, Some(s)),
         };

@@ -13,7 +13,6 @@ use sea_orm::{
 use crate::cases::CaseKind;
 use crate::config::Settings;
 use crate::entities::{business, case, odr_enrolment};
-use crate::http::{ApiError, ApiResult};
 use crate::oversight::DueAlerts;
 
 /// Facts this similar (character-bigram Jaccard) make a probable duplicate.
@@ -40,7 +39,7 @@ pub async fn look_up(
     respondent_key: &str,
     complainant_key: Option<&str>,
     since: DateTime<Utc>,
-) -> ApiResult<Lookups> {
+) -> Result<Lookups, super::error::Error> {
     let scalar = |q: SelectStatement| -> Expr {
         Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
     };
@@ -79,7 +78,7 @@ pub async fn look_up(
     let row = db
         .query_one_raw(db.get_database_backend().build(&query))
         .await?
-        .ok_or_else(|| ApiError::internal("the look-up query returned no row"))?;
+        .ok_or_else(|| super::error::Error::Internal("the look-up query returned no row"))?;
     let (business_id, enrolment) = match uscc {
         Some(_) => (
             row.try_get::<Option<String>>("", "business_id")?,
@@ -122,7 +121,7 @@ pub async fn probable_duplicate(
     respondent_key: &str,
     facts: &str,
     since: DateTime<Utc>,
-) -> ApiResult<Option<case::Model>> {
+) -> Result<Option<case::Model>, sea_orm::DbErr> {
     let candidates = duplicate_candidates(kind, complainant_key, respondent_key, since)
         .order_by_asc(case::Column::ReceivedAt)
         .all(db)

@@ -1,10 +1,13 @@
 //! Intake (登记) of complaints and reports: checks, routing, duplicate detection, the receipt, and
 //! the first deadlines, all written in one transaction.
 
+mod error;
 pub mod http;
 pub mod lookups;
 pub mod receipt;
 pub mod request;
+
+pub use error::Error;
 
 use std::collections::HashSet;
 
@@ -17,13 +20,13 @@ use crate::audit;
 use crate::cases::{self, CaseKind, CaseStatus, PartyRole};
 use crate::db::Writes;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId};
+use crate::domain::faults::Faults;
 use crate::domain::vocabulary::{Category, Channel, Demand};
 use crate::entities::{case, party, station};
-use crate::http::{ApiError, ApiResult};
 use crate::routing::{self, Routing, RoutingInput, zone};
 use crate::state::AppState;
 use lookups::{look_up, probable_duplicate};
-use request::{ComplaintRequest, Faults, Person, ReportRequest, Respondent};
+use request::{ComplaintRequest, Person, ReportRequest, Respondent};
 
 /// A joint complaint beyond this size is a mass complaint handled another way.
 const MAX_CO_COMPLAINANTS: usize = 200;
@@ -75,7 +78,7 @@ pub async fn file_complaint(
     walk_in: Option<&WalkIn>,
     secret_hash: &str,
     now: DateTime<Utc>,
-) -> ApiResult<(Filed, Writes)> {
+) -> Result<(Filed, Writes), Error> {
     let rule_set = state.env.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
     let mut parties = Vec::new();
@@ -139,7 +142,7 @@ pub async fn file_complaint(
     );
     faults.finish()?;
     let (Some(respondent), Some(dispute_division)) = (respondent, dispute_division) else {
-        return Err(ApiError::internal("normalization failed without a fault"));
+        return Err(Error::Internal("normalization failed without a fault"));
     };
     let complaint = NewCase {
         kind: CaseKind::Complaint,
@@ -208,7 +211,7 @@ pub async fn file_report(
     req: &ReportRequest,
     secret_hash: &str,
     now: DateTime<Utc>,
-) -> ApiResult<(Filed, Writes)> {
+) -> Result<(Filed, Writes), Error> {
     let rule_set = state.env.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
     let reporter = req
@@ -234,7 +237,7 @@ pub async fn file_report(
     }
     faults.finish()?;
     let (Some(respondent), Some(place)) = (respondent, place) else {
-        return Err(ApiError::internal("normalization failed without a fault"));
+        return Err(Error::Internal("normalization failed without a fault"));
     };
     let report = NewCase {
         kind: CaseKind::Report,
@@ -303,7 +306,7 @@ async fn create(
     new: &NewCase,
     ids: &Ids,
     writes: &mut Writes,
-) -> ApiResult<Filed> {
+) -> Result<Filed, Error> {
     let &Context {
         db,
         state,

@@ -11,11 +11,10 @@ use validator::{Validate, ValidationError};
 
 use crate::deadlines::{RuleSetId, local_date};
 use crate::divisions::{AddressError, Divisions};
-use crate::domain::faults::flatten;
+use crate::domain::faults::Faults;
 use crate::domain::identifiers::{PersonName, Phone, ResidentId, Uscc};
 use crate::domain::text::single_line;
 use crate::domain::vocabulary::{Category, Channel, Demand, IdType};
-use crate::http::FieldError;
 
 /// Largest amount accepted, in fen (100 million yuan).
 pub const MAX_AMOUNT_FEN: i64 = 10_000_000_000;
@@ -274,41 +273,6 @@ impl Respondent {
                     .to_lowercase()
             ),
         }
-    }
-}
-
-/// Collects every fault of a body: first its `validator` rules, then the checks that need context.
-/// A field keeps only its first fault, so a bad phone is not reported twice.
-pub struct Faults(pub Vec<FieldError>);
-
-impl Faults {
-    pub fn of(body: &impl Validate) -> Faults {
-        Faults(
-            body.validate()
-                .err()
-                .map(|e| flatten(&e))
-                .unwrap_or_default(),
-        )
-    }
-
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        let field = field.into();
-        if !self.0.iter().any(|f| f.field == field) {
-            self.0.push(FieldError::new(field, message));
-        }
-    }
-
-    /// Fails with every fault collected, sorted by field.
-    pub fn finish(mut self) -> Result<(), crate::http::ApiError> {
-        if self.0.is_empty() {
-            return Ok(());
-        }
-        self.0.sort_by(|a, b| a.field.cmp(&b.field));
-        Err(crate::http::ApiError::validation(self.0))
-    }
-
-    pub fn take<T>(&mut self, field: &str, r: Result<T, &'static str>) -> Option<T> {
-        r.map_err(|m| self.add(field, m)).ok()
     }
 }
 

@@ -5,7 +5,11 @@
 //! goes on independently.
 
 pub mod http;
+pub mod open;
+pub mod read;
 pub mod status;
+pub mod steps;
+pub mod view;
 
 pub use status::{Decision, LeadKind, LeadStatus};
 
@@ -17,11 +21,40 @@ use serde_json::json;
 use crate::accounts::mailboxes::{self, Unit};
 use crate::actor::Actor;
 use crate::actor::Role;
-use crate::cases::journal::append_event;
+use crate::cases::access;
+use crate::cases::journal::{self, Entry};
 use crate::deadlines::DeadlineKind;
 use crate::deadlines::DeadlineStatus;
+use crate::domain::faults::failure;
 use crate::entities::{case, deadline, lead};
 use crate::mail::{self, Mail};
+
+/// What can go wrong with a step on a lead.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no lead {0}")]
+    NoLead(i64),
+    #[error("leads come from complaints; reports are decided directly")]
+    NotAComplaint,
+    #[error("this complaint already has a lead")]
+    Exists,
+    #[error("the lead is {is}; it must be {must_be}")]
+    Step { is: LeadStatus, must_be: LeadStatus },
+    #[error("{0} missing")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Access(#[from] access::Error),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+failure!(Error {
+    Error::NoLead(_) => NotFound, "not_found";
+    Error::NotAComplaint => Conflict, "not_a_complaint";
+    Error::Exists => Conflict, "lead_exists";
+    Error::Step { .. } => Conflict, "invalid_transition";
+    Error::Missing(_) => Internal, "internal_error";
+} passes [Access, Db]);
 
 /// Escalates leads whose verification window passed without a decision: once each, mailing the
 /// bureau's admins. Safe with several instances (conditional update on `escalated_at`).
@@ -74,22 +107,17 @@ pub async fn escalate_overdue(db: &DatabaseConnection, now: DateTime<Utc>) -> Re
             secret: None,
         };
         mail::enqueue(&txn, &mail, Some(&format!("lead:{}:escalated", l.id)), now).await?;
-        append_event(
+        journal::record(
             &txn,
+            &Actor::System,
             &l.case_id,
-            "lead_escalated",
-            &Actor::System,
-            false,
-            json!({"lead_id": l.id}),
-            now,
-        )
-        .await?;
-        crate::audit::record(
-            &txn,
-            &Actor::System,
-            "lead.escalate",
-            Some(&l.case_id),
-            json!({"lead_id": l.id}),
+            Entry {
+                event: "lead_escalated",
+                public: false,
+                detail: json!({"lead_id": l.id}),
+                action: "lead.escalate",
+                audit: json!({"lead_id": l.id}),
+            },
             now,
         )
         .await?;

@@ -5,22 +5,20 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
+use super::Error;
 use super::{Ground, notify, recipients};
 use crate::actor::Actor;
+use crate::actor::{Role, Staff};
 use crate::audit;
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseKind, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
 use crate::entities::case;
-use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::state::AppState;
 
-fn require_complaint(c: &case::Model) -> ApiResult<()> {
+fn require_complaint(c: &case::Model) -> Result<(), Error> {
     if c.kind != CaseKind::Complaint {
-        return Err(ApiError::conflict(
-            "not_a_complaint",
-            "only complaints are accepted or refused; reports are verified",
-        ));
+        return Err(Error::NotAComplaint);
     }
     Ok(())
 }
@@ -34,7 +32,7 @@ pub async fn accept(
     c: case::Model,
     note: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<(case::Model, Option<DeadlineView>)> {
+) -> Result<(case::Model, Option<DeadlineView>), Error> {
     require_complaint(&c)?;
     let c = cases::lifecycle::transition(
         db,
@@ -111,7 +109,7 @@ pub async fn refuse(
     ground: &Ground,
     text: &str,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
+) -> Result<case::Model, Error> {
     require_complaint(&c)?;
     store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
     let c = close(
@@ -120,7 +118,8 @@ pub async fn refuse(
         &[CaseStatus::PendingAcceptance],
         Closure {
             to: CaseStatus::Refused,
-            outcome: Outcome::Refused,
+            outcome: Some(Outcome::Refused),
+            meets: None,
             reason: Some(ground.code.clone()),
             amount_recovered_fen: None,
             amount_in_dispute_fen: None,
@@ -174,7 +173,7 @@ pub async fn withdraw(
     c: case::Model,
     reason: Option<String>,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
+) -> Result<case::Model, Error> {
     require_complaint(&c)?;
     let c = close(
         db,
@@ -187,7 +186,8 @@ pub async fn withdraw(
         ],
         Closure {
             to: CaseStatus::Withdrawn,
-            outcome: Outcome::Withdrawn,
+            outcome: Some(Outcome::Withdrawn),
+            meets: None,
             reason: reason.clone(),
             amount_recovered_fen: None,
             amount_in_dispute_fen: None,

@@ -13,6 +13,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::Error;
 use super::document::{self, CopyFor, Issued};
 use super::mediators::Side;
 use super::states::{AgreementStatus, ConfirmedVia};
@@ -21,10 +22,9 @@ use crate::actor::Actor;
 use crate::audit;
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
-use crate::deadlines::local_date;
+use crate::deadlines::{DeadlineKind, local_date};
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{case, mediation_agreement, signing_key};
-use crate::http::{ApiError, ApiResult};
 use crate::mail::Attachment;
 use crate::routing::bureau_name;
 use crate::state::AppState;
@@ -62,7 +62,7 @@ pub async fn confirm_case(
     case_id: &str,
     who: Confirmer,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     let a = super::outcome::of_case(db, case_id).await?;
     confirm(db, state, &a.id, who, now).await
 }
@@ -73,7 +73,7 @@ pub async fn confirm_by_code(
     state: &AppState,
     code: &str,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     let a = by_code(db, code, now).await?;
     confirm(db, state, &a.id, Confirmer::Code, now).await
 }
@@ -83,18 +83,14 @@ async fn by_code(
     db: &impl ConnectionTrait,
     code: &str,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     let a = mediation_agreement::Entity::find()
         .filter(mediation_agreement::Column::LinkTokenHash.eq(sha256_hex(code.trim())))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("this confirmation code is unknown or already used"))?;
+        .ok_or_else(|| Error::not_found("this confirmation code is unknown or already used"))?;
     if a.link_expires_at.is_some_and(|t| t < now) {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::GONE,
-            "code_expired",
-            "this confirmation code has expired; ask the station for a new one",
-        ));
+        return Err(Error::CodeExpired);
     }
     Ok(a)
 }
@@ -106,29 +102,23 @@ async fn confirm(
     agreement_id: &str,
     who: Confirmer,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     // The row lock makes two confirmations arriving together take turns, so exactly one of them
     // sees both and issues.
     let a = mediation_agreement::Entity::find_by_id(agreement_id.to_owned())
         .lock_exclusive()
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("no such agreement"))?;
+        .ok_or_else(|| Error::not_found("no such agreement"))?;
     if a.status != AgreementStatus::AwaitingConfirmation {
-        return Err(ApiError::conflict(
-            "not_awaiting_confirmation",
-            format!("the agreement is {}", a.status),
-        ));
+        return Err(Error::NotAwaitingConfirmation(a.status));
     }
     let c = case::Entity::find_by_id(a.case_id.clone())
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::internal("the agreement's case vanished"))?;
+        .ok_or_else(|| Error::internal("the agreement's case vanished"))?;
     if c.status.is_final() {
-        return Err(ApiError::conflict(
-            "case_closed",
-            format!("the case is {}", c.status),
-        ));
+        return Err(Error::Closed(c.status));
     }
     super::ensure_not_suspended(db, &c).await?;
     let side = who.side();
@@ -137,10 +127,7 @@ async fn confirm(
         Side::Respondent => a.business_confirmed_at.is_some(),
     };
     if already {
-        return Err(ApiError::conflict(
-            "already_confirmed",
-            format!("the {} has already confirmed", side_name(side)),
-        ));
+        return Err(Error::AlreadyConfirmed(side_name(side)));
     }
     let mut active: mediation_agreement::ActiveModel = a.into();
     match side {
@@ -198,7 +185,7 @@ async fn issue(
     a: mediation_agreement::Model,
     c: case::Model,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     let key = signing::key_for(db, &state.env.settings, &c.bureau_code).await?;
     let issued_on = local_date(now);
     let year = issued_on.year();
@@ -216,7 +203,7 @@ async fn issue(
         CopyFor::Complete,
     )
     .await?;
-    let pdf = super::pdf::render(&doc.title, &doc.blocks, now).map_err(ApiError::internal)?;
+    let pdf = super::pdf::render(&doc.title, &doc.blocks, now).map_err(Error::internal)?;
     let sha256 = hex(&Sha256::digest(&pdf));
     let signature = key.sign(&signing::message(
         &number,
@@ -242,7 +229,8 @@ async fn issue(
         &[CaseStatus::Accepted, CaseStatus::InMediation],
         Closure {
             to: CaseStatus::Closed,
-            outcome: Outcome::MediatedAgreement,
+            outcome: Some(Outcome::MediatedAgreement),
+            meets: Some(DeadlineKind::Mediation),
             reason: None,
             amount_recovered_fen: Some(a.amount_recovered_fen),
             amount_in_dispute_fen: a.amount_in_dispute_fen,
@@ -333,14 +321,14 @@ pub async fn issued_pdf(
     me: &crate::actor::Staff,
     case_id: &str,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<u8>> {
+) -> Result<Vec<u8>, Error> {
     let c = super::party_case(db, me, case_id).await?;
     let a = super::outcome::of_case(db, &c.id).await?;
     let pdf = if me.role == crate::actor::Role::EnterpriseAgent && c.conceal_identity {
         business_copy(db, &c, &a).await?
     } else {
         a.pdf
-            .ok_or_else(|| ApiError::not_found("the 调解书 has not been issued"))?
+            .ok_or_else(|| Error::not_found("the 调解书 has not been issued"))?
     };
     audit::record(
         db,
@@ -360,13 +348,13 @@ pub async fn business_copy(
     db: &impl ConnectionTrait,
     c: &case::Model,
     a: &mediation_agreement::Model,
-) -> ApiResult<Vec<u8>> {
+) -> Result<Vec<u8>, Error> {
     let (Some(number), Some(issued_at), Some(key_id)) = (
         a.document_number.as_deref(),
         a.issued_at,
         a.key_id.as_deref(),
     ) else {
-        return Err(ApiError::not_found("the 调解书 has not been issued"));
+        return Err(Error::not_found("the 调解书 has not been issued"));
     };
     let issued = Issued {
         number,
@@ -374,7 +362,7 @@ pub async fn business_copy(
         key_id,
     };
     let doc = document::compose(db, c, a, Some(&issued), CopyFor::Business).await?;
-    super::pdf::render(&doc.title, &doc.blocks, issued_at).map_err(ApiError::internal)
+    super::pdf::render(&doc.title, &doc.blocks, issued_at).map_err(Error::internal)
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -410,13 +398,10 @@ pub async fn verify_hash(
     db: &impl ConnectionTrait,
     number: &str,
     presented_sha256: &str,
-) -> ApiResult<Verification> {
+) -> Result<Verification, Error> {
     let sha = presented_sha256.trim();
     if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::field(
-            "sha256",
-            "must be 64 hexadecimal characters",
-        ));
+        return Err(Error::field("sha256", "must be 64 hexadecimal characters"));
     }
     verify(db, number, sha).await
 }
@@ -425,18 +410,18 @@ pub async fn verify(
     db: &impl ConnectionTrait,
     number: &str,
     presented_sha256: &str,
-) -> ApiResult<Verification> {
+) -> Result<Verification, Error> {
     let a = mediation_agreement::Entity::find()
         .filter(mediation_agreement::Column::DocumentNumber.eq(number))
         .one(db)
         .await?
         .ok_or_else(|| {
-            ApiError::not_found(format!("no 调解书 was issued with the number {number}"))
+            Error::not_found(format!("no 调解书 was issued with the number {number}"))
         })?;
     let (Some(bureau_code), Some(issued_at), Some(sha256), Some(key_id), Some(signature)) =
         (a.bureau_code, a.issued_at, a.sha256, a.key_id, a.signature)
     else {
-        return Err(ApiError::internal(
+        return Err(Error::internal(
             "an issued agreement lacks its signature record",
         ));
     };

@@ -13,12 +13,14 @@ use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::Error;
 use super::pdf::Block;
 use super::states::ConfirmedVia;
 use super::{local_time, yuan};
 use crate::actor::{Actor, Role, Staff};
 use crate::audit;
 use crate::cases::PartyRole;
+use crate::cases::access::own_bureau;
 use crate::deadlines::local_date;
 use crate::divisions::Divisions;
 use crate::domain::dates::chinese_date;
@@ -26,7 +28,6 @@ use crate::domain::identifiers::PersonName;
 use crate::domain::text::single_line;
 use crate::domain::vocabulary::Demand;
 use crate::entities::{bureau, case, document_counter, mediation_agreement, party, station, user};
-use crate::http::{ApiError, ApiResult};
 use crate::routing::bureau_name;
 
 /// One agreed term: what, how much, by when.
@@ -67,7 +68,7 @@ pub fn derived_prefix(bureau_code: &str) -> String {
     format!("{short}市监调")
 }
 
-pub async fn prefix(db: &impl ConnectionTrait, bureau_code: &str) -> ApiResult<String> {
+pub async fn prefix(db: &impl ConnectionTrait, bureau_code: &str) -> Result<String, Error> {
     Ok(bureau::Entity::find_by_id(bureau_code.to_owned())
         .one(db)
         .await?
@@ -83,17 +84,15 @@ pub async fn set_prefix(
     bureau_code: &str,
     prefix: &str,
     now: DateTime<Utc>,
-) -> ApiResult<String> {
+) -> Result<String, Error> {
     me.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
-    if me.role != Role::SystemAdmin && me.bureau_code.as_deref() != Some(bureau_code) {
-        return Err(ApiError::forbidden("that bureau is not yours"));
-    }
+    own_bureau(me, bureau_code)?;
     let prefix = prefix.trim().to_owned();
     if prefix
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || "〔〕第号".contains(c))
     {
-        return Err(ApiError::field(
+        return Err(Error::field(
             "prefix",
             "no spaces, and none of 〔〕第号 (the number adds them)",
         ));
@@ -101,7 +100,7 @@ pub async fn set_prefix(
     let b = bureau::Entity::find_by_id(bureau_code.to_owned())
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no bureau {bureau_code}")))?;
+        .ok_or_else(|| Error::not_found(format!("no bureau {bureau_code}")))?;
     let mut active: bureau::ActiveModel = b.into();
     active.document_prefix = Set(Some(prefix.clone()));
     active.update(db).await?;
@@ -124,7 +123,11 @@ pub fn number(prefix: &str, year: i32, seq: i32) -> String {
 /// The next number of a bureau's series for a year. One upsert bumps the counter row: concurrent
 /// issuers (other connections or instances) queue on that row, and a rolled-back issue returns
 /// its number, so the series has no gaps and no duplicates.
-pub async fn next_seq(db: &impl ConnectionTrait, bureau_code: &str, year: i32) -> ApiResult<i32> {
+pub async fn next_seq(
+    db: &impl ConnectionTrait,
+    bureau_code: &str,
+    year: i32,
+) -> Result<i32, Error> {
     use document_counter::Column;
     let stmt = Query::insert()
         .into_table(document_counter::Entity)
@@ -143,7 +146,7 @@ pub async fn next_seq(db: &impl ConnectionTrait, bureau_code: &str, year: i32) -
     let row = db
         .query_one(&stmt)
         .await?
-        .ok_or_else(|| ApiError::internal("the counter upsert returned no row"))?;
+        .ok_or_else(|| Error::internal("the counter upsert returned no row"))?;
     Ok(row.try_get::<i32>("", "last_seq")?)
 }
 
@@ -200,7 +203,7 @@ pub async fn compose(
     a: &mediation_agreement::Model,
     issued: Option<&Issued<'_>>,
     copy: CopyFor,
-) -> ApiResult<Document> {
+) -> Result<Document, Error> {
     let bureau = bureau_name(db, &c.bureau_code).await?;
     let complainant = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
@@ -208,7 +211,7 @@ pub async fn compose(
         .order_by_asc(party::Column::Position)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::conflict("no_complainant", "the case names no complainant"))?;
+        .ok_or_else(|| Error::NoComplainant)?;
     let station_name = match &c.station_id {
         Some(id) => station::Entity::find_by_id(id.clone())
             .one(db)

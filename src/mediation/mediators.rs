@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::Error;
 use super::{notify, recipients, sessions};
 use crate::actor::Actor;
 use crate::audit;
@@ -19,7 +20,6 @@ use crate::cases::{self, CaseStatus};
 use crate::deadlines::PauseReason;
 use crate::deadlines::pauses;
 use crate::entities::{case, case_pause, party};
-use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// The side of a dispute.
@@ -50,16 +50,13 @@ pub enum RecusalDecision {
 
 const OPEN: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
 
-fn ensure_open(c: &case::Model) -> ApiResult<()> {
+fn ensure_open(c: &case::Model) -> Result<(), Error> {
     if OPEN.contains(&c.status) {
         Ok(())
     } else {
-        Err(ApiError::conflict(
-            "not_in_mediation",
-            format!(
-                "the case is {}; only an accepted case is mediated",
-                c.status
-            ),
+        Err(Error::NotInMediation(
+            c.status,
+            "only an accepted case is mediated",
         ))
     }
 }
@@ -71,7 +68,7 @@ async fn set_mediator(
     c: case::Model,
     mediator_id: &str,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
+) -> Result<case::Model, Error> {
     let previous = c.mediator_id.clone();
     let mut active: case::ActiveModel = c.into();
     active.mediator_id = Set(Some(mediator_id.to_owned()));
@@ -89,18 +86,15 @@ pub async fn assign(
     c: case::Model,
     mediator_id: &str,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
+) -> Result<case::Model, Error> {
     if c.status.is_final() {
-        return Err(ApiError::conflict(
-            "case_closed",
-            format!("the case is {}", c.status),
-        ));
+        return Err(Error::Closed(c.status));
     }
     super::ensure_not_suspended(db, &c).await?;
     let mediator = super::station_mediator(db, &c, mediator_id)
         .await?
         .ok_or_else(|| {
-            ApiError::field(
+            Error::field(
                 "mediator_id",
                 "no active mediator of the case's station has this id",
             )
@@ -138,18 +132,17 @@ pub async fn apply_recusal(
     applicant: Side,
     reason: &str,
     now: DateTime<Utc>,
-) -> ApiResult<case_pause::Model> {
+) -> Result<case_pause::Model, Error> {
     ensure_open(c)?;
     if c.mediator_id.is_none() {
-        return Err(ApiError::conflict(
-            "no_mediator_assigned",
+        return Err(Error::NoMediator(
             "no mediator is assigned to this case yet",
         ));
     }
     let note = json!({"applicant": applicant, "reason": reason, "mediator_id": c.mediator_id});
     let pause = pauses::start(
         db,
-        state,
+        &state.env,
         &c.id,
         PauseReason::Recusal,
         Some(note.to_string()),
@@ -194,16 +187,14 @@ pub async fn decide_recusal(
     decision: RecusalDecision,
     new_mediator_id: Option<&str>,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
+) -> Result<case::Model, Error> {
     let pause = pauses::running(db, &c.id)
         .await?
         .filter(|p| p.reason == PauseReason::Recusal)
-        .ok_or_else(|| {
-            ApiError::conflict("no_recusal_pending", "no recusal application is pending")
-        })?;
+        .ok_or_else(|| Error::NoRecusalPending)?;
     let replacement = match (decision, new_mediator_id) {
         (RecusalDecision::Granted, None) => {
-            return Err(ApiError::field(
+            return Err(Error::field(
                 "new_mediator_id",
                 "required when the recusal is granted",
             ));
@@ -213,7 +204,7 @@ pub async fn decide_recusal(
                 .await?
                 .filter(|m| Some(&m.id) != c.mediator_id.as_ref())
                 .ok_or_else(|| {
-                    ApiError::field(
+                    Error::field(
                         "new_mediator_id",
                         "must be another active mediator of the case's station",
                     )
@@ -223,7 +214,7 @@ pub async fn decide_recusal(
         (RecusalDecision::Rejected, _) => None,
     };
     let pause_id = pause.id;
-    pauses::end(db, state, pause, actor, now).await?;
+    pauses::end(db, &state.env, pause, actor, now).await?;
     let c = match &replacement {
         Some(m) => set_mediator(db, c, &m.id, now).await?,
         None => c,
@@ -280,14 +271,11 @@ pub async fn delegate(
     organisation: &str,
     mediator_name: &str,
     now: DateTime<Utc>,
-) -> ApiResult<case::Model> {
+) -> Result<case::Model, Error> {
     ensure_open(&c)?;
     super::ensure_not_suspended(db, &c).await?;
     if !c.accept_delegated_mediation {
-        return Err(ApiError::conflict(
-            "delegation_not_accepted",
-            "the consumer did not accept delegated mediation at intake",
-        ));
+        return Err(Error::DelegationNotAccepted);
     }
     let mut active: case::ActiveModel = c.into();
     active.delegate_organisation = Set(Some(organisation.to_owned()));
@@ -338,7 +326,7 @@ pub async fn set_respondent_contact(
     phone: Option<String>,
     email: &str,
     now: DateTime<Utc>,
-) -> ApiResult<party::Model> {
+) -> Result<party::Model, Error> {
     let existing = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
         .filter(party::Column::Role.eq(PartyRole::Respondent))

@@ -6,6 +6,7 @@
 pub mod acceptance;
 pub mod agreement;
 pub mod document;
+mod error;
 pub mod http;
 pub mod ics;
 pub mod mediators;
@@ -14,6 +15,8 @@ pub mod pdf;
 pub mod sessions;
 pub mod signing;
 pub mod states;
+
+pub use error::Error;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -24,13 +27,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::mailboxes::{self, Unit};
+use crate::actor::{Role, Staff};
 use crate::cases::PartyRole;
 use crate::cases::access::{self, Act};
 use crate::deadlines::PauseReason;
 use crate::deadlines::RuleSetId;
 use crate::deadlines::pauses;
 use crate::entities::{case, party, user};
-use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::mail::{self, Attachment, Mail};
 
 /// A statutory ground for refusing a complaint or terminating mediation.
@@ -71,7 +74,7 @@ pub fn check_ground<'a>(
     text: Option<&str>,
     field: &str,
     text_field: &str,
-    faults: &mut crate::intake::request::Faults,
+    faults: &mut crate::domain::faults::Faults,
 ) -> Option<&'a Ground> {
     let Some(g) = list.iter().find(|g| g.code == code) else {
         let codes: Vec<&str> = list.iter().map(|g| g.code.as_str()).collect();
@@ -105,12 +108,9 @@ pub async fn party_case(
 }
 
 /// A pending recusal application suspends the case: no step but the decision (or a withdrawal).
-pub async fn ensure_not_suspended(db: &impl ConnectionTrait, c: &case::Model) -> ApiResult<()> {
+pub async fn ensure_not_suspended(db: &impl ConnectionTrait, c: &case::Model) -> Result<(), Error> {
     match pauses::running(db, &c.id).await? {
-        Some(p) if p.reason == PauseReason::Recusal => Err(ApiError::conflict(
-            "case_suspended",
-            "a recusal application is pending; the case is suspended until it is decided",
-        )),
+        Some(p) if p.reason == PauseReason::Recusal => Err(Error::Suspended),
         _ => Ok(()),
     }
 }

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::Error;
 use super::document::{self, CopyFor, Particulars, Term};
 use super::{Ground, notify, notify_each, recipients, yuan};
 use crate::actor::Actor;
@@ -18,7 +19,6 @@ use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{business, case, deadline, mediation_agreement};
-use crate::http::{ApiError, ApiResult};
 use crate::mail::Mail;
 use crate::mediation::states::AgreementStatus;
 use crate::state::AppState;
@@ -45,7 +45,7 @@ pub async fn terminate(
     c: case::Model,
     t: Termination<'_>,
     now: DateTime<Utc>,
-) -> ApiResult<(case::Model, Option<DeadlineView>)> {
+) -> Result<(case::Model, Option<DeadlineView>), Error> {
     super::ensure_not_suspended(db, &c).await?;
     let in_dispute = t.amount_in_dispute_fen.or(c.amount_fen);
     let c = close(
@@ -54,7 +54,8 @@ pub async fn terminate(
         MEDIATING,
         Closure {
             to: CaseStatus::Closed,
-            outcome: Outcome::Terminated,
+            outcome: Some(Outcome::Terminated),
+            meets: Some(DeadlineKind::Mediation),
             reason: Some(t.ground.code.clone()),
             amount_recovered_fen: Some(t.amount_recovered_fen),
             amount_in_dispute_fen: in_dispute,
@@ -138,12 +139,9 @@ pub async fn termination_told(
     channel: &str,
     note: Option<&str>,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> Result<(), Error> {
     if c.outcome != Some(Outcome::Terminated) {
-        return Err(ApiError::conflict(
-            "not_terminated",
-            "only a terminated case has a termination notice",
-        ));
+        return Err(Error::NotTerminated);
     }
     let open = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(&c.id))
@@ -152,10 +150,7 @@ pub async fn termination_told(
         .count(db)
         .await?;
     if open == 0 {
-        return Err(ApiError::conflict(
-            "already_told",
-            "the parties have already been told of the termination",
-        ));
+        return Err(Error::AlreadyTold);
     }
     store::complete(db, &c.id, DeadlineKind::TerminationNotice, now).await?;
     cases::journal::append_event(
@@ -199,15 +194,12 @@ pub async fn record_agreement(
     c: case::Model,
     new: NewAgreement,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     super::ensure_not_suspended(db, &c).await?;
     if !MEDIATING.contains(&c.status) {
-        return Err(ApiError::conflict(
-            "not_in_mediation",
-            format!(
-                "the case is {}; only an accepted case reaches an agreement",
-                c.status
-            ),
+        return Err(Error::NotInMediation(
+            c.status,
+            "only an accepted case reaches an agreement",
         ));
     }
     if mediation_agreement::Entity::find()
@@ -216,10 +208,7 @@ pub async fn record_agreement(
         .await?
         .is_some()
     {
-        return Err(ApiError::conflict(
-            "agreement_exists",
-            "this case already has an agreement",
-        ));
+        return Err(Error::AgreementExists);
     }
     let needs_document = new.in_person && !new.on_the_spot && !new.document_waived;
     let mut particulars = new.particulars;
@@ -292,7 +281,8 @@ pub async fn record_agreement(
             MEDIATING,
             Closure {
                 to: CaseStatus::Closed,
-                outcome: Outcome::MediatedAgreement,
+                outcome: Some(Outcome::MediatedAgreement),
+                meets: Some(DeadlineKind::Mediation),
                 reason: None,
                 amount_recovered_fen: Some(recovered),
                 amount_in_dispute_fen: in_dispute,
@@ -384,10 +374,10 @@ pub async fn record_agreement(
 pub async fn of_case(
     db: &impl ConnectionTrait,
     case_id: &str,
-) -> ApiResult<mediation_agreement::Model> {
+) -> Result<mediation_agreement::Model, Error> {
     mediation_agreement::Entity::find()
         .filter(mediation_agreement::Column::CaseId.eq(case_id))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("this case has no agreement"))
+        .ok_or_else(|| Error::not_found("this case has no agreement"))
 }

@@ -15,13 +15,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::Error;
 use super::{local_time, notify, recipients};
 use crate::actor::Actor;
 use crate::audit;
 use crate::cases::{self, CaseStatus};
 use crate::domain::text::single_line;
 use crate::entities::{case, mediation_session, station, user};
-use crate::http::{ApiError, ApiResult};
 use crate::mail::Attachment;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -107,27 +107,25 @@ pub async fn schedule(
     c: &case::Model,
     new: NewSession,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_session::Model> {
+) -> Result<mediation_session::Model, Error> {
     if !matches!(c.status, CaseStatus::Accepted | CaseStatus::InMediation) {
-        return Err(ApiError::conflict(
-            "not_in_mediation",
-            format!("the case is {}; sessions are for accepted cases", c.status),
+        return Err(Error::NotInMediation(
+            c.status,
+            "sessions are for accepted cases",
         ));
     }
     super::ensure_not_suspended(db, c).await?;
-    let mediator_id = c.mediator_id.clone().ok_or_else(|| {
-        ApiError::conflict(
-            "no_mediator_assigned",
-            "assign a mediator before scheduling a session",
-        )
-    })?;
+    let mediator_id = c
+        .mediator_id
+        .clone()
+        .ok_or_else(|| Error::NoMediator("assign a mediator before scheduling a session"))?;
     // Locks the mediator's row (FOR UPDATE on PostgreSQL; SQLite's write transaction is already
     // exclusive), so two bookings for one mediator check and insert one after the other.
     let mediator = user::Entity::find_by_id(mediator_id.clone())
         .lock_exclusive()
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::internal("the case's mediator vanished"))?;
+        .ok_or_else(|| Error::internal("the case's mediator vanished"))?;
     let clash = mediation_session::Entity::find()
         .filter(mediation_session::Column::MediatorId.eq(&mediator_id))
         .filter(
@@ -139,13 +137,9 @@ pub async fn schedule(
         .one(db)
         .await?;
     if let Some(other) = clash {
-        return Err(ApiError::conflict(
-            "mediator_double_booked",
-            format!(
-                "the mediator already has a session from {} to {} (Asia/Shanghai)",
-                local_time(other.starts_at),
-                local_time(other.ends_at)
-            ),
+        return Err(Error::DoubleBooked(
+            local_time(other.starts_at),
+            local_time(other.ends_at),
         ));
     }
     let session = mediation_session::ActiveModel {
@@ -232,7 +226,7 @@ impl Notice {
         c: &case::Model,
         s: &mediation_session::Model,
         mediator: &user::Model,
-    ) -> ApiResult<Notice> {
+    ) -> Result<Notice, Error> {
         let station_name = match &c.station_id {
             Some(id) => station::Entity::find_by_id(id.clone())
                 .one(db)
@@ -307,7 +301,7 @@ pub async fn cancel_scheduled(
     c: &case::Model,
     why: &str,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> Result<(), Error> {
     let scheduled = mediation_session::Entity::find()
         .filter(mediation_session::Column::CaseId.eq(&c.id))
         .filter(mediation_session::Column::Status.eq(SessionStatus::Scheduled))
@@ -318,7 +312,7 @@ pub async fn cancel_scheduled(
         let mediator = user::Entity::find_by_id(s.mediator_id.clone())
             .one(db)
             .await?
-            .ok_or_else(|| ApiError::internal("a session's mediator vanished"))?;
+            .ok_or_else(|| Error::internal("a session's mediator vanished"))?;
         let notice = Notice::of(db, c, &s, &mediator).await?;
         let mut active: mediation_session::ActiveModel = s.clone().into();
         active.status = Set(SessionStatus::Cancelled);
@@ -365,17 +359,14 @@ pub async fn record(
     attendance: &[Attendance],
     minutes: &str,
     now: DateTime<Utc>,
-) -> ApiResult<mediation_session::Model> {
+) -> Result<mediation_session::Model, Error> {
     let s = mediation_session::Entity::find_by_id(session_id)
         .filter(mediation_session::Column::CaseId.eq(&c.id))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("no such session on this case"))?;
+        .ok_or_else(|| Error::not_found("no such session on this case"))?;
     if s.starts_at > now {
-        return Err(ApiError::conflict(
-            "session_not_started",
-            "a session is recorded once it has begun",
-        ));
+        return Err(Error::SessionNotStarted);
     }
     // Conditional on the status read, so a session is recorded once.
     let updated = mediation_session::Entity::update_many()
@@ -394,10 +385,7 @@ pub async fn record(
         .exec(db)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(ApiError::conflict(
-            "session_not_scheduled",
-            format!("the session is {}", s.status),
-        ));
+        return Err(Error::SessionNotScheduled(s.status));
     }
     let present = attendance.iter().filter(|a| a.present).count();
     cases::journal::append_event(
@@ -422,13 +410,13 @@ pub async fn record(
     mediation_session::Entity::find_by_id(s.id)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::internal("session vanished"))
+        .ok_or_else(|| Error::internal("session vanished"))
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
     case_id: &str,
-) -> ApiResult<Vec<mediation_session::Model>> {
+) -> Result<Vec<mediation_session::Model>, Error> {
     Ok(mediation_session::Entity::find()
         .filter(mediation_session::Column::CaseId.eq(case_id))
         .order_by_asc(mediation_session::Column::StartsAt)

@@ -10,11 +10,11 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 use serde_json::json;
 
+use super::Error;
 use crate::actor::{Actor, Role, Staff};
 use crate::audit;
 use crate::config::{Secret, Settings};
 use crate::entities::signing_key;
-use crate::http::{ApiError, ApiResult};
 
 /// A configured private key.
 pub struct Key {
@@ -130,15 +130,9 @@ pub async fn key_for(
     db: &impl ConnectionTrait,
     settings: &Settings,
     bureau_code: &str,
-) -> ApiResult<Key> {
-    let unavailable = |detail: String| {
-        ApiError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "signing_unavailable",
-            detail,
-        )
-    };
-    let mut keys = configured(&settings.signing_keys).map_err(ApiError::internal)?;
+) -> Result<Key, Error> {
+    let unavailable = Error::SigningUnavailable;
+    let mut keys = configured(&settings.signing_keys).map_err(Error::internal)?;
     let i = keys
         .iter()
         .position(|k| k.bureau_code.as_deref() == Some(bureau_code))
@@ -194,17 +188,14 @@ pub async fn revoke(
     key_id: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> ApiResult<signing_key::Model> {
+) -> Result<signing_key::Model, Error> {
     me.require(&[Role::SystemAdmin])?;
     let row = signing_key::Entity::find_by_id(key_id.to_owned())
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no signing key {key_id}")))?;
+        .ok_or_else(|| Error::not_found(format!("no signing key {key_id}")))?;
     if row.revoked_at.is_some() {
-        return Err(ApiError::conflict(
-            "already_revoked",
-            format!("the key {key_id} is already revoked"),
-        ));
+        return Err(Error::AlreadyRevoked(key_id.to_string()));
     }
     let mut active: signing_key::ActiveModel = row.into();
     active.revoked_at = Set(Some(now));

@@ -32,7 +32,7 @@ use crate::cases::journal::{self, Entry};
 use crate::cases::{CaseStatus, PartyRole, access, lifecycle};
 use crate::db::Writes;
 use crate::deadlines::{self, DeadlineKind, DeadlineStatus};
-use crate::domain::faults::{Class, Failure, Invalid};
+use crate::domain::faults::{Failure, Invalid, failure};
 use crate::entities::{case, case_event, deadline, odr_offer, party};
 use crate::env::Env;
 use crate::mail::{self, Mail};
@@ -71,45 +71,16 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Step { .. }
-            | Error::Concurrent
-            | Error::OfferNotOpen
-            | Error::NoAgreement
-            | Error::PerformanceNotDue(_) => Class::Conflict,
-            Error::NoBusiness(_) => Class::NotFound,
-            Error::NotYourBusiness => Class::Forbidden,
-            Error::Missing(_) => Class::Internal,
-            Error::Invalid(e) => e.class(),
-            Error::Access(e) => e.class(),
-            Error::Lifecycle(e) => e.class(),
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Step { .. } | Error::NoAgreement => "invalid_transition",
-            Error::Concurrent => "concurrent_change",
-            Error::OfferNotOpen => "offer_not_open",
-            Error::PerformanceNotDue(_) => "performance_not_due",
-            Error::NoBusiness(_) => "not_found",
-            Error::NotYourBusiness => "forbidden",
-            Error::Missing(_) => "internal_error",
-            Error::Invalid(e) => e.code(),
-            Error::Access(e) => e.code(),
-            Error::Lifecycle(e) => e.code(),
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[crate::domain::faults::FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            _ => &[],
-        }
-    }
-}
+failure!(Error {
+    Error::Step { .. } => Conflict, "invalid_transition";
+    Error::Concurrent => Conflict, "concurrent_change";
+    Error::OfferNotOpen => Conflict, "offer_not_open";
+    Error::NoAgreement => Conflict, "invalid_transition";
+    Error::PerformanceNotDue(_) => Conflict, "performance_not_due";
+    Error::NoBusiness(_) => NotFound, "not_found";
+    Error::NotYourBusiness => Forbidden, "forbidden";
+    Error::Missing(_) => Internal, "internal_error";
+} passes [Invalid, Access, Lifecycle, Db]);
 
 // Why a side gives up on settlement (the desk declines, the consumer rejects the last offer or
 // reopens an unperformed agreement): the regulator reads it with the history. A plain comment,

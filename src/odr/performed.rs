@@ -89,7 +89,8 @@ pub async fn confirm(
         &[CaseStatus::WithBusiness],
         Closure {
             to: CaseStatus::Closed,
-            outcome: Outcome::SettledByEnterprise,
+            outcome: Some(Outcome::SettledByEnterprise),
+            meets: None,
             reason: None,
             amount_recovered_fen: Some(agreed.amount_fen),
             amount_in_dispute_fen: c.amount_in_dispute_fen,

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::cases::CaseKind;
 use crate::cases::Outcome;
 use crate::deadlines::{local_date, start_of_local_day};
-use crate::domain::faults::Invalid;
+use crate::domain::faults::{Invalid, failure};
 use crate::domain::identifiers::Uscc;
 use crate::entities::case;
 
@@ -51,26 +51,9 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl crate::domain::faults::Failure for Error {
-    fn class(&self) -> crate::domain::faults::Class {
-        match self {
-            Error::Invalid(e) => e.class(),
-            Error::Db(e) => crate::domain::faults::Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Invalid(e) => e.code(),
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[crate::domain::faults::FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            Error::Db(_) => &[],
-        }
-    }
-}
+failure!(Error {
+
+} passes [Invalid, Db]);
 
 /// What the public sees of the complaints against the business with this USCC in `year` (the
 /// current year by default).

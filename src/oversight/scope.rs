@@ -2,47 +2,28 @@
 //! a mediator's figures are its station's.
 
 use crate::actor::{Role, Staff};
-use crate::domain::faults::{Class, Failure, FieldError};
+use crate::domain::faults::{Invalid, failure};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("a system admin names the bureau")]
-    BureauRequired(Vec<FieldError>),
+    BureauRequired(Invalid),
     #[error("that bureau is not yours")]
     NotYours,
     #[error("only bureau admins oversee a bureau")]
     Role,
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::BureauRequired(_) => Class::Invalid,
-            Error::NotYours | Error::Role => Class::Forbidden,
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::BureauRequired(_) => "validation_failed",
-            Error::NotYours | Error::Role => "forbidden",
-        }
-    }
-    fn fields(&self) -> &[FieldError] {
-        match self {
-            Error::BureauRequired(f) => f,
-            _ => &[],
-        }
-    }
-}
+failure!(Error {
+    Error::NotYours => Forbidden, "forbidden";
+    Error::Role => Forbidden, "forbidden";
+} passes [BureauRequired]);
 
 /// The bureau a caller may oversee: its own, or any for a system admin who names one.
 pub fn oversee(me: &Staff, requested: Option<&str>) -> Result<String, Error> {
     match me.role {
         Role::SystemAdmin => requested.map(str::to_owned).ok_or_else(|| {
-            Error::BureauRequired(vec![FieldError::new(
-                "bureau_code",
-                "required for a system admin",
-            )])
+            Error::BureauRequired(Invalid::field("bureau_code", "required for a system admin"))
         }),
         Role::BureauAdmin => {
             let own = me.bureau_code.clone().unwrap_or_default();

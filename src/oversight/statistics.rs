@@ -18,7 +18,7 @@ use crate::cases::CaseKind;
 use crate::cases::Outcome;
 use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
-use crate::domain::faults::{Class, Failure, FieldError, Invalid};
+use crate::domain::faults::{Invalid, failure};
 use crate::domain::vocabulary::Category;
 use crate::domain::vocabulary::Channel;
 use crate::entities::{case, deadline};
@@ -258,29 +258,9 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Invalid(e) => e.class(),
-            Error::Scope(e) => e.class(),
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Invalid(e) => e.code(),
-            Error::Scope(e) => e.code(),
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            Error::Scope(e) => e.fields(),
-            Error::Db(_) => &[],
-        }
-    }
-}
+failure!(Error {
+
+} passes [Invalid, Scope, Db]);
 
 /// The indicators `me` asked for, of the bureau or station it may read, for a period of at most a
 /// year.

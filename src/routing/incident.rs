@@ -18,7 +18,7 @@ use super::registry::bureau_name;
 use crate::actor::{Actor, Role, Staff};
 use crate::cases::access::{self, visible_to};
 use crate::cases::journal::{self, Entry};
-use crate::domain::faults::{Class, Failure, FieldError, Invalid};
+use crate::domain::faults::{FieldError, Invalid, failure};
 use crate::entities::{case, incident, incident_case, joint_session};
 use crate::intake::receipt::normalize_receipt;
 
@@ -44,34 +44,12 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Access(e) => e.class(),
-            Error::Invalid(e) => e.class(),
-            Error::NoCaseOfYours | Error::NotInvolved => Class::Forbidden,
-            Error::AlreadyLinked { .. } => Class::Conflict,
-            Error::NotFound(_) => Class::NotFound,
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Access(e) => e.code(),
-            Error::Invalid(e) => e.code(),
-            Error::NoCaseOfYours | Error::NotInvolved => "forbidden",
-            Error::AlreadyLinked { .. } => "already_in_incident",
-            Error::NotFound(_) => "not_found",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            _ => &[],
-        }
-    }
-}
+failure!(Error {
+    Error::NoCaseOfYours => Forbidden, "forbidden";
+    Error::NotInvolved => Forbidden, "forbidden";
+    Error::AlreadyLinked { .. } => Conflict, "already_in_incident";
+    Error::NotFound(_) => NotFound, "not_found";
+} passes [Access, Invalid, Db]);
 
 #[derive(Serialize, ToSchema)]
 pub struct BureauRef {

@@ -25,8 +25,8 @@ use utoipa::ToSchema;
 
 use crate::deadlines::RuleSetId;
 use crate::divisions::Divisions;
+use crate::domain::faults::Invalid;
 use crate::entities::{bureau, station, station_town};
-use crate::http::{ApiError, ApiResult};
 use registry::default_bureau_name;
 
 /// Where a case goes.
@@ -83,7 +83,19 @@ fn competent(input: &RoutingInput<'_>) -> Vec<(&'static str, RoutingRule)> {
     found
 }
 
-pub async fn route(db: &impl ConnectionTrait, input: &RoutingInput<'_>) -> ApiResult<Routing> {
+/// What can go wrong with routing: a place that names no county, or the database.
+#[derive(Debug, thiserror::Error)]
+pub enum RouteError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+pub async fn route(
+    db: &impl ConnectionTrait,
+    input: &RoutingInput<'_>,
+) -> Result<Routing, RouteError> {
     let competent = competent(input);
     let first_receiver = competent
         .iter()
@@ -101,7 +113,7 @@ pub async fn route(db: &impl ConnectionTrait, input: &RoutingInput<'_>) -> ApiRe
                 .county_of(input.dispute_division)
                 .map(|d| d.code)
                 .ok_or_else(|| {
-                    ApiError::field("dispute.division_code", "must be a county or town code")
+                    Invalid::field("dispute.division_code", "must be a county or town code")
                 })?,
             RoutingRule::DisputeLocation,
         ),

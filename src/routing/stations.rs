@@ -17,7 +17,7 @@ use crate::actor::{Actor, Role, Staff};
 use crate::audit;
 use crate::cases::access;
 use crate::divisions::{Divisions, Level};
-use crate::domain::faults::{Class, Failure, FieldError, Invalid};
+use crate::domain::faults::{FieldError, Invalid, failure};
 use crate::entities::{bureau, station, station_town};
 
 /// What can go wrong with the registry.
@@ -45,37 +45,14 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Access(e) => e.class(),
-            Error::Invalid(e) => e.class(),
-            Error::NotYourBureau(_) => Class::Forbidden,
-            Error::NoCounty(_) | Error::NoStation(_) => Class::NotFound,
-            Error::StationExists(_) | Error::TownCovered { .. } | Error::TownClaimed => {
-                Class::Conflict
-            }
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Access(e) => e.code(),
-            Error::Invalid(e) => e.code(),
-            Error::NotYourBureau(_) => "forbidden",
-            Error::NoCounty(_) | Error::NoStation(_) => "not_found",
-            Error::StationExists(_) => "station_exists",
-            Error::TownCovered { .. } | Error::TownClaimed => "town_already_covered",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            _ => &[],
-        }
-    }
-}
+failure!(Error {
+    Error::NotYourBureau(_) => Forbidden, "forbidden";
+    Error::NoCounty(_) => NotFound, "not_found";
+    Error::NoStation(_) => NotFound, "not_found";
+    Error::StationExists(_) => Conflict, "station_exists";
+    Error::TownCovered { .. } => Conflict, "town_already_covered";
+    Error::TownClaimed => Conflict, "town_already_covered";
+} passes [Access, Invalid, Db]);
 
 #[derive(Serialize, ToSchema)]
 pub struct TownView {

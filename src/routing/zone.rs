@@ -17,7 +17,7 @@ use crate::audit;
 use crate::cases::access;
 use crate::cases::views::CaseSummary;
 use crate::divisions::Divisions;
-use crate::domain::faults::{Class, Failure, FieldError, Invalid};
+use crate::domain::faults::{Invalid, failure};
 use crate::domain::vocabulary::Demand;
 use crate::entities::{case, return_brand};
 
@@ -42,34 +42,12 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Access(e) => e.class(),
-            Error::Invalid(e) => e.class(),
-            Error::NotZoneStaff | Error::NotPilotAdmin => Class::Forbidden,
-            Error::NoBrand(_) => Class::NotFound,
-            Error::BrandExists(_) => Class::Conflict,
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Access(e) => e.code(),
-            Error::Invalid(e) => e.code(),
-            Error::NotZoneStaff | Error::NotPilotAdmin => "forbidden",
-            Error::NoBrand(_) => "not_found",
-            Error::BrandExists(_) => "brand_exists",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            _ => &[],
-        }
-    }
-}
+failure!(Error {
+    Error::NotZoneStaff => Forbidden, "forbidden";
+    Error::NotPilotAdmin => Forbidden, "forbidden";
+    Error::NoBrand(_) => NotFound, "not_found";
+    Error::BrandExists(_) => Conflict, "brand_exists";
+} passes [Access, Invalid, Db]);
 
 /// Staff of the five pilot stations and of the three pilot county bureaus.
 fn require_zone_staff(staff: &Staff) -> Result<(), Error> {

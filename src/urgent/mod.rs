@@ -4,26 +4,61 @@
 //! Statutory working-day clocks are untouched: they start on the next working day as always.
 
 pub mod http;
+pub mod queue;
+pub mod roster;
 pub mod status;
+pub mod steps;
 
 pub use status::UrgentStatus;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Asia::Shanghai;
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, Set};
 use serde_json::json;
 
 use crate::actor::Actor;
-use crate::cases::CaseKind;
 use crate::cases::journal::event;
+use crate::cases::{CaseKind, access};
 use crate::config::Settings;
 use crate::db::Writes;
 use crate::deadlines::{self, Computed, DeadlineKind};
+use crate::domain::faults::{Invalid, failure};
 use crate::entities::{case, case_event, duty_roster, urgent_item, user};
-use crate::http::ApiResult;
 use crate::mail::{self, Mail};
 use crate::state::AppState;
+
+/// What can go wrong with a step of the urgent queue or the duty roster.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no urgent item {0}")]
+    NoItem(i64),
+    #[error("someone else has claimed this item")]
+    AlreadyClaimed,
+    #[error("only the staff member holding this item can do that")]
+    NotClaimant,
+    #[error("the item is {0}")]
+    WrongState(UrgentStatus),
+    #[error("the item changed meanwhile; reload it")]
+    Concurrent,
+    #[error("{0} missing")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Access(#[from] access::Error),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+failure!(Error {
+    Error::NoItem(_) => NotFound, "not_found";
+    Error::AlreadyClaimed => Conflict, "already_claimed";
+    Error::NotClaimant => Conflict, "not_claimant";
+    Error::WrongState(_) => Conflict, "wrong_state";
+    Error::Concurrent => Conflict, "concurrent_change";
+    Error::Missing(_) => Internal, "internal_error";
+} passes [Invalid, Access, Db]);
 
 /// Whether an instant falls outside working time: a non-working day, or outside office hours.
 pub fn outside_working_time(state: &AppState, at: DateTime<Utc>) -> bool {
@@ -54,7 +89,7 @@ pub async fn maybe_enqueue(
     now: DateTime<Utc>,
     timeline: &mut Vec<case_event::ActiveModel>,
     writes: &mut Writes,
-) -> ApiResult<Option<Computed>> {
+) -> Result<Option<Computed>, DbErr> {
     if !state
         .env
         .settings

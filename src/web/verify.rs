@@ -12,6 +12,7 @@ use super::components::FormErrors;
 use super::page::Page;
 use crate::domain::dates::chinese_date;
 use crate::http::ApiError;
+use crate::mediation;
 use crate::mediation::agreement::{self, Verification};
 use crate::state::AppState;
 
@@ -74,16 +75,15 @@ pub async fn check(
         errors.add("sha256", "请输入调解书文件的 SHA-256 值");
     }
     let found = if errors.is_empty() {
-        // The step answers with the API's errors: an unknown number is its 404, a malformed
-        // hash its field error, told apart by their stable codes.
+        // The step's errors: an unknown number, or a malformed hash at its field.
         match agreement::verify_hash(&state.db, &number, &sha256).await {
             Ok(v) => Some(found(v)),
-            Err(e) if e.code() == "not_found" => None,
-            Err(e) if e.code() == "validation_failed" => {
+            Err(mediation::Error::NotFound(_)) => None,
+            Err(mediation::Error::Invalid(_)) => {
                 errors.add("sha256", "SHA-256 值应为 64 位，由数字 0-9 和字母 a-f 组成");
                 None
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     } else {
         None

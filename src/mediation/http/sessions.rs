@@ -8,10 +8,10 @@ use validator::Validate;
 
 use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
+use crate::domain::faults::Faults;
 use crate::domain::text::single_line;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Role, Staff};
-use crate::intake::request::Faults;
 use crate::mediation;
 use crate::mediation::sessions::{self, Attendance, NewSession, Participant, SessionView};
 use crate::mediation::states::SessionMode;

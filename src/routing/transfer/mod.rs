@@ -28,7 +28,7 @@ use crate::actor::{Role, Staff};
 use crate::cases::access;
 use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::divisions::Divisions;
-use crate::domain::faults::{Class, Failure, Invalid};
+use crate::domain::faults::{Invalid, failure};
 use crate::entities::{case, deadline, transfer};
 
 /// What can go wrong with a transfer step.
@@ -64,39 +64,16 @@ pub enum Error {
     Db(#[from] DbErr),
 }
 
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Access(e) => e.class(),
-            Error::Invalid(e) => e.class(),
-            Error::NotFound(_) => Class::NotFound,
-            Error::NotYourSide { .. } | Error::NotAParty => Class::Forbidden,
-            Error::ZoneCase => Class::Unprocessable,
-            Error::StillOpen { .. } | Error::Closed(_) => Class::Conflict,
-            Error::MissingCase | Error::NoDisputeLimit => Class::Internal,
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Access(e) => e.code(),
-            Error::Invalid(e) => e.code(),
-            Error::NotFound(_) => "not_found",
-            Error::NotYourSide { .. } | Error::NotAParty => "forbidden",
-            Error::ZoneCase => "zone_case_not_transferable",
-            Error::StillOpen { .. } => "transfer_open",
-            Error::Closed(_) => "transfer_closed",
-            Error::MissingCase | Error::NoDisputeLimit => "internal_error",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[crate::domain::faults::FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            _ => &[],
-        }
-    }
-}
+failure!(Error {
+    Error::NotFound(_) => NotFound, "not_found";
+    Error::NotYourSide { .. } => Forbidden, "forbidden";
+    Error::NotAParty => Forbidden, "forbidden";
+    Error::ZoneCase => Unprocessable, "zone_case_not_transferable";
+    Error::StillOpen { .. } => Conflict, "transfer_open";
+    Error::Closed(_) => Conflict, "transfer_closed";
+    Error::MissingCase => Internal, "internal_error";
+    Error::NoDisputeLimit => Internal, "internal_error";
+} passes [Access, Invalid, Db]);
 
 /// Who decides an escalated dispute: the lowest authority above both bureaus.
 #[derive(Serialize, ToSchema)]
