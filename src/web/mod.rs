@@ -39,6 +39,7 @@ pub mod headers;
 pub mod page;
 pub mod preferences;
 pub mod record;
+pub mod report;
 pub mod session;
 pub mod start;
 pub mod track;
@@ -60,6 +61,7 @@ pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
             "/settings/text-size",
             web::post().to(preferences::text_size),
         )
+        .configure(report::routes)
         .configure(track::routes)
         .route("/verify", web::get().to(verify::form))
         .route("/verify", web::post().to(verify::check))
