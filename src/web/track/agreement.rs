@@ -10,7 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{Answer, remembered, to_track, web_page};
+use super::common::{Answer, remembered, to_case, to_track, web_page};
 use crate::deadlines::local_date;
 use crate::domain::dates::chinese_date;
 use crate::entities::{case, mediation_agreement};
@@ -89,10 +89,10 @@ pub async fn show(
         return Ok(to_track());
     };
     let Some(a) = of_case(&state, &c).await? else {
-        return Ok(super::to_case());
+        return Ok(to_case());
     };
     let Some(section) = section(&state, &c).await? else {
-        return Ok(super::to_case());
+        return Ok(to_case());
     };
     let issued = match (&a.document_number, a.issued_at, &a.key_id) {
         (Some(number), Some(issued_at), Some(key_id)) => Some(document::Issued {
@@ -154,7 +154,7 @@ pub async fn confirm_form(
         return Ok(to_track());
     };
     if !section(&state, &c).await?.is_some_and(|s| s.awaiting_you) {
-        return Ok(super::to_case());
+        return Ok(to_case());
     }
     Ok(web_page(ConfirmPage {
         page: Page::new(&req, "确认调解书").with_back("/track/agreement"),

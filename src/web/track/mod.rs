@@ -6,11 +6,11 @@
 //! downloading it once issued ([`agreement`]), and withdrawing while the case is open.
 
 mod agreement;
+mod common;
 mod odr;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::CacheControl;
 use actix_web::{CustomizeResponder, Either, HttpRequest, Responder, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -28,13 +28,10 @@ use crate::http::ApiError;
 use crate::http::auth::client_address;
 use crate::mediation::acceptance;
 use crate::state::AppState;
+use common::{Answer, CASE_KEY, no_store, remembered};
 
-/// The session's handle on the case the consumer proved their claim to.
-const CASE_KEY: &str = "track_case";
 /// What a consumer may write when withdrawing, as the API allows.
 const MAX_REASON_CHARS: usize = 1000;
-
-type Answer<T> = Result<Either<web::Redirect, CustomizeResponder<T>>, ApiError>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/track", web::get().to(form))
@@ -69,25 +66,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(agreement::confirm),
         )
         .route("/track/agreement/pdf", web::get().to(agreement::pdf));
-}
-
-/// Back to the claim form: the session holds no case.
-fn to_track<T>() -> Either<web::Redirect, T> {
-    Either::Left(web::Redirect::to("/track").see_other())
-}
-
-/// Back to the case page, after a step or when a page's step is not on offer.
-fn to_case<T>() -> Either<web::Redirect, T> {
-    Either::Left(web::Redirect::to("/track/case").see_other())
-}
-
-fn web_page<T: Responder>(page: T) -> Either<web::Redirect, CustomizeResponder<T>> {
-    Either::Right(no_store(page))
-}
-
-/// A form page shown again with its errors.
-fn refused<T: Responder>(page: T) -> Either<web::Redirect, CustomizeResponder<T>> {
-    Either::Right(no_store(page).with_status(StatusCode::UNPROCESSABLE_ENTITY))
 }
 
 #[derive(Template, WebTemplate)]
@@ -305,32 +283,6 @@ fn withdraw_page(
         receipt_number,
         reason,
     }
-}
-
-/// The case the session remembers, if any; a handle to a case that is gone is dropped.
-async fn remembered(
-    state: &AppState,
-    session: &Session,
-) -> Result<Option<crate::entities::case::Model>, ApiError> {
-    let Ok(Some(id)) = session.get::<String>(CASE_KEY) else {
-        return Ok(None);
-    };
-    match track::remembered(&state.db, &id).await {
-        Ok(c) => Ok(Some(c)),
-        Err(track::Error::NoMatch) => {
-            session.remove(CASE_KEY);
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A case page is never kept by the browser or a proxy: the next person at a shared computer
-/// must not find it in the history or the cache.
-fn no_store<T: Responder>(page: T) -> CustomizeResponder<T> {
-    page.customize().insert_header(CacheControl(vec![
-        actix_web::http::header::CacheDirective::NoStore,
-    ]))
 }
 
 /// 登记 → 受理 → 调解 → 办结 for a complaint with the regulator, 登记 → 企业和解 → 办结 on the ODR

@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Answer, refused, remembered, to_case, to_track, web_page};
+use super::common::{Answer, refused, remembered, to_case, to_track, web_page};
 use crate::deadlines::local_date;
 use crate::domain::dates::chinese_date_with_weekday;
 use crate::entities::case;
