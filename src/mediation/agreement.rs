@@ -342,6 +342,30 @@ pub async fn issued_pdf(
     Ok(pdf)
 }
 
+/// The issued 调解书 of a case for its complainant, who proved their claim to it (receipt and
+/// secret, or the page session holding that proof): the complete copy, its download audited as a
+/// staff download is.
+pub async fn consumer_pdf(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, Error> {
+    let a = super::outcome::of_case(db, &c.id).await?;
+    let pdf = a
+        .pdf
+        .ok_or_else(|| Error::not_found("the 调解书 has not been issued"))?;
+    audit::record(
+        db,
+        &Actor::Consumer,
+        "agreement.read_pdf",
+        Some(&c.id),
+        json!({}),
+        now,
+    )
+    .await?;
+    Ok(pdf)
+}
+
 /// The business's copy of an issued 调解书, rendered again from the record: the complete one when
 /// the complainant did not conceal their identity from it.
 pub async fn business_copy(

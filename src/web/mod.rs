@@ -39,6 +39,7 @@ pub mod headers;
 pub mod page;
 pub mod preferences;
 pub mod record;
+pub mod report;
 pub mod session;
 pub mod start;
 pub mod track;
@@ -60,12 +61,8 @@ pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
             "/settings/text-size",
             web::post().to(preferences::text_size),
         )
-        .route("/track", web::get().to(track::form))
-        .route("/track", web::post().to(track::claim))
-        .route("/track/case", web::get().to(track::case))
-        .route("/track/forget", web::post().to(track::forget))
-        .route("/track/withdraw", web::get().to(track::withdraw_form))
-        .route("/track/withdraw", web::post().to(track::withdraw))
+        .configure(report::routes)
+        .configure(track::routes)
         .route("/verify", web::get().to(verify::form))
         .route("/verify", web::post().to(verify::check))
         .route("/record", web::get().to(record::form))

@@ -20,6 +20,7 @@ mod openapi;
 mod oversight;
 mod pages;
 mod pages_complaint;
+mod pages_report;
 mod pages_track;
 mod routing;
 mod transfers;

@@ -3,15 +3,15 @@ use xiaobao::http::Role;
 
 use crate::helpers::*;
 
-struct Desk {
-    business_id: String,
-    agent: String,
-    second_agent: String,
-    admin: String,
+pub(crate) struct Desk {
+    pub(crate) business_id: String,
+    pub(crate) agent: String,
+    pub(crate) second_agent: String,
+    pub(crate) admin: String,
 }
 
 /// Registers the restaurant of `complaint()`, enrolls it in ODR and gives it two desk agents.
-async fn enrolled_business(app: &TestApp) -> Desk {
+pub(crate) async fn enrolled_business(app: &TestApp) -> Desk {
     let admin = app
         .staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
         .await;
@@ -68,7 +68,7 @@ async fn enrolled_business(app: &TestApp) -> Desk {
     }
 }
 
-fn odr_complaint() -> Value {
+pub(crate) fn odr_complaint() -> Value {
     let mut body = complaint();
     body["choose_odr"] = json!(true);
     body["complainant"]["email"] = json!("zhang@example.com");

@@ -7,18 +7,18 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use crate::helpers::{TestApp, resident_id, spawn_app};
 
 /// One browser: its session cookie and the CSRF token of the last page it was shown.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: awc::Client,
-    cookie: String,
+    pub(crate) cookie: String,
     csrf: String,
 }
 
-struct Page {
-    status: StatusCode,
-    location: String,
-    cache_control: String,
-    text: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: String,
+    pub(crate) cache_control: String,
+    pub(crate) text: String,
 }
 
 /// Percent-encodes a form value, every byte but ASCII letters and digits.
@@ -32,7 +32,7 @@ fn encode(s: &str) -> String {
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Browser {
             app,
             client: awc::Client::builder().disable_redirects().finish(),
@@ -41,7 +41,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn send(&mut self, path: &str, form: Option<String>) -> Page {
+    pub(crate) async fn send(&mut self, path: &str, form: Option<String>) -> Page {
         let url = format!("{}{path}", self.app.base);
         let req = match form {
             Some(_) => self.client.post(url),
@@ -90,12 +90,12 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         self.send(path, None).await
     }
 
     /// Posts the fields with the CSRF token of the last page.
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut body = format!("csrf_token={}", encode(&self.csrf));
         for (k, v) in fields {
             body.push_str(&format!("&{k}={}", encode(v)));
@@ -104,7 +104,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a page's fields and expects the redirect to `next`.
-    async fn answer(&mut self, path: &str, fields: &[(&str, &str)], next: &str) {
+    pub(crate) async fn answer(&mut self, path: &str, fields: &[(&str, &str)], next: &str) {
         let page = self.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.text);
         let answered = self.post(path, fields).await;

@@ -384,3 +384,385 @@ async fn a_businesss_public_record_is_found_by_its_credit_code() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// An ODR complaint against the enrolled restaurant, claimed in a new browser.
+async fn odr_case(app: &TestApp) -> (crate::odr::Desk, String, String, String) {
+    let desk = crate::odr::enrolled_business(app).await;
+    let res = app
+        .post("/api/v1/complaints", &crate::odr::odr_complaint())
+        .await;
+    assert_eq!(res.body["status"], "with_business", "{}", res.text);
+    let field = |f: &str| res.body[f].as_str().unwrap().to_owned();
+    (
+        desk,
+        field("id"),
+        field("receipt_number"),
+        field("access_secret"),
+    )
+}
+
+async fn desk_offer(app: &TestApp, desk: &crate::odr::Desk, case_id: &str, fen: i64) -> i64 {
+    let made = app
+        .post_as(
+            &format!("/api/v1/odr/cases/{case_id}/offers"),
+            &desk.agent,
+            &serde_json::json!({"kind": "refund", "amount_fen": fen, "perform_by": "2026-11-30", "message": "退还餐费并致歉"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    made.body["id"].as_i64().unwrap()
+}
+
+async fn negotiation(app: &TestApp, receipt: &str, secret: &str) -> serde_json::Value {
+    let res = app
+        .request(
+            "GET",
+            &format!("/api/v1/track/{receipt}/odr"),
+            &[("x-access-secret", secret)],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body
+}
+
+#[actix_web::test]
+async fn a_consumer_counters_an_odr_offer_then_accepts_the_next_and_confirms_its_performance() {
+    let app = spawn_app().await;
+    let (desk, case_id, receipt, secret) = odr_case(&app).await;
+    let first = desk_offer(&app, &desk, &case_id, 5000).await;
+    let mut b = Browser::open(&app).await;
+    b.post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+
+    let case = b.get("/track/case").await;
+    for words in [
+        "经营者提出了和解方案，请您答复。",
+        "经营者的方案：退款 50.00 元，2026年11月30日（星期一）前履行",
+        &format!(r#"href="/track/odr/offers/{first}/accept""#),
+        &format!(r#"href="/track/odr/offers/{first}/reject""#),
+        r#"href="/track/odr/counter""#,
+    ] {
+        assert!(case.text.contains(words), "{words} in {}", case.text);
+    }
+
+    // Without the session's token nothing is offered.
+    let forged = b
+        .visit
+        .send(
+            "POST",
+            "/track/odr/counter",
+            &[("cookie", &b.cookie)],
+            Some("kind=refund&amount=128&perform_by_year=2026&perform_by_month=11&perform_by_day=30&message=x"),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let form = b.get("/track/odr/counter").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text.contains("经营者的方案是：退款 50.00 元"));
+    let empty = b
+        .post(
+            "/track/odr/counter",
+            "amount=12.345&perform_by_year=2026&perform_by_month=11&perform_by_day=20&message=",
+        )
+        .await;
+    assert_summary(&empty, "kind", "请选择您希望的解决方式");
+    assert_summary(
+        &empty,
+        "amount",
+        "金额只能填数字，最多两位小数，例如 128 或 128.50",
+    );
+    assert_summary(&empty, "perform_by", "履行日期不能早于今天");
+    assert_summary(&empty, "message", "请写下您的方案说明");
+    assert_eq!(value(&empty, "amount"), "12.345", "the amount is kept");
+
+    let countered = b
+        .post(
+            "/track/odr/counter",
+            &format!(
+                "kind=refund&amount=128.50&perform_by_year=2026&perform_by_month=11&perform_by_day=30&message={}",
+                enc("退还全部餐费")
+            ),
+        )
+        .await;
+    assert_eq!(
+        countered.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        countered.text
+    );
+    assert_eq!(countered.header("location"), "/track/case");
+    let n = negotiation(&app, &receipt, &secret).await;
+    assert_eq!(n["state"], "countered");
+    assert_eq!(n["offers"][0]["status"], "superseded");
+    assert_eq!(n["offers"][1]["party"], "consumer");
+    assert_eq!(n["offers"][1]["amount_fen"], 12850);
+    let case = b.get("/track/case").await;
+    assert!(case.text.contains("您提出了方案，正在等待经营者答复。"));
+    assert!(case.text.contains("您的方案：退款 128.50 元"));
+    assert!(!case.text.contains(r#"href="/track/odr/counter""#));
+
+    // The superseded offer is not the consumer's to accept any more: the page is not offered and
+    // the step refuses.
+    let stale = b.get(&format!("/track/odr/offers/{first}/accept")).await;
+    assert_eq!(stale.status, StatusCode::SEE_OTHER);
+    assert_eq!(stale.header("location"), "/track/case");
+    let refused = b
+        .post(&format!("/track/odr/offers/{first}/accept"), "")
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert!(refused.text.contains("无法处理您的请求"));
+    assert_eq!(
+        negotiation(&app, &receipt, &secret).await["state"],
+        "countered"
+    );
+
+    let second = desk_offer(&app, &desk, &case_id, 12000).await;
+    let confirm = b.get(&format!("/track/odr/offers/{second}/accept")).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.text);
+    assert!(confirm.text.contains("确定接受经营者的和解方案吗？"));
+    assert!(confirm.text.contains("退款 120.00 元"));
+    let accepted = b
+        .post(&format!("/track/odr/offers/{second}/accept"), "")
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.text);
+    let n = negotiation(&app, &receipt, &secret).await;
+    assert_eq!(n["state"], "agreed");
+    assert_eq!(n["offers"][2]["status"], "accepted");
+    let case = b.get("/track/case").await;
+    assert!(case.text.contains("双方已达成和解，正在等待经营者履行。"));
+    assert!(!case.text.contains(r#"href="/track/odr/confirm""#));
+    // Not performed yet: nothing to confirm.
+    assert_eq!(
+        b.post("/track/odr/confirm", "").await.status,
+        StatusCode::CONFLICT
+    );
+
+    let performed = app
+        .post_as(
+            &format!("/api/v1/odr/cases/{case_id}/performance"),
+            &desk.agent,
+            &serde_json::json!({"note": "已原路退款120元"}),
+        )
+        .await;
+    assert_eq!(performed.body["state"], "performed", "{}", performed.text);
+    let case = b.get("/track/case").await;
+    assert!(case.text.contains(r#"href="/track/odr/confirm""#));
+    let page = b.get("/track/odr/confirm").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("确认经营者已履行和解协议吗？"));
+    let done = b.post("/track/odr/confirm", "").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let tracked = app.track(&receipt, &secret).await;
+    assert_eq!(tracked.body["status"], "closed");
+    let case = b.get("/track/case").await;
+    assert!(
+        case.text
+            .contains("您已确认经营者履行了和解协议，投诉已办结。")
+    );
+}
+
+#[actix_web::test]
+async fn a_consumer_rejects_an_offer_with_a_reason_and_reopens_an_unperformed_settlement() {
+    let app = spawn_app().await;
+    let (desk, case_id, receipt, secret) = odr_case(&app).await;
+    let offer = desk_offer(&app, &desk, &case_id, 5000).await;
+    let mut b = Browser::open(&app).await;
+    b.post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+    let form = b.get(&format!("/track/odr/offers/{offer}/reject")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text.contains("拒绝后，和解结束"));
+    let empty = b
+        .post(&format!("/track/odr/offers/{offer}/reject"), "reason=")
+        .await;
+    assert_summary(&empty, "reason", "请写下原因");
+    let done = b
+        .post(
+            &format!("/track/odr/offers/{offer}/reject"),
+            &format!("reason={}", enc("金额太少")),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let n = negotiation(&app, &receipt, &secret).await;
+    assert_eq!(n["state"], "escalated");
+    assert_eq!(n["case_status"], "pending_acceptance");
+    let case = b.get("/track/case").await;
+    assert!(
+        case.text
+            .contains("和解未成，投诉已转交市场监督管理部门处理。")
+    );
+    assert!(!case.text.contains("/track/odr/"));
+
+    // A second case: agreed, and not performed by its date.
+    let (_, case_id, receipt, secret) = {
+        let res = app
+            .post("/api/v1/complaints", &crate::odr::odr_complaint())
+            .await;
+        let field = |f: &str| res.body[f].as_str().unwrap().to_owned();
+        (
+            (),
+            field("id"),
+            field("receipt_number"),
+            field("access_secret"),
+        )
+    };
+    let offer = desk_offer(&app, &desk, &case_id, 5000).await;
+    let mut b = Browser::open(&app).await;
+    b.post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+    b.post(&format!("/track/odr/offers/{offer}/accept"), "")
+        .await;
+    assert!(
+        !b.get("/track/case")
+            .await
+            .text
+            .contains("/track/odr/reopen")
+    );
+    let early = b
+        .post("/track/odr/reopen", &format!("reason={}", enc("还没退款")))
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "not due yet");
+    app.clock.set(at("2026-12-01T02:00:00Z"));
+    let case = b.get("/track/case").await;
+    assert!(
+        case.text.contains(r#"href="/track/odr/reopen""#),
+        "{}",
+        case.text
+    );
+    assert_eq!(b.get("/track/odr/reopen").await.status, StatusCode::OK);
+    let reopened = b
+        .post(
+            "/track/odr/reopen",
+            &format!("reason={}", enc("商家未退款")),
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.text);
+    let n = negotiation(&app, &receipt, &secret).await;
+    assert_eq!(n["state"], "escalated");
+}
+
+#[actix_web::test]
+async fn a_consumer_reads_and_confirms_the_mediation_agreement_and_downloads_the_issued_pdf() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use xiaobao::entities::audit_log;
+    use xiaobao::http::Role;
+
+    let (entry, _) = Key::generate("jiashan-2026", Some("330421"));
+    let app = spawn_app_with(|s| s.signing_keys = vec![Secret::new(entry)]).await;
+    let business = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
+    let mediator = app
+        .staff("xitang1", Role::Mediator, None, Some("S330421103"), None)
+        .await;
+    let desk = app
+        .staff("desk", Role::EnterpriseAgent, None, None, Some(&business))
+        .await;
+    let (case_id, receipt, secret) = filed(&app).await;
+    let accepted = app
+        .post_as(
+            &format!("/api/v1/cases/{case_id}/accept"),
+            &mediator,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    let mut b = Browser::open(&app).await;
+    b.post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+    assert!(!b.get("/track/case").await.text.contains("/track/agreement"));
+    assert_eq!(
+        b.get("/track/agreement").await.header("location"),
+        "/track/case",
+        "no agreement yet"
+    );
+    let recorded = app
+        .post_as(
+            &format!("/api/v1/cases/{case_id}/agreement"),
+            &mediator,
+            &serde_json::json!({
+                "terms": [{"what": "被投诉人退还餐费", "amount_fen": 12800, "due_on": "2026-12-01"}],
+                "in_person": true,
+                "particulars": {"respondent_agent": "王经理"}
+            }),
+        )
+        .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text);
+
+    let case = b.get("/track/case").await;
+    assert!(
+        case.text
+            .contains(r#"href="/track/agreement" class="button"#)
+    );
+    let draft = b.get("/track/agreement").await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.text);
+    for words in [
+        "<title>调解书草稿",
+        "调 解 书",
+        "（文书编号于签发时生成）",
+        "投诉人：张三",
+        "被投诉人：西塘某餐馆",
+        "一、被投诉人退还餐费，金额人民币128.00元，于2026年12月1日前履行完毕。",
+        r#"href="/track/agreement/confirm""#,
+    ] {
+        assert!(draft.text.contains(words), "{words} in {}", draft.text);
+    }
+    let confirm = b.get("/track/agreement/confirm").await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.text.contains("我已阅读调解书草稿，同意其内容。"));
+    let forged = b
+        .visit
+        .send(
+            "POST",
+            "/track/agreement/confirm",
+            &[("cookie", &b.cookie)],
+            Some(""),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = b.post("/track/agreement/confirm", "").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(done.header("location"), "/track/agreement");
+    let waiting = b.get("/track/agreement").await;
+    assert!(waiting.text.contains("您已确认调解书"));
+    assert!(!waiting.text.contains(r#"href="/track/agreement/confirm""#));
+    // Confirmed once; a second confirmation is refused by the step.
+    assert_eq!(
+        b.post("/track/agreement/confirm", "").await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        b.get("/track/agreement/pdf").await.status,
+        StatusCode::NOT_FOUND,
+        "not issued yet"
+    );
+
+    let issued = app
+        .post_as(
+            &format!("/api/v1/cases/{case_id}/agreement/confirm"),
+            &desk,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{}", issued.text);
+    let number = issued.body["document"]["number"].as_str().unwrap();
+    let case = b.get("/track/case").await;
+    assert!(
+        case.text
+            .contains(&format!("调解书已出具，编号 {number}。"))
+    );
+    assert!(case.text.contains(r#"href="/track/agreement/pdf""#));
+    let pdf = b.get("/track/agreement/pdf").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.header("content-disposition").starts_with("attachment"));
+    assert!(pdf.text.starts_with("%PDF"));
+    let reads = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("agreement.read_pdf"))
+        .filter(audit_log::Column::CaseId.eq(&case_id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads[0].actor_role, "consumer");
+}

@@ -1,10 +1,13 @@
 """Starts the built `xiaobao serve` on a free port with a fresh SQLite file and an SMTP sink, the
 Nu HTML Checker as a local service (one JVM for the session) and Debian's Chromium.
 
-Fixtures: base (the service's URL), sink (its mail), check (see checks.py), and pages:
+Fixtures: base (the service's URL), sink (its mail), check (see checks.py), staff (creates an
+account with `xiaobao create-user` on the service's database and returns its bearer token), and
+pages:
 phone / desktop (360x740, 1280x800, JavaScript on), phone_nojs / desktop_nojs (off), and
 open_page(width, height, javascript) for more."""
 
+import json
 import os
 import socket
 import subprocess
@@ -59,16 +62,30 @@ def sink():
     sink.close()
 
 
+BINARY = Path(os.environ.get("XIAOBAO_BIN", TARGET / "debug" / "xiaobao"))
+# The running service's environment, for the command line to reach the same database.
+SERVICE_ENV = {}
+
+
+def signing_key_entry(bureau):
+    """A fresh XIAOBAO_SIGNING_KEYS entry for the bureau, so that 调解书 can be issued."""
+    out = subprocess.run([str(BINARY), "signing-key", "--key-id", f"browser-{bureau}", "--bureau", bureau],
+                         check=True, capture_output=True, text=True).stdout
+    return next(line for line in out.splitlines() if line.startswith(f"browser-{bureau}:"))
+
+
 @pytest.fixture(scope="session")
 def base(sink):
-    binary = Path(os.environ.get("XIAOBAO_BIN", TARGET / "debug" / "xiaobao"))
+    binary = BINARY
     assert binary.exists(), f"{binary} is missing: run cargo build first (scripts/test.sh does)"
     with tempfile.TemporaryDirectory() as work:
         port = free_port()
         env = dict(os.environ, PORT=str(port), XIAOBAO_HOST="127.0.0.1",
                    DATABASE_URL=f"sqlite://{work}/browser.db?mode=rwc",
-                   SMTP_URL=f"smtp://127.0.0.1:{sink.port}", RUST_LOG="warn")
+                   SMTP_URL=f"smtp://127.0.0.1:{sink.port}", RUST_LOG="warn",
+                   XIAOBAO_SIGNING_KEYS=signing_key_entry("330421"))
         env.pop("XIAOBAO_CONFIG", None)
+        SERVICE_ENV.update(env)
         with open(Path(work) / "server.log", "w") as log:
             server = subprocess.Popen([str(binary), "serve"], env=env, stdout=log, stderr=log, cwd=work)
             url = f"http://127.0.0.1:{port}"
@@ -80,6 +97,23 @@ def base(sink):
                 server.wait(timeout=15)
         text = (Path(work) / "server.log").read_text()
         assert "request failed" not in text, "the service logged internal errors:\n" + text[-4000:]
+
+
+@pytest.fixture(scope="session")
+def staff(base):
+    """staff(username, role, *flags) → a bearer token for a new account (flags as for
+    `xiaobao create-user`, e.g. "--station", "S330421103")."""
+    def create(username, role, *flags):
+        password = "browser test password"
+        env = dict(SERVICE_ENV, XIAOBAO_NEW_PASSWORD=password)
+        subprocess.run([str(BINARY), "create-user", "--username", username, "--role", role, *flags],
+                       env=env, check=True, capture_output=True)
+        request = urllib.request.Request(
+            base + "/api/v1/auth/login", data=json.dumps({"username": username, "password": password}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)["token"]
+    return create
 
 
 @pytest.fixture(scope="session")

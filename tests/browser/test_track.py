@@ -3,8 +3,12 @@ without it: following a case with its receipt and secret, withdrawing it, checki
 a business's public record. Every state (error states too) passes axe-core and the Nu HTML
 Checker at phone and desktop width, with a screenshot."""
 
+import datetime
+import hashlib
 import json
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +34,7 @@ def resident_id(first17):
 BUSINESS_USCC = uscc("91330421MA2B3C4D5")
 
 
-def file_complaint(base):
+def file_complaint(base, choose_odr=False):
     """Files a complaint through the API, as another channel would; returns receipt and secret."""
     body = {
         "channel": "web",
@@ -41,7 +45,7 @@ def file_complaint(base):
         "dispute": {"occurred_on": "2026-11-20", "division_code": "330421103", "goods_or_service": "晚餐",
                     "amount_fen": 12800, "facts": "在餐馆就餐时菜品中发现异物，要求退款并赔偿。"},
         "demands": ["refund", "damages"],
-        "choose_odr": False,
+        "choose_odr": choose_odr,
         "consent_to_publish": True,
         "conceal_identity_from_business": False,
     }
@@ -163,3 +167,135 @@ def test_a_businesss_public_record_is_found_by_its_credit_code(open_page, check,
     table = page.get_by_role("table")
     assert table.get_by_role("rowheader", name="餐饮服务", exact=True).is_visible()
     check(page, "record")
+
+
+def api(base, method, path, body=None, token=None, secret=None):
+    """A JSON call to the API, as another channel (the business's desk, a mediator) makes it."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if secret:
+        headers["X-Access-Secret"] = secret
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def days_ahead(n):
+    """A date n days after today in China, as the API writes dates."""
+    return (datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+            + datetime.timedelta(days=n)).isoformat()
+
+
+@pytest.fixture(scope="session")
+def restaurant(base, staff):
+    """The restaurant of file_complaint, registered and enrolled in ODR, with its desk account,
+    and a mediator of the 西塘 station; their tokens."""
+    admin = staff("browser-jiashan", "bureau_admin", "--bureau", "330421")
+    business = api(base, "POST", "/api/v1/businesses", {
+        "name": "西塘某餐馆", "uscc": BUSINESS_USCC, "legal_representative": "王老板",
+        "address": "浙江省嘉兴市嘉善县西塘镇南大街8号", "division_code": "330421103"}, token=admin)
+    api(base, "POST", f"/api/v1/businesses/{business['id']}/odr/apply", {
+        "desk_contact": "李经理", "desk_phone": "0573-84561234",
+        "commitment": "承诺十个工作日内答复并履行和解结果"}, token=admin)
+    api(base, "POST", f"/api/v1/businesses/{business['id']}/odr/decision",
+        {"decision": "enroll", "reason": "条件具备"}, token=admin)
+    return {
+        "desk": staff("browser-desk", "enterprise_agent", "--business-uscc", BUSINESS_USCC),
+        "mediator": staff("browser-xitang", "mediator", "--station", "S330421103"),
+    }
+
+
+def desk_offer(base, restaurant, case_id, fen):
+    return api(base, "POST", f"/api/v1/odr/cases/{case_id}/offers", {
+        "kind": "refund", "amount_fen": fen, "perform_by": days_ahead(7), "message": "退还餐费并致歉"},
+        token=restaurant["desk"])["id"]
+
+
+def test_an_odr_offer_is_countered_then_the_next_one_accepted(phone_nojs, check, base, restaurant):
+    receipt, secret = file_complaint(base, choose_odr=True)
+    case_id = case_id_of(base, restaurant["desk"], receipt)
+    desk_offer(base, restaurant, case_id, 5000)
+    page = phone_nojs
+    claim(page, base, receipt, secret)
+    main = page.inner_text("main")
+    assert "经营者提出了和解方案，请您答复。" in main
+    assert "退款 50.00 元" in main
+    check(page, "track-odr-offer")
+
+    page.get_by_role("link", name="提出您的方案").click()
+    assert page.url == base + "/track/odr/counter"
+    check(page, "track-odr-counter")
+    assert submit(page, "提交方案").status == 422
+    links = page.locator(".error-summary a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "#kind", "#amount", "#perform_by", "#message"]
+    check(page, "track-odr-counter-errors")
+    page.get_by_label("退款").check()
+    page.fill("#amount", "128.50")
+    year, month, day = days_ahead(5).split("-")
+    page.fill("#perform_by", year)
+    page.fill("#perform_by_month", month)
+    page.fill("#perform_by_day", day)
+    page.fill("#message", "退还全部餐费")
+    assert submit(page, "提交方案").status == 200
+    assert page.url == base + "/track/case"
+    assert "您提出了方案，正在等待经营者答复。" in page.inner_text("main")
+    assert "您的方案：退款 128.50 元" in page.inner_text("main")
+    check(page, "track-odr-countered")
+
+    desk_offer(base, restaurant, case_id, 12000)
+    page.reload()
+    page.get_by_role("link", name="接受经营者的方案").click()
+    assert page.locator("h1").inner_text() == "确定接受经营者的和解方案吗？"
+    assert "退款 120.00 元" in page.inner_text("main")
+    check(page, "track-odr-accept")
+    assert submit(page, "接受方案").status == 200
+    assert page.url == base + "/track/case"
+    assert "双方已达成和解，正在等待经营者履行。" in page.inner_text("main")
+    check(page, "track-odr-agreed")
+    n = api(base, "GET", f"/api/v1/track/{receipt}/odr", secret=secret)
+    assert n["state"] == "agreed"
+    assert [o["amount_fen"] for o in n["offers"]] == [5000, 12850, 12000]
+
+
+def case_id_of(base, token, receipt):
+    """The case's id, as the staff's list (newest first) shows it."""
+    cases = api(base, "GET", "/api/v1/cases?limit=200", token=token)
+    return next(c["id"] for c in cases if c["receipt_number"] == receipt)
+
+
+def test_a_mediation_agreement_is_confirmed_and_its_pdf_downloaded(phone_nojs, check, base, restaurant):
+    receipt, secret = file_complaint(base)
+    case_id = case_id_of(base, restaurant["mediator"], receipt)
+    api(base, "POST", f"/api/v1/cases/{case_id}/accept", {}, token=restaurant["mediator"])
+    api(base, "POST", f"/api/v1/cases/{case_id}/agreement", {
+        "terms": [{"what": "被投诉人退还餐费", "amount_fen": 12800, "due_on": days_ahead(10)}],
+        "in_person": True, "particulars": {"respondent_agent": "王经理"}}, token=restaurant["mediator"])
+    # The business confirms first; the consumer's confirmation then issues the document.
+    api(base, "POST", f"/api/v1/cases/{case_id}/agreement/confirm", {}, token=restaurant["desk"])
+
+    page = phone_nojs
+    claim(page, base, receipt, secret)
+    page.get_by_role("link", name="阅读并确认调解书").click()
+    assert page.url == base + "/track/agreement"
+    assert "被投诉人：西塘某餐馆" in page.inner_text("main")
+    assert "一、被投诉人退还餐费，金额人民币128.00元" in page.inner_text("main")
+    check(page, "track-agreement-draft")
+    page.get_by_role("link", name="确认调解书").click()
+    assert page.url == base + "/track/agreement/confirm"
+    check(page, "track-agreement-confirm")
+    assert submit(page, "确认调解书").status == 200
+    assert page.url == base + "/track/agreement"
+    assert "调解书已出具" in page.inner_text("main")
+    check(page, "track-agreement-issued")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载调解书（PDF）").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    number = api(base, "GET", f"/api/v1/cases/{case_id}/agreement", token=restaurant["mediator"])["document"]["number"]
+    verdict = api(base, "GET", f"/api/v1/agreements/{urllib.parse.quote(number)}/verify?sha256={hashlib.sha256(pdf).hexdigest()}")
+    assert verdict["valid"] is True, verdict
+

@@ -3,16 +3,27 @@
 //! never travel in a cookie. Once filed, the draft keeps only the receipt number and the access
 //! secret sealed (as the idempotency record keeps it), for the receipt page to show again on a
 //! reload within the draft's day.
+//!
+//! A report being filed (`web::report`) keeps its draft in the same table under its own session
+//! key ([`Kind::SESSION_KEY`]): one draft mechanism, each journey with its own answers type.
 
 use actix_session::Session;
 use base64::Engine;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, Set, sea_query::Expr};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// The session key of the draft's id.
-const SESSION_KEY: &str = "complaint_draft";
+/// The answers of one journey's draft, and the session key its draft's id is kept under: a
+/// session may hold a complaint draft and a report draft at once, and neither is read as the other.
+pub trait Kind: Serialize + DeserializeOwned + Default {
+    const SESSION_KEY: &'static str;
+}
+
+impl Kind for Answers {
+    const SESSION_KEY: &'static str = "complaint_draft";
+}
 
 /// A draft is forgotten a day after it was started.
 pub const LIFETIME: Duration = Duration::days(1);
@@ -71,8 +82,8 @@ pub struct Answers {
 }
 
 /// A draft as the pages see it.
-pub enum Draft {
-    Open { id: String, answers: Box<Answers> },
+pub enum Draft<A = Answers> {
+    Open { id: String, answers: Box<A> },
     Filed(Filed),
 }
 
@@ -80,12 +91,33 @@ pub enum Draft {
 pub struct Filed {
     pub receipt_number: String,
     pub sealed_secret: String,
-    /// The last day to decide on acceptance.
+    /// The last day to decide on acceptance (for a report: to verify it).
     pub acceptance_due: Option<NaiveDate>,
+    /// What the journey kept for its receipt page besides the number and the secret (JSON).
+    pub kept: String,
 }
 
-/// Starts a new draft and puts its id in the session, replacing any earlier one.
+/// Starts a new complaint draft (see [`start_of`]).
 pub async fn start(
+    db: &impl ConnectionTrait,
+    session: &Session,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    start_of::<Answers>(db, session, now).await
+}
+
+/// The session's complaint draft (see [`load_of`]).
+pub async fn load(
+    db: &impl ConnectionTrait,
+    session: &Session,
+    now: DateTime<Utc>,
+) -> Result<Option<Draft>, DbErr> {
+    load_of::<Answers>(db, session, now).await
+}
+
+/// Starts a new draft of kind `A` and puts its id in the session, replacing any earlier one of
+/// that kind.
+pub async fn start_of<A: Kind>(
     db: &impl ConnectionTrait,
     session: &Session,
     now: DateTime<Utc>,
@@ -107,17 +139,17 @@ pub async fn start(
     .exec_without_returning(db)
     .await?;
     // Only a serialisation failure of a String could make this fail.
-    let _ = session.insert(SESSION_KEY, id);
+    let _ = session.insert(A::SESSION_KEY, id);
     Ok(())
 }
 
-/// The session's draft, if it has one that has not expired.
-pub async fn load(
+/// The session's draft of kind `A`, if it has one that has not expired.
+pub async fn load_of<A: Kind>(
     db: &impl ConnectionTrait,
     session: &Session,
     now: DateTime<Utc>,
-) -> Result<Option<Draft>, DbErr> {
-    let Some(id) = session.get::<String>(SESSION_KEY).ok().flatten() else {
+) -> Result<Option<Draft<A>>, DbErr> {
+    let Some(id) = session.get::<String>(A::SESSION_KEY).ok().flatten() else {
         return Ok(None);
     };
     let Some(row) = Entity::find_by_id(id).one(db).await? else {
@@ -131,6 +163,7 @@ pub async fn load(
             receipt_number,
             sealed_secret,
             acceptance_due: row.due_on,
+            kept: row.answers,
         }),
         _ => Draft::Open {
             id: row.id,
@@ -140,7 +173,7 @@ pub async fn load(
     }))
 }
 
-pub async fn save(db: &impl ConnectionTrait, id: &str, answers: &Answers) -> Result<(), DbErr> {
+pub async fn save<A: Kind>(db: &impl ConnectionTrait, id: &str, answers: &A) -> Result<(), DbErr> {
     let json = serde_json::to_string(answers).map_err(|e| DbErr::Custom(e.to_string()))?;
     Entity::update_many()
         .col_expr(Column::Answers, Expr::value(json))
@@ -151,17 +184,19 @@ pub async fn save(db: &impl ConnectionTrait, id: &str, answers: &Answers) -> Res
     Ok(())
 }
 
-/// Marks the draft filed, forgetting its answers. False when it was filed already (a second
-/// click or a reload of the submit), which the caller must roll back.
+/// Marks the draft filed, forgetting its answers but `kept` (JSON, `{}` for nothing). False when
+/// it was filed already (a second click or a reload of the submit), which the caller must roll
+/// back.
 pub async fn mark_filed(
     db: &impl ConnectionTrait,
     id: &str,
     receipt_number: &str,
     sealed_secret: String,
     due_on: Option<NaiveDate>,
+    kept: &str,
 ) -> Result<bool, DbErr> {
     let done = Entity::update_many()
-        .col_expr(Column::Answers, Expr::value("{}"))
+        .col_expr(Column::Answers, Expr::value(kept))
         .col_expr(Column::ReceiptNumber, Expr::value(receipt_number))
         .col_expr(Column::SealedSecret, Expr::value(sealed_secret))
         .col_expr(Column::DueOn, Expr::value(due_on))

@@ -7,9 +7,9 @@
 //! server-side [`draft`]; the submit files them through the API's own intake ([`submit`]) and
 //! maps any fault it finds back to the page and field that asked for it.
 
-mod draft;
-mod pages;
-mod questions;
+pub(crate) mod draft;
+pub(crate) mod pages;
+pub(crate) mod questions;
 mod submit;
 
 use actix_session::Session;

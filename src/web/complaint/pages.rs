@@ -199,8 +199,36 @@ pub fn step(
     }
 }
 
+/// Where a journey asks for a place: its question page and its step-by-step choice, and what the
+/// choice page is called. The report journey asks the same way ([`choose_in`], [`pick_in`]).
+pub struct Places {
+    pub title: &'static str,
+    /// The question page with the place typed.
+    pub place: &'static str,
+    /// The step-by-step choice (province → … → town).
+    pub pick: &'static str,
+}
+
+const COMPLAINT_PLACES: Places = Places {
+    title: "选择消费或发生纠纷的地点",
+    place: "/complaint/place",
+    pick: PICK,
+};
+
 /// The choice among the places the text may mean; `chosen` is checked.
 pub fn choose(
+    req: &HttpRequest,
+    place: &str,
+    candidates: &[String],
+    chosen: &str,
+    errors: FormErrors,
+) -> ApiResult<HttpResponse> {
+    choose_in(&COMPLAINT_PLACES, req, place, candidates, chosen, errors)
+}
+
+/// As [`choose`], for the journey asking at `places`.
+pub fn choose_in(
+    places: &Places,
     req: &HttpRequest,
     place: &str,
     candidates: &[String],
@@ -215,9 +243,9 @@ pub fn choose(
     let code = status(&errors);
     html(
         &ChoosePage {
-            page: Page::new(req, "选择消费或发生纠纷的地点")
+            page: Page::new(req, places.title)
                 .with_errors(errors)
-                .with_back(Step::Place.path()),
+                .with_back(places.place),
             place: place.to_owned(),
             options: Choice::mark(options, &[chosen]),
         },
@@ -243,15 +271,26 @@ pub fn pick_options(code: &str) -> Vec<&'static Division> {
 }
 
 pub fn pick(req: &HttpRequest, code: &str, errors: FormErrors) -> ApiResult<HttpResponse> {
+    pick_in(&COMPLAINT_PLACES, req, code, errors)
+}
+
+/// As [`pick`], for the journey asking at `places`.
+pub fn pick_in(
+    places: &Places,
+    req: &HttpRequest,
+    code: &str,
+    errors: FormErrors,
+) -> ApiResult<HttpResponse> {
     let status = status(&errors);
     let options = pick_options(code)
         .into_iter()
         .map(|x| Choice::new(x.code, x.name))
         .collect();
+    let here = places.pick;
     let back = match Divisions::builtin().get(code).and_then(|x| x.parent_code) {
-        Some(parent) => format!("{PICK}?code={parent}"),
-        None if code.is_empty() => Step::Place.path().to_owned(),
-        None => PICK.to_owned(),
+        Some(parent) => format!("{here}?code={parent}"),
+        None if code.is_empty() => places.place.to_owned(),
+        None => here.to_owned(),
     };
     html(
         &PickPage {
@@ -260,9 +299,9 @@ pub fn pick(req: &HttpRequest, code: &str, errors: FormErrors) -> ApiResult<Http
                 .with_back(back),
             above: Divisions::builtin().full_name(code).unwrap_or_default(),
             action: if code.is_empty() {
-                PICK.to_owned()
+                here.to_owned()
             } else {
-                format!("{PICK}?code={code}")
+                format!("{here}?code={code}")
             },
             options,
         },

@@ -101,6 +101,7 @@ pub async fn file(
             &filed.case.receipt_number,
             sealed,
             acceptance_due,
+            "{}",
         )
         .await?;
         if !marked {

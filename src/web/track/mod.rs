@@ -1,11 +1,16 @@
 //! Following a case (`/track`): the receipt number and access secret are asked once and checked
 //! by the same step as the API's tracking; the session then keeps only the case's id, so the
 //! secret never sits in a cookie. The case page says where the case stands, who handles it, each
-//! deadline in words and the public timeline, and offers the withdrawal while the case is open.
+//! deadline in words and the public timeline, and offers the actions the case's state allows:
+//! answering the business's ODR offers ([`odr`]), reading and confirming the 调解书 and
+//! downloading it once issued ([`agreement`]), and withdrawing while the case is open.
+
+mod agreement;
+mod common;
+mod odr;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::CacheControl;
 use actix_web::{CustomizeResponder, Either, HttpRequest, Responder, web};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,13 +28,45 @@ use crate::http::ApiError;
 use crate::http::auth::client_address;
 use crate::mediation::acceptance;
 use crate::state::AppState;
+use common::{Answer, CASE_KEY, no_store, remembered};
 
-/// The session's handle on the case the consumer proved their claim to.
-const CASE_KEY: &str = "track_case";
 /// What a consumer may write when withdrawing, as the API allows.
 const MAX_REASON_CHARS: usize = 1000;
 
-type Answer<T> = Result<Either<web::Redirect, CustomizeResponder<T>>, ApiError>;
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/track", web::get().to(form))
+        .route("/track", web::post().to(claim))
+        .route("/track/case", web::get().to(case))
+        .route("/track/forget", web::post().to(forget))
+        .route("/track/withdraw", web::get().to(withdraw_form))
+        .route("/track/withdraw", web::post().to(withdraw))
+        .route("/track/odr/counter", web::get().to(odr::counter_form))
+        .route("/track/odr/counter", web::post().to(odr::counter))
+        .route(
+            "/track/odr/offers/{id}/accept",
+            web::get().to(odr::accept_form),
+        )
+        .route("/track/odr/offers/{id}/accept", web::post().to(odr::accept))
+        .route(
+            "/track/odr/offers/{id}/reject",
+            web::get().to(odr::reject_form),
+        )
+        .route("/track/odr/offers/{id}/reject", web::post().to(odr::reject))
+        .route("/track/odr/confirm", web::get().to(odr::confirm_form))
+        .route("/track/odr/confirm", web::post().to(odr::confirm))
+        .route("/track/odr/reopen", web::get().to(odr::reopen_form))
+        .route("/track/odr/reopen", web::post().to(odr::reopen))
+        .route("/track/agreement", web::get().to(agreement::show))
+        .route(
+            "/track/agreement/confirm",
+            web::get().to(agreement::confirm_form),
+        )
+        .route(
+            "/track/agreement/confirm",
+            web::post().to(agreement::confirm),
+        )
+        .route("/track/agreement/pdf", web::get().to(agreement::pdf));
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "track/start.html")]
@@ -117,6 +154,8 @@ pub struct CasePage {
     deadlines: Vec<DeadlineLine>,
     timeline: Vec<(String, String)>,
     can_withdraw: bool,
+    odr: Option<odr::OdrSection>,
+    agreement: Option<agreement::AgreementSection>,
 }
 
 /// One deadline said in words: `受理期限：2026年12月2日（星期三）前` and where it stands.
@@ -134,8 +173,12 @@ pub async fn case(
     let Some(c) = remembered(&state, &session).await? else {
         return Ok(Either::Left(web::Redirect::to("/track").see_other()));
     };
+    let odr = odr::section(&state, &c).await?;
+    let agreement = agreement::section(&state, &c).await?;
     let t = track::tracking(&state.db, c).await?;
     let page = CasePage {
+        odr,
+        agreement,
         page: Page::new(&req, format!("{}的办理进度", t.receipt_number)),
         kind_words: match t.kind {
             CaseKind::Complaint => "投诉",
@@ -240,32 +283,6 @@ fn withdraw_page(
         receipt_number,
         reason,
     }
-}
-
-/// The case the session remembers, if any; a handle to a case that is gone is dropped.
-async fn remembered(
-    state: &AppState,
-    session: &Session,
-) -> Result<Option<crate::entities::case::Model>, ApiError> {
-    let Ok(Some(id)) = session.get::<String>(CASE_KEY) else {
-        return Ok(None);
-    };
-    match track::remembered(&state.db, &id).await {
-        Ok(c) => Ok(Some(c)),
-        Err(track::Error::NoMatch) => {
-            session.remove(CASE_KEY);
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A case page is never kept by the browser or a proxy: the next person at a shared computer
-/// must not find it in the history or the cache.
-fn no_store<T: Responder>(page: T) -> CustomizeResponder<T> {
-    page.customize().insert_header(CacheControl(vec![
-        actix_web::http::header::CacheDirective::NoStore,
-    ]))
 }
 
 /// 登记 → 受理 → 调解 → 办结 for a complaint with the regulator, 登记 → 企业和解 → 办结 on the ODR
