@@ -5,16 +5,22 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::json;
 
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
 use super::Error;
-use super::{Ground, notify, recipients};
+use super::{check_ground, grounds, notify, recipients};
 use crate::actor::Actor;
 use crate::actor::{Role, Staff};
 use crate::audit;
+use crate::cases::access::{Act, act_on};
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseKind, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
+use crate::domain::faults::Faults;
 use crate::entities::case;
-use crate::state::AppState;
+use crate::env::Env;
 
 fn require_complaint(c: &case::Model) -> Result<(), Error> {
     if c.kind != CaseKind::Complaint {
@@ -23,16 +29,34 @@ fn require_complaint(c: &case::Model) -> Result<(), Error> {
     Ok(())
 }
 
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct AcceptRequest {
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct RefuseRequest {
+    /// A refusal ground of the case's rule set (see `GET /rule-sets/{rule_set}/grounds`).
+    #[schema(example = "time_barred")]
+    pub reason: String,
+    /// The reasons in words, as the complainant will read them.
+    #[validate(length(min = 2, max = 2000))]
+    pub text: String,
+}
+
 /// Accepts a complaint: the acceptance deadline is met, the mediation window opens from this
 /// instant, and a mediator who accepts becomes the case's mediator unless one is assigned.
 pub async fn accept(
     db: &impl ConnectionTrait,
-    state: &AppState,
+    env: &Env,
     me: &Staff,
-    c: case::Model,
-    note: Option<String>,
+    case_id: &str,
+    input: &AcceptRequest,
     now: DateTime<Utc>,
 ) -> Result<(case::Model, Option<DeadlineView>), Error> {
+    let c = act_on(db, me, case_id, Act::StationStep).await?;
+    let note = input.note.clone();
     require_complaint(&c)?;
     let c = cases::lifecycle::transition(
         db,
@@ -49,15 +73,7 @@ pub async fn accept(
     }
     let c = active.update(db).await?;
     store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
-    let window = deadlines::open(
-        db,
-        &state.env,
-        &c.id,
-        c.rule_set,
-        DeadlineKind::Mediation,
-        now,
-    )
-    .await?;
+    let window = deadlines::open(db, env, &c.id, c.rule_set, DeadlineKind::Mediation, now).await?;
     let due = window
         .as_ref()
         .map(|d| crate::domain::dates::chinese_date(d.due_date))
@@ -105,11 +121,23 @@ pub async fn accept(
 pub async fn refuse(
     db: &impl ConnectionTrait,
     me: &Staff,
-    c: case::Model,
-    ground: &Ground,
-    text: &str,
+    case_id: &str,
+    input: &RefuseRequest,
     now: DateTime<Utc>,
 ) -> Result<case::Model, Error> {
+    let c = act_on(db, me, case_id, Act::StationStep).await?;
+    let mut faults = Faults::of(input);
+    let ground = check_ground(
+        &grounds(c.rule_set).refusal,
+        &input.reason,
+        Some(&input.text),
+        "reason",
+        "text",
+        &mut faults,
+    );
+    faults.finish()?;
+    let ground = ground.ok_or_else(|| Error::internal("ground checked"))?;
+    let text = input.text.trim();
     require_complaint(&c)?;
     store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
     let c = close(

@@ -11,20 +11,13 @@ use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
 use crate::cases::views::PartyView;
 use crate::deadlines::pauses::PauseView;
-use crate::domain::faults::Faults;
 use crate::domain::text::single_line;
 use crate::http::auth::consumer_case;
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
+use crate::http::{ApiJson, ApiResult, Problem, Staff};
+use crate::mediation::acceptance::{self, AcceptRequest, RefuseRequest};
 use crate::mediation::mediators::{self, RecusalDecision, Side};
-use crate::mediation::{self, acceptance};
 use crate::state::AppState;
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct AcceptRequest {
-    #[validate(length(max = 1000))]
-    pub note: Option<String>,
-}
 
 /// Accept a complaint (受理).
 ///
@@ -48,22 +41,11 @@ pub(super) async fn accept(
     path: web::Path<String>,
     body: ApiJson<AcceptRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let (c, window) = acceptance::accept(&txn, &state, &me, c, body.body.note, now).await?;
+    let (c, window) =
+        acceptance::accept(&txn, &state.env, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(step(c, window))
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct RefuseRequest {
-    /// A refusal ground of the case's rule set (see `GET /rule-sets/{rule_set}/grounds`).
-    #[schema(example = "time_barred")]
-    pub reason: String,
-    /// The reasons in words, as the complainant will read them.
-    #[validate(length(min = 2, max = 2000))]
-    pub text: String,
 }
 
 /// Refuse a complaint (不予受理) on a statutory ground.
@@ -87,22 +69,8 @@ pub(super) async fn refuse(
     path: web::Path<String>,
     body: ApiJson<RefuseRequest, false>,
 ) -> ApiResult<web::Json<StepResult>> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let body = body.body;
-    let mut faults = Faults::of(&body);
-    let ground = mediation::check_ground(
-        &mediation::grounds(c.rule_set).refusal,
-        &body.reason,
-        Some(&body.text),
-        "reason",
-        "text",
-        &mut faults,
-    );
-    faults.finish()?;
-    let ground = ground.ok_or_else(|| ApiError::internal("ground checked"))?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = acceptance::refuse(&txn, &me, c, ground, body.text.trim(), now).await?;
+    let c = acceptance::refuse(&txn, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(step(c, None))
 }
