@@ -6,32 +6,48 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
+use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use validator::Validate;
 
 use super::Error;
 use super::document::{self, CopyFor, Particulars, Term};
-use super::{Ground, notify, notify_each, recipients, yuan};
-use crate::actor::Actor;
+use super::{check_ground, grounds, notify, notify_each, recipients, yuan};
+use crate::actor::{Actor, Staff};
 use crate::audit;
+use crate::cases::access::{Act, act_on};
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::DeadlineStatus;
+use crate::deadlines::local_date;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
+use crate::domain::faults::Faults;
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{business, case, deadline, mediation_agreement};
+use crate::env::Env;
+use crate::intake::request::MAX_AMOUNT_FEN;
 use crate::mail::Mail;
 use crate::mediation::states::AgreementStatus;
-use crate::state::AppState;
 
 const MEDIATING: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
 
 /// How long the business's single-use confirmation code stays valid.
 const LINK_DAYS: i64 = 30;
 
-pub struct Termination<'a> {
-    pub ground: &'a Ground,
-    pub text: Option<&'a str>,
-    pub amount_recovered_fen: i64,
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct TerminationRequest {
+    /// A termination ground of the case's rule set.
+    #[schema(example = "party_declares_no_agreement")]
+    pub ground: String,
+    /// Required for `other_legal_ground`.
+    #[validate(length(max = 2000))]
+    pub text: Option<String>,
+    /// Money the consumer got back anyway (default 0).
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
+    pub amount_recovered_fen: Option<i64>,
+    /// Default: the amount on the complaint.
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
     pub amount_in_dispute_fen: Option<i64>,
 }
 
@@ -40,12 +56,26 @@ pub struct Termination<'a> {
 /// until staff record that they told the parties another way.
 pub async fn terminate(
     db: &impl ConnectionTrait,
-    state: &AppState,
-    actor: &Actor,
-    c: case::Model,
-    t: Termination<'_>,
+    env: &Env,
+    me: &Staff,
+    case_id: &str,
+    t: &TerminationRequest,
     now: DateTime<Utc>,
 ) -> Result<(case::Model, Option<DeadlineView>), Error> {
+    let c = act_on(db, me, case_id, Act::StationStep).await?;
+    let mut faults = Faults::of(t);
+    let ground = check_ground(
+        &grounds(c.rule_set).termination,
+        &t.ground,
+        t.text.as_deref(),
+        "ground",
+        "text",
+        &mut faults,
+    );
+    faults.finish()?;
+    let ground = ground.ok_or_else(|| Error::internal("ground checked"))?;
+    let actor = &Actor::from(me);
+    let amount_recovered_fen = t.amount_recovered_fen.unwrap_or(0);
     super::ensure_not_suspended(db, &c).await?;
     let in_dispute = t.amount_in_dispute_fen.or(c.amount_fen);
     let c = close(
@@ -56,8 +86,8 @@ pub async fn terminate(
             to: CaseStatus::Closed,
             outcome: Some(Outcome::Terminated),
             meets: Some(DeadlineKind::Mediation),
-            reason: Some(t.ground.code.clone()),
-            amount_recovered_fen: Some(t.amount_recovered_fen),
+            reason: Some(ground.code.clone()),
+            amount_recovered_fen: Some(amount_recovered_fen),
             amount_in_dispute_fen: in_dispute,
         },
         now,
@@ -65,17 +95,17 @@ pub async fn terminate(
     .await?;
     let notice = deadlines::open(
         db,
-        &state.env,
+        env,
         &c.id,
         c.rule_set,
         DeadlineKind::TerminationNotice,
         now,
     )
     .await?;
-    let text = t.text.map(str::trim).filter(|s| !s.is_empty());
+    let text = t.text.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let description = match text {
-        Some(x) => format!("终止调解：{}。{x}", t.ground.label),
-        None => format!("终止调解：{}", t.ground.label),
+        Some(x) => format!("终止调解：{}。{x}", ground.label),
+        None => format!("终止调解：{}", ground.label),
     };
     let to = recipients(db, &c).await?;
     let told_both = !to.complainant.is_empty() && !to.respondent.is_empty();
@@ -85,7 +115,7 @@ pub async fn terminate(
         "terminated",
         actor,
         true,
-        json!({"description": description, "ground": t.ground.code, "text": text, "notified_by_mail": told_both}),
+        json!({"description": description, "ground": ground.code, "text": text, "notified_by_mail": told_both}),
         now,
     )
     .await?;
@@ -94,7 +124,7 @@ pub async fn terminate(
         actor,
         "case.terminate",
         Some(&c.id),
-        json!({"ground": t.ground.code, "amount_recovered_fen": t.amount_recovered_fen}),
+        json!({"ground": ground.code, "amount_recovered_fen": amount_recovered_fen}),
         now,
     )
     .await?;
@@ -103,8 +133,8 @@ pub async fn terminate(
         receipt = c.receipt_number,
         respondent = c.respondent_name,
         today = crate::domain::dates::chinese_date(deadlines::local_date(now)),
-        label = t.ground.label,
-        source = t.ground.source,
+        label = ground.label,
+        source = ground.source,
         text = text.map(|x| format!("\n说明：{x}")).unwrap_or_default(),
     );
     notify(
@@ -175,13 +205,27 @@ pub async fn termination_told(
     Ok(())
 }
 
-pub struct NewAgreement {
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct AgreementRequest {
+    /// What each party does, how much, by when.
+    #[validate(length(min = 1, max = 20), nested)]
     pub terms: Vec<Term>,
+    /// 挽回经济损失; default: the sum of the terms.
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
     pub amount_recovered_fen: Option<i64>,
+    /// 涉及争议额; default: the amount on the complaint.
+    #[validate(range(min = 0, max = 10_000_000_000i64))]
     pub amount_in_dispute_fen: Option<i64>,
+    /// The mediation that reached the agreement was in person.
     pub in_person: bool,
+    /// The agreement was carried out on the spot (当场履行).
+    #[serde(default)]
     pub on_the_spot: bool,
+    /// Both parties agreed not to have a 调解书.
+    #[serde(default)]
     pub document_waived: bool,
+    #[serde(default)]
+    #[validate(nested)]
     pub particulars: Particulars,
 }
 
@@ -190,11 +234,27 @@ pub struct NewAgreement {
 /// without one the case closes now, with one both parties are asked to confirm the draft.
 pub async fn record_agreement(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: case::Model,
-    new: NewAgreement,
+    me: &Staff,
+    case_id: &str,
+    new: AgreementRequest,
     now: DateTime<Utc>,
 ) -> Result<mediation_agreement::Model, Error> {
+    let c = act_on(db, me, case_id, Act::StationStep).await?;
+    let mut faults = Faults::of(&new);
+    let today = local_date(now);
+    for (i, t) in new.terms.iter().enumerate() {
+        if t.due_on < today {
+            faults.add(format!("terms[{i}].due_on"), "cannot be in the past");
+        }
+    }
+    if new.terms.iter().map(|t| t.amount_fen).sum::<i64>() > MAX_AMOUNT_FEN {
+        faults.add(
+            "terms",
+            "the amounts add up to more than the largest accepted",
+        );
+    }
+    faults.finish()?;
+    let actor = &Actor::from(me);
     super::ensure_not_suspended(db, &c).await?;
     if !MEDIATING.contains(&c.status) {
         return Err(Error::NotInMediation(

@@ -9,32 +9,12 @@ use validator::Validate;
 use super::common::{AgreementView, StepResult, step};
 use crate::actor::Actor;
 use crate::cases::access::{Act, act_on};
-use crate::deadlines::local_date;
-use crate::domain::faults::Faults;
 use crate::http::idempotency::{IdempotencyKey, create_once};
-use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
-use crate::intake::request::MAX_AMOUNT_FEN;
+use crate::http::{ApiJson, ApiResult, Problem, Staff};
 use crate::mediation;
 use crate::mediation::agreement;
-use crate::mediation::document::{Particulars, Term};
-use crate::mediation::outcome::{self, NewAgreement, Termination};
+use crate::mediation::outcome::{self, AgreementRequest, TerminationRequest};
 use crate::state::AppState;
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct TerminationRequest {
-    /// A termination ground of the case's rule set.
-    #[schema(example = "party_declares_no_agreement")]
-    pub ground: String,
-    /// Required for `other_legal_ground`.
-    #[validate(length(max = 2000))]
-    pub text: Option<String>,
-    /// Money the consumer got back anyway (default 0).
-    #[validate(range(min = 0, max = 10_000_000_000i64))]
-    pub amount_recovered_fen: Option<i64>,
-    /// Default: the amount on the complaint.
-    #[validate(range(min = 0, max = 10_000_000_000i64))]
-    pub amount_in_dispute_fen: Option<i64>,
-}
 
 /// Terminate mediation (终止调解) and close the case.
 ///
@@ -58,35 +38,9 @@ pub(super) async fn terminate(
     path: web::Path<String>,
     body: ApiJson<TerminationRequest, false>,
 ) -> ApiResult<web::Json<StepResult>> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let b = body.body;
-    let mut faults = Faults::of(&b);
-    let ground = mediation::check_ground(
-        &mediation::grounds(c.rule_set).termination,
-        &b.ground,
-        b.text.as_deref(),
-        "ground",
-        "text",
-        &mut faults,
-    );
-    faults.finish()?;
-    let ground = ground.ok_or_else(|| ApiError::internal("ground checked"))?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let (c, notice) = outcome::terminate(
-        &txn,
-        &state,
-        &Actor::from(&me),
-        c,
-        Termination {
-            ground,
-            text: b.text.as_deref(),
-            amount_recovered_fen: b.amount_recovered_fen.unwrap_or(0),
-            amount_in_dispute_fen: b.amount_in_dispute_fen,
-        },
-        now,
-    )
-    .await?;
+    let (c, notice) =
+        outcome::terminate(&txn, &state.env, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(step(c, notice))
 }
@@ -154,30 +108,6 @@ pub(super) async fn termination_told(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct AgreementRequest {
-    /// What each party does, how much, by when.
-    #[validate(length(min = 1, max = 20), nested)]
-    pub terms: Vec<Term>,
-    /// 挽回经济损失; default: the sum of the terms.
-    #[validate(range(min = 0, max = 10_000_000_000i64))]
-    pub amount_recovered_fen: Option<i64>,
-    /// 涉及争议额; default: the amount on the complaint.
-    #[validate(range(min = 0, max = 10_000_000_000i64))]
-    pub amount_in_dispute_fen: Option<i64>,
-    /// The mediation that reached the agreement was in person.
-    pub in_person: bool,
-    /// The agreement was carried out on the spot (当场履行).
-    #[serde(default)]
-    pub on_the_spot: bool,
-    /// Both parties agreed not to have a 调解书.
-    #[serde(default)]
-    pub document_waived: bool,
-    #[serde(default)]
-    #[validate(nested)]
-    pub particulars: Particulars,
-}
-
 /// Record the agreement mediation reached (调解协议).
 ///
 /// Station staff, as for accepting. A 调解书 is needed when the mediation was in person, unless
@@ -205,36 +135,10 @@ pub(super) async fn record_agreement(
     path: web::Path<String>,
     body: ApiJson<AgreementRequest, false>,
 ) -> ApiResult<HttpResponse> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
     let key = IdempotencyKey::from_request(&req, "agreements", &body.raw)?;
     let now = state.clock.now();
-    let b = body.body;
-    let mut faults = Faults::of(&b);
-    let today = local_date(now);
-    for (i, t) in b.terms.iter().enumerate() {
-        if t.due_on < today {
-            faults.add(format!("terms[{i}].due_on"), "cannot be in the past");
-        }
-    }
-    if b.terms.iter().map(|t| t.amount_fen).sum::<i64>() > MAX_AMOUNT_FEN {
-        faults.add(
-            "terms",
-            "the amounts add up to more than the largest accepted",
-        );
-    }
-    faults.finish()?;
-    let actor = Actor::from(&me);
-    let new = NewAgreement {
-        terms: b.terms,
-        amount_recovered_fen: b.amount_recovered_fen,
-        amount_in_dispute_fen: b.amount_in_dispute_fen,
-        in_person: b.in_person,
-        on_the_spot: b.on_the_spot,
-        document_waived: b.document_waived,
-        particulars: b.particulars,
-    };
     create_once(&state.db, key, now, async |txn| {
-        let a = outcome::record_agreement(txn, &actor, c, new, now).await?;
+        let a = outcome::record_agreement(txn, &me, &path, body.body, now).await?;
         Ok(AgreementView::from(a))
     })
     .await
