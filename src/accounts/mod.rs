@@ -368,3 +368,14 @@ pub async fn authenticate(
             business_id: user.business_id,
         }))
 }
+
+/// The name an account is shown by.
+pub async fn display_name(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(user::Entity::find_by_id(user_id.to_owned())
+        .one(db)
+        .await?
+        .map(|u| u.display_name))
+}

@@ -15,7 +15,7 @@ use super::views::{CaseSummary, PartyView, desk_view, full_view};
 use crate::actor::{Actor, Role, Staff};
 use crate::audit;
 use crate::deadlines::DeadlineView;
-use crate::entities::{case, case_event, deadline, party};
+use crate::entities::{case, case_event, deadline, party, station, user};
 use crate::routing::transfer::{self, TransferView};
 use crate::routing::{incident, zone::ReturnPromise};
 
@@ -66,6 +66,10 @@ pub struct CaseDetail {
 pub struct CaseRead {
     pub case: case::Model,
     pub detail: CaseDetail,
+    /// Who handles the case, by name.
+    pub bureau_name: String,
+    pub station_name: Option<String>,
+    pub mediator_name: Option<String>,
 }
 
 /// Reads case `id` for `me`: outside the caller's scope is 404 like an unknown id.
@@ -168,5 +172,25 @@ pub async fn detail(
             .collect(),
         summary: CaseSummary::from(c.clone()),
     };
-    Ok(CaseRead { case: c, detail })
+    let station_name = match &c.station_id {
+        Some(id) => station::Entity::find_by_id(id.clone())
+            .one(db)
+            .await?
+            .map(|s| s.name),
+        None => None,
+    };
+    let mediator_name = match &c.mediator_id {
+        Some(id) => user::Entity::find_by_id(id.clone())
+            .one(db)
+            .await?
+            .map(|u| u.display_name),
+        None => None,
+    };
+    Ok(CaseRead {
+        bureau_name: crate::routing::registry::bureau_name(db, &c.bureau_code).await?,
+        station_name,
+        mediator_name,
+        case: c,
+        detail,
+    })
 }
