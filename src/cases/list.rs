@@ -103,7 +103,7 @@ pub async fn cases(
             Order::Newest => find,
             Order::NextDeadline => find
                 .order_by(Expr::cust(format!("({NEXT_DUE}) IS NULL")), SqlOrder::Asc)
-                .order_by(Expr::cust(NEXT_DUE), SqlOrder::Asc),
+                .order_by(Expr::cust(format!("({NEXT_DUE})")), SqlOrder::Asc),
         };
         rows.extend(
             find.order_by_desc(case::Column::ReceivedAt)

@@ -20,6 +20,7 @@ mod openapi;
 mod oversight;
 mod pages;
 mod pages_complaint;
+mod pages_staff;
 mod pages_track;
 mod routing;
 mod transfers;
