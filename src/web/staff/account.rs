@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::{Desk, NOTICE_KEY, SignedIn, TOKEN_KEY, notice, take_notice};
+use super::signed_in::{Desk, NOTICE_KEY, SignedIn, TOKEN_KEY, notice, take_notice};
 use crate::accounts::password::{self, PasswordChange};
 use crate::accounts::{self, Throttle};
 use crate::http::ApiError;

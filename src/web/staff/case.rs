@@ -12,8 +12,8 @@ use askama_web::WebTemplate;
 use chrono::Duration;
 use serde::Deserialize;
 
+use super::signed_in::{Desk, SignedIn, notice, take_notice};
 use super::words::{self, DeadlineWords, local_time};
-use super::{Desk, SignedIn, notice, take_notice};
 use crate::actor::Role;
 use crate::cases::access::{Act, act_on, admits};
 use crate::cases::detail::detail;

@@ -9,8 +9,8 @@ use askama_web::WebTemplate;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
+use super::signed_in::{Desk, SignedIn, take_notice};
 use super::words::{self, DeadlineWords};
-use super::{Desk, SignedIn, take_notice};
 use crate::actor::Role;
 use crate::cases::CaseStatus;
 use crate::cases::list::{self, DeadlineState, Filter, Order};
