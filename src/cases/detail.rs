@@ -80,7 +80,7 @@ pub async fn detail(
     now: DateTime<Utc>,
 ) -> Result<CaseRead, access::Error> {
     me.require(STAFF)?;
-    let c = load_visible(db, &me, id).await?;
+    let c = load_visible(db, me, id).await?;
     let parties = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
         .order_by_asc(party::Column::Position)
