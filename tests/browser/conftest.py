@@ -1,7 +1,8 @@
 """Starts the built `xiaobao serve` on a free port with a fresh SQLite file and an SMTP sink, the
 Nu HTML Checker as a local service (one JVM for the session) and Debian's Chromium.
 
-Fixtures: base (the service's URL), sink (its mail), check (see checks.py), and pages:
+Fixtures: base (the service's URL), sink (its mail), check (see checks.py), create_user (a staff
+account on the service's database, through `xiaobao create-user`), and pages:
 phone / desktop (360x740, 1280x800, JavaScript on), phone_nojs / desktop_nojs (off), and
 open_page(width, height, javascript) for more."""
 
@@ -30,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = (360, 740)
+# What the running service was started with, for fixtures that work on its database.
+SERVICE = {}
 DESKTOP = (1280, 800)
 
 
@@ -71,6 +74,7 @@ def base(sink):
         env.pop("XIAOBAO_CONFIG", None)
         with open(Path(work) / "server.log", "w") as log:
             server = subprocess.Popen([str(binary), "serve"], env=env, stdout=log, stderr=log, cwd=work)
+            SERVICE.update(binary=binary, env=env, work=work)
             url = f"http://127.0.0.1:{port}"
             try:
                 wait_until_up(url + "/readyz", server, "xiaobao", 60)
@@ -80,6 +84,19 @@ def base(sink):
                 server.wait(timeout=15)
         text = (Path(work) / "server.log").read_text()
         assert "request failed" not in text, "the service logged internal errors:\n" + text[-4000:]
+
+
+@pytest.fixture(scope="session")
+def create_user(base):
+    """create_user(username, password, role, *flags): e.g. ("xitang", "...", "mediator",
+    "--station", "S330421103"); flags as `xiaobao create-user` takes them."""
+
+    def create(username, password, role, *flags):
+        env = dict(SERVICE["env"], XIAOBAO_NEW_PASSWORD=password)
+        subprocess.run([str(SERVICE["binary"]), "create-user", "--username", username, "--role", role,
+                        *flags], env=env, cwd=SERVICE["work"], check=True, capture_output=True, timeout=60)
+
+    return create
 
 
 @pytest.fixture(scope="session")

@@ -272,7 +272,7 @@ pub async fn page(
                 what: e.detail["description"]
                     .as_str()
                     .filter(|s| !s.is_empty())
-                    .map_or_else(|| e.kind.clone(), str::to_owned),
+                    .map_or_else(|| words::event_words(&e.kind), str::to_owned),
                 public: e.public,
             })
             .collect(),

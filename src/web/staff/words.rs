@@ -120,7 +120,7 @@ fn left_words(d: &DeadlineView, cal: &Calendar, now: DateTime<Utc>) -> String {
     let days = |a: NaiveDate, b: NaiveDate| {
         cal.working_days_between(a, b)
             .map(|n| format!("{n} 个工作日"))
-            .unwrap_or_else(|_| format!("约 {} 天", (b - a).num_days()))
+            .unwrap_or_else(|_| format!("约 {} 天（按日历日估算）", (b - a).num_days()))
     };
     if d.due_at <= now {
         if d.due_date >= today {
@@ -189,6 +189,28 @@ fn explanation_words(e: &Explanation) -> Vec<String> {
         out.push(format!("经批准延长 {} 个工作日。", e.extension_days));
     }
     out
+}
+
+/// An internal timeline entry without a description, in words; an unknown kind as its code.
+pub fn event_words(kind: &str) -> String {
+    let words = match kind {
+        "flagged_probable_duplicate" => "系统提示：可能与已有投诉重复",
+        "closed" => "案件已办结",
+        "joint_session" => "已安排跨地区联合调解",
+        "linked_to_incident" => "已关联到同一事件的跨地区投诉",
+        "odr_offer" => "企业提出和解方案",
+        "odr_counter" => "消费者提出新的和解意见",
+        "odr_agreed" => "双方达成和解",
+        "odr_escalated" => "企业和解未成，转由市场监管部门处理",
+        "odr_performed" => "企业已履行和解协议",
+        "transfer_requested" => "已提出移送",
+        "transfer_accepted" => "移送已被接收",
+        "transfer_returned" => "移送被退回",
+        "transfer_withdrawn" => "移送已撤回",
+        "transfer_escalated" => "管辖争议已报请上级决定",
+        other => return format!("其他记录（{other}）"),
+    };
+    words.to_owned()
 }
 
 /// `2026年11月23日 09:30`, Beijing time.
