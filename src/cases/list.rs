@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LikeExpr, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order as SqlOrder, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Select,
 };
 
 use super::access::{self, STAFF, visibility};
@@ -99,19 +99,27 @@ pub async fn cases(
         let find = case::Entity::find()
             .filter(branch)
             .filter(conditions(filter, now, lead));
-        let find = match order {
-            Order::Newest => find,
-            Order::NextDeadline => find
-                .order_by(Expr::cust(format!("({NEXT_DUE}) IS NULL")), SqlOrder::Asc)
-                .order_by(Expr::cust(format!("({NEXT_DUE})")), SqlOrder::Asc),
-        };
-        rows.extend(
-            find.order_by_desc(case::Column::ReceivedAt)
-                .order_by_desc(case::Column::Id)
-                .limit(wanted)
-                .all(db)
-                .await?,
-        );
+        match order {
+            Order::Newest => rows.extend(newest_first(find).limit(wanted).all(db).await?),
+            Order::NextDeadline => {
+                // Cases whose earliest running deadline comes first, read along the deadlines'
+                // (status, due) index and stopping at `wanted`; then, only if those run out,
+                // the cases without a running deadline, newest first.
+                let running = find
+                    .clone()
+                    .join(JoinType::InnerJoin, deadline::Relation::Case.def().rev())
+                    .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
+                    .filter(Expr::cust(EARLIEST))
+                    .order_by_asc(deadline::Column::DueAt);
+                let first = newest_first(running).limit(wanted).all(db).await?;
+                let short = wanted - first.len() as u64;
+                rows.extend(first);
+                if short > 0 {
+                    let rest = find.filter(Expr::cust(format!("NOT EXISTS ({RUNNING_OF_CASE})")));
+                    rows.extend(newest_first(rest).limit(short).all(db).await?);
+                }
+            }
+        }
     }
     // A case in two branches (a station's own walk-in) is listed once.
     rows.sort_by(|a, b| a.id.cmp(&b.id));
@@ -156,10 +164,20 @@ pub async fn cases(
     })
 }
 
-/// The earliest running deadline of the case row at hand (`cases.id`), one index range of
-/// `idx_deadlines_case_running` per case.
-const NEXT_DUE: &str = "SELECT MIN(deadlines.due_at) FROM deadlines \
-     WHERE deadlines.case_id = cases.id AND deadlines.status IN ('open', 'paused')";
+/// The running deadlines of the case row at hand (`cases.id`): one range of
+/// `idx_deadlines_case_running`.
+const RUNNING_OF_CASE: &str = "SELECT 1 FROM deadlines AS d2 \
+     WHERE d2.case_id = cases.id AND d2.status IN ('open', 'paused')";
+
+/// The joined deadline is its case's earliest running one, so a case is listed once.
+const EARLIEST: &str = "NOT EXISTS (SELECT 1 FROM deadlines AS d2 \
+     WHERE d2.case_id = deadlines.case_id AND d2.status IN ('open', 'paused') \
+     AND (d2.due_at < deadlines.due_at OR (d2.due_at = deadlines.due_at AND d2.id < deadlines.id)))";
+
+fn newest_first(find: Select<case::Entity>) -> Select<case::Entity> {
+    find.order_by_desc(case::Column::ReceivedAt)
+        .order_by_desc(case::Column::Id)
+}
 
 fn conditions(f: &Filter, now: DateTime<Utc>, lead: Duration) -> Condition {
     let mut all = Condition::all();

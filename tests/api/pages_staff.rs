@@ -555,3 +555,65 @@ async fn station_staff_accept_or_refuse_through_the_apis_steps() {
     let api = app.get_as(&format!("/api/v1/cases/{second}"), &token).await;
     assert_eq!(api.body["status"], "refused");
 }
+
+#[actix_web::test]
+async fn the_work_list_puts_the_nearest_deadline_first_and_finished_cases_last() {
+    let app = spawn_app().await;
+    let token = app
+        .staff("xitang", Role::Mediator, None, Some("S330421103"), None)
+        .await;
+    let (refused, refused_receipt) = filed(&app).await;
+    app.clock.set(monday() + chrono::Duration::minutes(1));
+    let (accepted, accepted_receipt) = filed(&app).await;
+    app.clock.set(monday() + chrono::Duration::minutes(2));
+    let (_, pending_receipt) = filed(&app).await;
+    let res = app
+        .post_as(
+            &format!("/api/v1/cases/{accepted}/accept"),
+            &token,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app
+        .post_as(
+            &format!("/api/v1/cases/{refused}/refuse"),
+            &token,
+            &serde_json::json!({"reason": "outside_duties", "text": "不属于本局职责"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+
+    let mut b = Browser::signed_in(&app, "xitang").await;
+    let page = b.get("/staff").await;
+    let at = |receipt: &str| page.text.find(receipt).expect(receipt);
+    // Acceptance due in 7 working days, mediation in 60 days, the refused case has none.
+    assert!(
+        at(&pending_receipt) < at(&accepted_receipt),
+        "{}",
+        page.text
+    );
+    assert!(
+        at(&accepted_receipt) < at(&refused_receipt),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("调解期限 还剩"));
+    let none = b.get("/staff?deadline=none").await;
+    assert!(none.text.contains(&refused_receipt) && !none.text.contains(&pending_receipt));
+    // The API's list is the same scope, newest first.
+    let api = app.get_as("/api/v1/cases?limit=2", &token).await;
+    let ids: Vec<&str> = api
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["receipt_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![pending_receipt.as_str(), accepted_receipt.as_str()]
+    );
+    let bad = app.get_as("/api/v1/cases?status=nonsense", &token).await;
+    assert_problem(&bad, 422, "validation_failed");
+}
