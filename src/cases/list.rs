@@ -3,7 +3,7 @@
 //!
 //! Each branch of `access::visibility` is read as its own ordered range, at most `offset +
 //! limit + 1` rows, and the branches are merged here, so the database never sorts the union.
-//! The work list reads the running deadlines in due order (`idx_deadlines_open_due`), each joined
+//! The work list reads the running deadlines in due order (`idx_deadlines_running_due`), each joined
 //! to its case and kept only when it is the case's earliest (`idx_deadlines_case_running`), and
 //! stops at the page; the cases without a running deadline follow, newest first.
 
