@@ -71,3 +71,16 @@ impl From<&Staff> for Actor {
         Actor::Staff(s.clone())
     }
 }
+
+impl Role {
+    /// The role in Chinese, as the workbench says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::EnterpriseAgent => "企业在线纠纷解决专员",
+            Role::Mediator => "调解员",
+            Role::BureauAdmin => "市场监管局管理员",
+            Role::EnforcementOfficer => "执法人员",
+            Role::SystemAdmin => "系统管理员",
+        }
+    }
+}

@@ -1,14 +1,14 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::NewUser;
+use super::password::PasswordChange;
 use crate::actor::Actor;
-use crate::domain::secrets::sha256_hex;
-use crate::entities::{auth_token, user};
+use crate::entities::user;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(login)
         .service(logout)
+        .service(change_password)
         .service(current_account)
         .service(create_user);
 }
@@ -86,24 +87,56 @@ async fn login(
 #[post("/auth/logout")]
 async fn logout(
     state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
+    req: HttpRequest,
     _me: Staff,
 ) -> ApiResult<HttpResponse> {
-    let token = req
-        .headers()
+    super::logout(&state.db, bearer(&req), state.clock.now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The bearer token of a request authenticated by the `Staff` extractor.
+fn bearer(req: &HttpRequest) -> &str {
+    req.headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default()
-        .trim();
-    if let Some(row) = auth_token::Entity::find_by_id(sha256_hex(token))
-        .one(&state.db)
-        .await?
-    {
-        let mut active: auth_token::ActiveModel = row.into();
-        active.revoked_at = Set(Some(state.clock.now()));
-        active.update(&state.db).await?;
-    }
+        .trim()
+}
+
+/// Change one's own password.
+///
+/// Any authenticated account, with its current password. A wrong current password counts as a
+/// failed login of the account (the login throttle applies: 429 with `Retry-After`). The new
+/// password has 10 to 200 characters and differs from the current one. The token of this request
+/// stays valid; every other token of the account is revoked.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "changed; the account's other tokens are revoked"),
+        (status = 422, description = "`current_password` wrong or `new_password` not acceptable", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many failed logins for the account or from the address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password")]
+async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: Staff,
+    body: ApiJson<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    super::password::change(
+        &state.db,
+        &me,
+        bearer(&req),
+        body.body,
+        &crate::http::auth::client_address(&req, state.env.settings.trust_forwarded_for),
+        &super::Throttle::of(&state.env.settings),
+        state.clock.now(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,6 +2,7 @@
 
 pub mod http;
 pub mod mailboxes;
+pub mod password;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -17,6 +18,7 @@ use validator::Validate;
 use crate::actor::Actor;
 use crate::audit;
 use crate::config::Settings;
+use crate::domain::faults::{Class, Failure};
 use crate::domain::secrets::{random_token, sha256_hex};
 use crate::domain::text::single_line;
 use crate::entities::{auth_token, bureau, business, login_failure, station, user};
@@ -31,7 +33,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::internal(e.to_string()))
 }
 
-fn verify_password(hash: &str, password: &str) -> bool {
+pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -190,47 +192,7 @@ pub async fn login(
     ttl_hours: i64,
     now: DateTime<Utc>,
 ) -> ApiResult<Login> {
-    let since = now - throttle.window;
-    // The attempt is counted before the password is looked at, in a transaction that holds the
-    // account's lock (PostgreSQL) or the database's write lock (SQLite): of many parallel
-    // attempts, only as many as the limit get to the password.
-    let txn = crate::db::begin_write(db).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock(hashtext($1))",
-            [format!("login:{username}").into()],
-        ))
-        .await?;
-    }
-    let failures = |column: login_failure::Column, value: &str| {
-        login_failure::Entity::find()
-            .filter(column.eq(value))
-            .filter(login_failure::Column::FailedAt.gte(since))
-            .count(&txn)
-    };
-    if failures(login_failure::Column::Username, username).await? >= throttle.per_account
-        || failures(login_failure::Column::Address, address).await? >= throttle.per_address
-    {
-        return Err(ApiError::too_many_requests(
-            "too_many_login_attempts",
-            "too many failed logins for this account or from this address; wait and try again",
-            u32::try_from(throttle.window.num_seconds().max(1)).unwrap_or(u32::MAX),
-        ));
-    }
-    login_failure::ActiveModel {
-        id: NotSet,
-        username: Set(username.to_owned()),
-        address: Set(address.to_owned()),
-        failed_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::FailedAt.lt(since))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
+    count_attempt(db, username, address, throttle, now).await?;
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(db)
@@ -252,11 +214,7 @@ pub async fn login(
             ));
         }
     };
-    // A success clears the account's failures, the attempt just counted among them.
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Username.eq(username))
-        .exec(db)
-        .await?;
+    clear_attempts(db, username).await?;
     let token = random_token();
     let expires_at = now + Duration::hours(ttl_hours);
     auth_token::ActiveModel {
@@ -275,8 +233,113 @@ pub async fn login(
     })
 }
 
+/// A password attempt refused by the throttle, or the database failing.
+#[derive(Debug, thiserror::Error)]
+pub enum Throttled {
+    #[error("too many failed logins for this account or from this address; wait and try again")]
+    TooMany(u32),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl Failure for Throttled {
+    fn class(&self) -> Class {
+        match self {
+            Throttled::TooMany(seconds) => Class::TooMany(*seconds),
+            Throttled::Db(e) => Class::of_db(e),
+        }
+    }
+    fn code(&self) -> &'static str {
+        match self {
+            Throttled::TooMany(_) => "too_many_login_attempts",
+            Throttled::Db(e) => crate::db::error_code(e),
+        }
+    }
+}
+
+/// Counts one password attempt for `username` from `address`, refused with 429 past either limit
+/// of the throttle. The attempt is counted before the password is looked at, in a transaction
+/// that holds the account's lock (PostgreSQL) or the database's write lock (SQLite): of many
+/// parallel attempts, only as many as the limit get to the password. A success clears the
+/// account's count ([`clear_attempts`]); a failure leaves it counted.
+pub(crate) async fn count_attempt(
+    db: &DatabaseConnection,
+    username: &str,
+    address: &str,
+    throttle: &Throttle,
+    now: DateTime<Utc>,
+) -> Result<(), Throttled> {
+    let since = now - throttle.window;
+    let txn = crate::db::begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [format!("login:{username}").into()],
+        ))
+        .await?;
+    }
+    let failures = |column: login_failure::Column, value: &str| {
+        login_failure::Entity::find()
+            .filter(column.eq(value))
+            .filter(login_failure::Column::FailedAt.gte(since))
+            .count(&txn)
+    };
+    if failures(login_failure::Column::Username, username).await? >= throttle.per_account
+        || failures(login_failure::Column::Address, address).await? >= throttle.per_address
+    {
+        return Err(Throttled::TooMany(
+            u32::try_from(throttle.window.num_seconds().max(1)).unwrap_or(u32::MAX),
+        ));
+    }
+    login_failure::ActiveModel {
+        id: NotSet,
+        username: Set(username.to_owned()),
+        address: Set(address.to_owned()),
+        failed_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::FailedAt.lt(since))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A success clears the account's failures, the attempt just counted among them.
+pub(crate) async fn clear_attempts(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<(), sea_orm::DbErr> {
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends a login: the token is revoked (an unknown token is left alone).
+pub async fn logout(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    if let Some(row) = auth_token::Entity::find_by_id(sha256_hex(token))
+        .one(db)
+        .await?
+        .filter(|t| t.revoked_at.is_none())
+    {
+        let mut active: auth_token::ActiveModel = row.into();
+        active.revoked_at = Set(Some(now));
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
 /// An argon2 hash of a random string nobody knows.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wPo5PcOeYTXPvb0nm1ZQQsmVUCeDqdKr8G/TUZA1Y4U";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$wPo5PcOeYTXPvb0nm1ZQQsmVUCeDqdKr8G/TUZA1Y4U";
 
 /// The account behind a live login token: unknown, expired or revoked tokens and disabled
 /// accounts give `None`. The API's bearer tokens and the workbench's session both end here.
@@ -304,4 +367,15 @@ pub async fn authenticate(
             station_id: user.station_id,
             business_id: user.business_id,
         }))
+}
+
+/// The name an account is shown by.
+pub async fn display_name(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(user::Entity::find_by_id(user_id.to_owned())
+        .one(db)
+        .await?
+        .map(|u| u.display_name))
 }

@@ -5,21 +5,17 @@ use actix_web::{HttpRequest, get, web};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::{STAFF, load_visible, visibility};
+use super::access::load_visible;
+use super::detail::CaseDetail;
+use super::list::{self, Filter, Order};
 use super::track::{Tracking, tracking};
-use super::views::{CaseSummary, PartyView, desk_view, full_view};
-use crate::actor::Actor;
-use crate::audit;
-use crate::cases::CaseKind;
-use crate::deadlines::DeadlineView;
-use crate::entities::{audit_log, case, case_event, deadline, party};
+use super::views::CaseSummary;
+use super::{CaseKind, CaseStatus};
+use crate::entities::audit_log;
 use crate::http::auth::consumer_case;
 use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
-use crate::routing::transfer::{self, TransferView};
-use crate::routing::{incident, zone::ReturnPromise};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -58,76 +54,40 @@ async fn list_cases(
     me: Staff,
     q: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<Vec<CaseSummary>>> {
-    me.require(STAFF)?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
-    let mut rows: Vec<case::Model> = Vec::new();
-    for branch in visibility(&me) {
-        let mut find = case::Entity::find().filter(branch);
-        if let Some(kind) = &q.kind {
-            find = find.filter(case::Column::Kind.eq(kind.as_str()));
-        }
-        if let Some(status) = &q.status {
-            find = find.filter(case::Column::Status.eq(status.as_str()));
-        }
-        if let Some(before) = q.before {
-            find = find.filter(case::Column::ReceivedAt.lt(before));
-        }
-        rows.extend(
-            find.order_by_desc(case::Column::ReceivedAt)
-                .order_by_desc(case::Column::Id)
-                .limit(limit)
-                .all(&state.db)
-                .await?,
+    let mut filter = Filter {
+        received_before: q.before,
+        ..Filter::default()
+    };
+    if let Some(kind) = &q.kind {
+        filter.kind = Some(
+            CaseKind::parse(kind)
+                .ok_or_else(|| ApiError::field("kind", "must be complaint or report"))?,
         );
     }
-    // A case in two branches (a station's own walk-in) is listed once.
-    rows.sort_by(|a, b| (b.received_at, &b.id).cmp(&(a.received_at, &a.id)));
-    rows.dedup_by(|a, b| a.id == b.id);
-    rows.truncate(limit as usize);
-    Ok(web::Json(rows.into_iter().map(CaseSummary::from).collect()))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct EventView {
-    pub at: DateTime<Utc>,
-    pub kind: String,
-    pub actor_kind: String,
-    pub public: bool,
-    pub detail: serde_json::Value,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct CaseDetail {
-    #[serde(flatten)]
-    pub summary: CaseSummary,
-    pub rule_set: crate::deadlines::RuleSetId,
-    pub routing_rule: crate::routing::RoutingRule,
-    pub linked_case_id: Option<String>,
-    pub duplicate_of_id: Option<String>,
-    pub respondent_uscc: Option<String>,
-    pub respondent_address: String,
-    pub respondent_division_code: Option<String>,
-    pub business_id: Option<String>,
-    pub occurred_on: Option<chrono::NaiveDate>,
-    pub dispute_division_code: String,
-    pub goods_or_service: String,
-    pub amount_fen: Option<i64>,
-    pub facts: String,
-    pub demands: Vec<String>,
-    pub evidence: Vec<String>,
-    pub choose_odr: bool,
-    pub consent_to_publish: bool,
-    pub conceal_identity_from_business: bool,
-    pub anonymous: bool,
-    pub parties: Vec<PartyView>,
-    pub deadlines: Vec<DeadlineView>,
-    pub timeline: Vec<EventView>,
-    /// Transfers (移送) of the case between bureaus, oldest first.
-    pub transfers: Vec<TransferView>,
-    /// The incident linking this case with complaints filed in other cities.
-    pub incident_id: Option<String>,
-    /// The pilot-area cross-store return promise the complaint cites, for the mediator.
-    pub return_promise: Option<ReturnPromise>,
+    if let Some(status) = &q.status {
+        filter.status = Some(
+            CaseStatus::parse(status)
+                .ok_or_else(|| ApiError::field("status", "not a case status"))?,
+        );
+    }
+    let listing = list::cases(
+        &state.db,
+        &me,
+        &filter,
+        Order::Newest,
+        q.limit.unwrap_or(50),
+        0,
+        state.clock.now(),
+        chrono::Duration::hours(state.env.settings.reminder_lead_hours),
+    )
+    .await?;
+    Ok(web::Json(
+        listing
+            .rows
+            .into_iter()
+            .map(|l| CaseSummary::from(l.case))
+            .collect(),
+    ))
 }
 
 /// One case with its parties, deadlines and full timeline.
@@ -149,99 +109,8 @@ async fn get_case(
     me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<CaseDetail>> {
-    me.require(STAFF)?;
-    let c = load_visible(&state.db, &me, &path).await?;
-    let parties = party::Entity::find()
-        .filter(party::Column::CaseId.eq(&c.id))
-        .order_by_asc(party::Column::Position)
-        .all(&state.db)
-        .await?;
-    let deadlines = deadline::Entity::find()
-        .filter(deadline::Column::CaseId.eq(&c.id))
-        .order_by_asc(deadline::Column::DueAt)
-        .all(&state.db)
-        .await?;
-    let events = case_event::Entity::find()
-        .filter(case_event::Column::CaseId.eq(&c.id))
-        .order_by_asc(case_event::Column::Id)
-        .all(&state.db)
-        .await?;
-    let desk = me.role == Role::EnterpriseAgent;
-    // A reporter's identity stays with the staff handling reports (Order 20 Art 33).
-    let hide_reporter = c.kind == CaseKind::Report
-        && !crate::cases::access::REPORT_HANDLERS.contains(&me.role)
-        && me.role != Role::SystemAdmin;
-    let parties: Vec<PartyView> = parties
-        .into_iter()
-        .map(|p| {
-            if hide_reporter {
-                desk_view(p, true)
-            } else if desk {
-                desk_view(p, c.conceal_identity)
-            } else {
-                full_view(p)
-            }
-        })
-        .collect();
-    if !desk && !hide_reporter && !parties.is_empty() {
-        audit::record(
-            &state.db,
-            &Actor::from(&me),
-            "case.read_personal_data",
-            Some(&c.id),
-            json!({}),
-            state.clock.now(),
-        )
-        .await?;
-    }
-    let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
-    let transfers = if desk {
-        Vec::new()
-    } else {
-        transfer::of_case(&state.db, &c.id).await?
-    };
-    Ok(web::Json(CaseDetail {
-        transfers,
-        incident_id: incident::of_case(&state.db, &c.id).await?,
-        return_promise: c
-            .return_promise
-            .as_deref()
-            .and_then(|p| serde_json::from_str(p).ok()),
-        rule_set: c.rule_set,
-        routing_rule: c.routing_rule,
-        // A desk never learns that the consumer also reported the business.
-        linked_case_id: c.linked_case_id.clone().filter(|_| !desk),
-        duplicate_of_id: c.duplicate_of_id.clone(),
-        respondent_uscc: c.respondent_uscc.clone(),
-        respondent_address: c.respondent_address.clone(),
-        respondent_division_code: c.respondent_division_code.clone(),
-        business_id: c.business_id.clone(),
-        occurred_on: c.occurred_on,
-        dispute_division_code: c.dispute_division_code.clone(),
-        goods_or_service: c.goods_or_service.clone(),
-        amount_fen: c.amount_fen,
-        facts: c.facts.clone(),
-        demands: list(&c.demands),
-        evidence: list(&c.evidence),
-        choose_odr: c.choose_odr,
-        consent_to_publish: c.consent_to_publish,
-        conceal_identity_from_business: c.conceal_identity,
-        anonymous: c.anonymous,
-        parties,
-        deadlines: deadlines.iter().map(DeadlineView::from).collect(),
-        timeline: events
-            .into_iter()
-            .filter(|e| !desk || e.public)
-            .map(|e| EventView {
-                at: e.at,
-                detail: serde_json::from_str(&e.detail).unwrap_or_default(),
-                kind: e.kind,
-                actor_kind: e.actor_kind,
-                public: e.public,
-            })
-            .collect(),
-        summary: CaseSummary::from(c),
-    }))
+    let read = super::detail::detail(&state.db, &me, &path, state.clock.now()).await?;
+    Ok(web::Json(read.detail))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -2,9 +2,11 @@
 //! and audit entries every step writes, staff views and consumer tracking.
 
 pub mod access;
+pub mod detail;
 pub mod http;
 pub mod journal;
 pub mod lifecycle;
+pub mod list;
 pub mod status;
 pub mod track;
 pub mod views;

@@ -83,3 +83,48 @@ text_enum! {
         Recusal = "recusal",
     }
 }
+
+impl DeadlineKind {
+    /// The deadline's name in Chinese, as pages and mails say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeadlineKind::Acceptance => "受理期限",
+            DeadlineKind::OdrSettlement => "企业和解期限",
+            DeadlineKind::Mediation => "调解期限",
+            DeadlineKind::TerminationNotice => "告知终止调解期限",
+            DeadlineKind::ReportVerification => "举报核查期限",
+            DeadlineKind::ClueVerification => "线索核查期限",
+            DeadlineKind::ReporterNotice => "告知举报人期限",
+            DeadlineKind::JurisdictionDispute => "管辖争议处理期限",
+            DeadlineKind::UrgentFirstContact => "紧急事项首次联系期限",
+        }
+    }
+}
+
+impl Unit {
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::WorkingDays => "个工作日",
+            Unit::CalendarDays => "日",
+            Unit::Hours => "小时",
+        }
+    }
+}
+
+impl PauseReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            PauseReason::Testing => "检定、检验、检测、鉴定",
+            PauseReason::Recusal => "回避申请",
+        }
+    }
+}
+
+impl RuleSetId {
+    pub fn label(self) -> &'static str {
+        match self {
+            RuleSetId::Order20 => "《工商行政管理部门处理消费者投诉办法》",
+            RuleSetId::Order121 => "《市场监督管理投诉举报处理办法》",
+        }
+    }
+}

@@ -31,3 +31,16 @@ pub fn default_bureau_name(county_code: &str) -> String {
         .unwrap_or_else(|| county_code.to_owned());
     format!("{full}市场监督管理局")
 }
+
+/// The stations of a county bureau, by name.
+pub async fn stations_of(
+    db: &impl ConnectionTrait,
+    county_code: &str,
+) -> Result<Vec<crate::entities::station::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    crate::entities::station::Entity::find()
+        .filter(crate::entities::station::Column::BureauCode.eq(county_code))
+        .order_by_asc(crate::entities::station::Column::Name)
+        .all(db)
+        .await
+}

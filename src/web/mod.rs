@@ -41,6 +41,7 @@ pub mod preferences;
 pub mod record;
 pub mod report;
 pub mod session;
+pub mod staff;
 pub mod start;
 pub mod track;
 pub mod verify;
@@ -57,6 +58,7 @@ pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
         .wrap(session::middleware(session_key, tls))
         .route("/", web::get().to(start::page))
         .configure(complaint::routes)
+        .configure(staff::routes)
         .route(
             "/settings/text-size",
             web::post().to(preferences::text_size),

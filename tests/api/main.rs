@@ -21,6 +21,7 @@ mod oversight;
 mod pages;
 mod pages_complaint;
 mod pages_report;
+mod pages_staff;
 mod pages_track;
 mod routing;
 mod transfers;

@@ -1,9 +1,9 @@
 """Starts the built `xiaobao serve` on a free port with a fresh SQLite file and an SMTP sink, the
 Nu HTML Checker as a local service (one JVM for the session) and Debian's Chromium.
 
-Fixtures: base (the service's URL), sink (its mail), check (see checks.py), staff (creates an
-account with `xiaobao create-user` on the service's database and returns its bearer token), and
-pages:
+Fixtures: base (the service's URL), sink (its mail), check (see checks.py), create_user (a staff
+account on the service's database, through `xiaobao create-user`), staff (the same, logged in:
+its bearer token), and pages:
 phone / desktop (360x740, 1280x800, JavaScript on), phone_nojs / desktop_nojs (off), and
 open_page(width, height, javascript) for more."""
 
@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = (360, 740)
+# What the running service was started with, for fixtures that work on its database.
+SERVICE = {}
 DESKTOP = (1280, 800)
 
 
@@ -64,7 +66,6 @@ def sink():
 
 BINARY = Path(os.environ.get("XIAOBAO_BIN", TARGET / "debug" / "xiaobao"))
 # The running service's environment, for the command line to reach the same database.
-SERVICE_ENV = {}
 
 
 def signing_key_entry(bureau):
@@ -85,9 +86,9 @@ def base(sink):
                    SMTP_URL=f"smtp://127.0.0.1:{sink.port}", RUST_LOG="warn",
                    XIAOBAO_SIGNING_KEYS=signing_key_entry("330421"))
         env.pop("XIAOBAO_CONFIG", None)
-        SERVICE_ENV.update(env)
         with open(Path(work) / "server.log", "w") as log:
             server = subprocess.Popen([str(binary), "serve"], env=env, stdout=log, stderr=log, cwd=work)
+            SERVICE.update(binary=binary, env=env, work=work)
             url = f"http://127.0.0.1:{port}"
             try:
                 wait_until_up(url + "/readyz", server, "xiaobao", 60)
@@ -100,14 +101,25 @@ def base(sink):
 
 
 @pytest.fixture(scope="session")
-def staff(base):
+def create_user(base):
+    """create_user(username, password, role, *flags): e.g. ("xitang", "...", "mediator",
+    "--station", "S330421103"); flags as `xiaobao create-user` takes them."""
+
+    def create(username, password, role, *flags):
+        env = dict(SERVICE["env"], XIAOBAO_NEW_PASSWORD=password)
+        subprocess.run([str(SERVICE["binary"]), "create-user", "--username", username, "--role", role,
+                        *flags], env=env, cwd=SERVICE["work"], check=True, capture_output=True, timeout=60)
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def staff(base, create_user):
     """staff(username, role, *flags) → a bearer token for a new account (flags as for
     `xiaobao create-user`, e.g. "--station", "S330421103")."""
     def create(username, role, *flags):
         password = "browser test password"
-        env = dict(SERVICE_ENV, XIAOBAO_NEW_PASSWORD=password)
-        subprocess.run([str(BINARY), "create-user", "--username", username, "--role", role, *flags],
-                       env=env, check=True, capture_output=True)
+        create_user(username, password, role, *flags)
         request = urllib.request.Request(
             base + "/api/v1/auth/login", data=json.dumps({"username": username, "password": password}).encode(),
             headers={"Content-Type": "application/json"})

@@ -22,7 +22,7 @@ use super::components::{FormErrors, Step};
 use super::page::Page;
 use crate::cases::track::{self, Claim, Tracking};
 use crate::cases::{CaseKind, CaseStatus};
-use crate::deadlines::{DeadlineKind, DeadlineStatus, DeadlineView};
+use crate::deadlines::{DeadlineStatus, DeadlineView};
 use crate::domain::dates::{chinese_date, chinese_date_with_weekday};
 use crate::http::ApiError;
 use crate::http::auth::client_address;
@@ -301,24 +301,10 @@ fn steps(t: &Tracking) -> Vec<Step> {
     Step::sequence(labels, current)
 }
 
-fn deadline_kind_words(kind: DeadlineKind) -> &'static str {
-    match kind {
-        DeadlineKind::Acceptance => "受理期限",
-        DeadlineKind::OdrSettlement => "企业和解期限",
-        DeadlineKind::Mediation => "调解期限",
-        DeadlineKind::TerminationNotice => "告知终止调解期限",
-        DeadlineKind::ReportVerification => "举报核查期限",
-        DeadlineKind::ClueVerification => "线索核查期限",
-        DeadlineKind::ReporterNotice => "告知举报人期限",
-        DeadlineKind::JurisdictionDispute => "管辖争议处理期限",
-        DeadlineKind::UrgentFirstContact => "紧急事项首次联系期限",
-    }
-}
-
 fn deadline_line(d: &DeadlineView) -> DeadlineLine {
     let mut what = format!(
         "{}：{}前",
-        deadline_kind_words(d.kind),
+        d.kind.label(),
         chinese_date_with_weekday(d.due_date)
     );
     if d.provisional {
@@ -348,6 +334,7 @@ fn local_time(at: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deadlines::DeadlineKind;
     use chrono::NaiveDate;
 
     #[test]

@@ -1,0 +1,26 @@
+//! The workbench (`/staff`): staff and desk agents log in with their accounts, work from the list
+//! of their cases and open a case. The session keeps only the login token; every request resolves
+//! it through `accounts::authenticate` into the `Staff` the use cases take, so a revoked or
+//! expired token ends the session at once. Who sees and does what is decided in `cases::access`,
+//! the same as for the API.
+
+use actix_web::web;
+
+mod account;
+mod case;
+mod list;
+mod signed_in;
+mod words;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/staff/login", web::get().to(account::login_form))
+        .route("/staff/login", web::post().to(account::login))
+        .route("/staff/logout", web::post().to(account::logout))
+        .route("/staff/password", web::get().to(account::password_form))
+        .route("/staff/password", web::post().to(account::change_password))
+        .route("/staff", web::get().to(list::page))
+        .route("/staff/cases/{id}", web::get().to(case::page))
+        .route("/staff/cases/{id}/accept", web::post().to(case::accept))
+        .route("/staff/cases/{id}/refuse", web::get().to(case::refuse_form))
+        .route("/staff/cases/{id}/refuse", web::post().to(case::refuse));
+}
