@@ -28,9 +28,26 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct PauseRequest {
-    pub reason: PauseReason,
+    pub reason: PauseRequestReason,
     #[validate(length(max = 1000))]
     pub note: Option<String>,
+}
+
+/// Why staff stop a case's clocks. A recusal suspends them too, but only through its application
+/// (`POST /cases/{id}/recusals`), so it is not a reason this operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum PauseRequestReason {
+    /// 检定、检验、检测、鉴定: time spent does not count.
+    #[serde(rename = "testing")]
+    Testing,
+}
+
+impl From<PauseRequestReason> for PauseReason {
+    fn from(reason: PauseRequestReason) -> Self {
+        match reason {
+            PauseRequestReason::Testing => PauseReason::Testing,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,12 +96,6 @@ async fn start_pause(
     let key = IdempotencyKey::from_request(&req, "pauses", &body.raw)?;
     me.require(roles_for(Act::Clock))?;
     let body = body.body;
-    if body.reason == PauseReason::Recusal {
-        return Err(ApiError::field(
-            "reason",
-            "a recusal application is filed with POST /api/v1/cases/{id}/recusals",
-        ));
-    }
     let c = act_on(&state.db, &me, &path, Act::Clock).await?;
     let now = state.clock.now();
     create_once(&state.db, key, now, async |txn| {
@@ -92,7 +103,7 @@ async fn start_pause(
             txn,
             &state,
             &c.id,
-            body.reason,
+            body.reason.into(),
             body.note,
             &Actor::from(&me),
             now,
