@@ -99,6 +99,40 @@ expected-statuses = [
   "503", # the database is unavailable
 ]
 TOML
+# Known gaps: rules a JSON schema cannot state (check characters, the numbering plan, one field
+# depending on another, codes and ids that must exist, a parameter the caller's role requires),
+# so a request valid by the document can still be refused 422 there. Each operation is listed
+# with its rule; for these alone 422 is tolerated by positive_data_acceptance, every other check
+# (and every other status) still applies. Remove a line once the document or the service agrees.
+known_gaps=(
+  "GET /api/v1/calendar/add-working-days|a year with no working-day schedule loaded"
+  "GET /api/v1/calendar/days/{date}|a year with no working-day schedule loaded"
+  "PUT /api/v1/calendar/years/{year}|the body's year must be the path's"
+  "GET /api/v1/public/businesses/{uscc}/complaints|the USCC check character (GB 32100)"
+  "POST /api/v1/businesses|the USCC check character; division codes that exist"
+  "POST /api/v1/zone/return-brands|the USCC check character"
+  "PUT /api/v1/zone/return-brands/{id}|the USCC check character"
+  "POST /api/v1/complaints|representatives of a joint complaint, id_type with id_number, the phone numbering plan, codes that exist"
+  "POST /api/v1/stations/{id}/complaints|as POST /api/v1/complaints"
+  "POST /api/v1/reports|division_code unless the address names a place, id_type with id_number, the phone numbering plan"
+  "POST /api/v1/businesses/{id}/odr/apply|the phone numbering plan"
+  "POST /api/v1/stations|town codes that exist"
+  "GET /api/v1/zone/cases|one of the five pilot towns"
+  "POST /api/v1/incidents|receipt numbers of existing cases"
+  "POST /api/v1/urgent-queue/{id}/handover|a member of the bureau on duty"
+  "POST /api/v1/bureaus/{code}/duty-roster|a member of the bureau; ends_at after starts_at"
+  "POST /api/v1/cases/{id}/leads|act_on (to be looked into)"
+  "POST /api/v1/users|e-mail addresses the generator makes that the validator refuses"
+  "GET /api/v1/audit|case_id required for a bureau admin"
+  "GET /api/v1/oversight/alerts|bureau_code required for a system admin"
+  "GET /api/v1/oversight/ranking|bureau_code required for a system admin"
+  "GET /api/v1/statistics|bureau_code required for a system admin"
+  "GET /api/v1/statistics.csv|bureau_code required for a system admin"
+)
+for gap in "${known_gaps[@]}"; do
+  printf '\n# %s\n[[operations]]\ninclude-name = "%s"\nchecks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429", "503"]\n' \
+    "${gap#*|}" "${gap%%|*}" >>"$work/schemathesis.toml"
+done
 
 status=0
 for who in anonymous admin root; do

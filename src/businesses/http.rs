@@ -58,13 +58,16 @@ pub enum PlatformRole {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NewBusiness {
     #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(custom(function = "v_uscc"))]
     pub uscc: String,
     #[validate(length(min = 1, max = 50), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 50)]
     pub legal_representative: Option<String>,
     /// The published address (Order 121) or place of business.
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub address: String,
     #[validate(custom(function = "v_division"))]
     pub division_code: String,
@@ -132,7 +135,7 @@ fn require_county(me: &Staff, division_code: Option<&str>) -> ApiResult<()> {
 #[utoipa::path(
     tag = "businesses",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = NewBusiness,
     responses(
         (status = 201, body = BusinessView),
@@ -298,11 +301,13 @@ async fn get_business(
 pub struct ApplyRequest {
     /// The desk's contact person.
     #[validate(length(min = 1, max = 50), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 50)]
     pub desk_contact: String,
     #[validate(custom(function = "v_phone"))]
     pub desk_phone: String,
     /// The business's commitment (e.g. to answer within 10 working days and honour settlements).
     #[validate(length(min = 10, max = 2000))]
+    #[schema(min_length = 10, max_length = 2000)]
     pub commitment: String,
 }
 
@@ -390,6 +395,7 @@ pub enum EnrolmentDecision {
 pub struct EnrolmentDecisionRequest {
     pub decision: EnrolmentDecision,
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     pub reason: String,
 }
 

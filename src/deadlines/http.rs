@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub struct PauseRequest {
     pub reason: PauseRequestReason,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -78,7 +79,7 @@ impl From<case_pause::Model> for PauseView {
 #[utoipa::path(
     tag = "deadlines",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = PauseRequest,
     responses(
         (status = 201, body = PauseView),
@@ -155,6 +156,7 @@ async fn end_pause(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ExtendRequest {
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     pub reason: String,
 }
 

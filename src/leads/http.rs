@@ -41,19 +41,25 @@ pub struct NewLead {
     pub kind: LeadKind,
     /// The act that may break the law.
     #[validate(length(min = 5, max = 2000))]
+    #[schema(min_length = 5, max_length = 2000)]
     pub act: String,
     pub act_on: Option<NaiveDate>,
     #[validate(length(max = 300), custom(function = "single_line"))]
+    #[schema(max_length = 300)]
     pub place: Option<String>,
     #[validate(length(max = 200), custom(function = "single_line"))]
+    #[schema(max_length = 200)]
     pub goods_or_service: Option<String>,
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_fen: Option<i64>,
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub evidence: Vec<String>,
     /// The legal basis the station suggests.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub suggested_basis: Option<String>,
 }
 
@@ -161,7 +167,7 @@ async fn view(
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "complaint case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path, description = "complaint case id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = NewLead,
     responses(
         (status = 201, body = LeadView),
@@ -456,6 +462,7 @@ async fn accept(
 pub struct LeadDecisionRequest {
     pub decision: Decision,
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 
@@ -504,6 +511,7 @@ async fn decide(
 pub struct ResultRequest {
     /// What came of it: the penalty decided, the sampling result, or why nothing followed.
     #[validate(length(min = 2, max = 4000))]
+    #[schema(min_length = 2, max_length = 4000)]
     pub result: String,
 }
 

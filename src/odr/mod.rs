@@ -117,6 +117,7 @@ impl Failure for Error {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ReasonRequest {
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 

@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub struct ReportDecisionRequest {
     pub decision: Decision,
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 
@@ -199,6 +200,7 @@ async fn decide(
 pub struct NoticeRequest {
     /// How the reporter was told: e.g. `phone`, `letter`, `sms`.
     #[validate(length(min = 2, max = 20), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 20)]
     pub method: String,
 }
 

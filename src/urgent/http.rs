@@ -69,7 +69,7 @@ fn own_bureau(me: &Staff, code: &str) -> ApiResult<()> {
 #[utoipa::path(
     tag = "urgent",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "county code of the bureau"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("code" = String, Path, description = "county code of the bureau"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = DutyRequest,
     responses(
         (status = 201, body = DutyView),
@@ -397,6 +397,7 @@ async fn claimant_step(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NoteRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 
@@ -445,6 +446,7 @@ pub struct HandoverRequest {
     /// Another staff member of the bureau on duty now.
     pub to_user_id: String,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -495,6 +497,7 @@ async fn handover(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ResolveRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub resolution: String,
 }
 

@@ -33,7 +33,6 @@ const ANSWER_ONLY: &[&str] = &[
     "RoutingRule",
     "RuleSetId",
     "SessionStatus",
-    "TransferStatus",
     "Unit",
     "UrgentStatus",
 ];
@@ -555,6 +554,7 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
             r.headers.push(("x-access-secret", f.secret));
             r
         }
+        "GET /api/v1/transfers" => staff(&w.bureau, "/api/v1/transfers".into(), Value::Null),
         "POST /api/v1/incidents/{id}/sessions" => staff(
             &w.bureau,
             "/api/v1/incidents/00000000-0000-0000-0000-000000000000/sessions".into(),
@@ -567,6 +567,11 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
         ),
         _ => return None,
     };
+    if let Some(name) = location.strip_prefix("query:") {
+        let sep = if req.path.contains('?') { '&' } else { '?' };
+        req.path = format!("{}{sep}{name}={value}", req.path);
+        return Some(req);
+    }
     if location.starts_with("body.co_complainants") {
         let mut other = req.body["complainant"].clone();
         other["name"] = json!("李四");
@@ -621,13 +626,14 @@ async fn every_enum_value_in_the_document_is_accepted_where_a_request_carries_it
                         place.operation, place.location
                     );
                 };
-                let mut headers: Vec<(&str, &str)> = vec![("content-type", "application/json")];
+                let mut headers: Vec<(&str, &str)> = Vec::new();
+                let body = (!req.body.is_null()).then(|| req.body.to_string());
+                if body.is_some() {
+                    headers.push(("content-type", "application/json"));
+                }
                 headers.extend(req.headers.iter().map(|(k, v)| (*k, v.as_str())));
                 let method = place.operation.split(' ').next().unwrap();
-                let res = w
-                    .app
-                    .request(method, &req.path, &headers, Some(req.body.to_string()))
-                    .await;
+                let res = w.app.request(method, &req.path, &headers, body).await;
                 sent += 1;
                 let status = res.status.as_u16();
                 let leaf = place
