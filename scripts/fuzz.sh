@@ -6,7 +6,8 @@
 # Starts the service on a fresh database (SQLite in a temporary directory, or a fresh database on
 # the PostgreSQL server at URL), creates a bureau administrator and a system administrator, and
 # lets schemathesis generate valid and invalid requests for every operation, once anonymously and
-# once with each token. Checks: no 5xx, status codes, content types and bodies as documented.
+# once with each token. Checks: no 5xx, status codes, content types and bodies as documented, and
+# that a request valid by the document is not refused as invalid (positive data acceptance).
 # --short bounds each pass to a time budget for CI (about a minute in all); without it the run is
 # the long one, by hand. Exits non-zero on any failure.
 set -euo pipefail
@@ -75,9 +76,63 @@ if [ "$mode" = short ]; then
 else
   budget=(--max-examples 300)
 fi
-checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
+checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance
 # The fuzzer signs in with the tokens given; left alone it would look for a sign-up operation.
-printf '[auth]\nauto-signup = false\n' >"$work/schemathesis.toml"
+# A request valid by the document may still be refused for the state of things, never as malformed:
+# the statuses below are those refusals. Not listed, so a failure for valid data: 400 (malformed),
+# 413/415 (body), 422 (invalid: the document allowed what the service refuses, a bug of one or the
+# other) and 5xx but 503.
+cat >"$work/schemathesis.toml" <<'TOML'
+[auth]
+auto-signup = false
+
+[checks.positive_data_acceptance]
+expected-statuses = [
+  "2xx",
+  "3xx",
+  "401", # no or an expired token: the fuzzer calls every operation anonymously too
+  "403", # a role or a jurisdiction that may not do this, or a wrong access secret
+  "404", # an id that does not exist (generated ids rarely do), or a case outside the caller's scope
+  "409", # the case, offer, transfer, … is not in a state that allows it, or a duplicate
+  "410", # gone: an expired confirmation code
+  "429", # throttled: logins and tracking look-ups per address
+  "503", # the database is unavailable
+]
+TOML
+# Known gaps: rules a JSON schema cannot state (check characters, the numbering plan, one field
+# depending on another, codes and ids that must exist, a parameter the caller's role requires),
+# so a request valid by the document can still be refused 422 there. Each operation is listed
+# with its rule; for these alone 422 is tolerated by positive_data_acceptance, every other check
+# (and every other status) still applies. Remove a line once the document or the service agrees.
+known_gaps=(
+  "GET /api/v1/calendar/add-working-days|a year with no working-day schedule loaded"
+  "GET /api/v1/calendar/days/{date}|a year with no working-day schedule loaded"
+  "PUT /api/v1/calendar/years/{year}|the body's year must be the path's"
+  "GET /api/v1/public/businesses/{uscc}/complaints|the USCC check character (GB 32100)"
+  "POST /api/v1/businesses|the USCC check character; division codes that exist"
+  "POST /api/v1/zone/return-brands|the USCC check character"
+  "PUT /api/v1/zone/return-brands/{id}|the USCC check character"
+  "POST /api/v1/complaints|representatives of a joint complaint, id_type with id_number, the phone numbering plan, codes that exist"
+  "POST /api/v1/stations/{id}/complaints|as POST /api/v1/complaints"
+  "POST /api/v1/reports|division_code unless the address names a place, id_type with id_number, the phone numbering plan"
+  "POST /api/v1/businesses/{id}/odr/apply|the phone numbering plan"
+  "POST /api/v1/stations|town codes that exist"
+  "GET /api/v1/zone/cases|one of the five pilot towns"
+  "POST /api/v1/incidents|receipt numbers of existing cases"
+  "POST /api/v1/urgent-queue/{id}/handover|a member of the bureau on duty"
+  "POST /api/v1/bureaus/{code}/duty-roster|a member of the bureau; ends_at after starts_at"
+  "POST /api/v1/cases/{id}/leads|act_on (to be looked into)"
+  "POST /api/v1/users|e-mail addresses the generator makes that the validator refuses"
+  "GET /api/v1/audit|case_id required for a bureau admin"
+  "GET /api/v1/oversight/alerts|bureau_code required for a system admin"
+  "GET /api/v1/oversight/ranking|bureau_code required for a system admin"
+  "GET /api/v1/statistics|bureau_code required for a system admin"
+  "GET /api/v1/statistics.csv|bureau_code required for a system admin"
+)
+for gap in "${known_gaps[@]}"; do
+  printf '\n# %s\n[[operations]]\ninclude-name = "%s"\nchecks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429", "503"]\n' \
+    "${gap#*|}" "${gap%%|*}" >>"$work/schemathesis.toml"
+done
 
 status=0
 for who in anonymous admin root; do

@@ -35,8 +35,12 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// How long a request waits for a database connection before it is answered 503.
     pub database_acquire_timeout_seconds: u64,
-    /// `smtp://host:port`; without it mail stays queued in the outbox.
+    /// Where mail goes (see [`SmtpEndpoint`]): `smtp://host[:port]` to a local relay in clear,
+    /// `smtp://user:pass@host:587?tls=required` for STARTTLS, `smtps://user:pass@host:465` for
+    /// implicit TLS. Without it mail stays queued in the outbox.
     pub smtp_url: Option<Secret>,
+    /// A PEM file of further CA certificates trusted for the SMTP server, beside the system's roots.
+    pub smtp_ca_file: Option<PathBuf>,
     pub mail_from: String,
     /// Lifetime of a login token.
     pub token_ttl_hours: i64,
@@ -104,6 +108,7 @@ impl Default for Settings {
             database_max_connections: 16,
             database_acquire_timeout_seconds: 5,
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: "xiaobao <noreply@xiaobao.local>".into(),
             token_ttl_hours: 12,
             duplicate_window_days: 30,
@@ -193,6 +198,9 @@ impl Settings {
             settings.smtp_url = (!v.is_empty()).then(|| Secret::new(v));
         }
         let prefixed = |field: &str| env(&format!("XIAOBAO_{}", field.to_ascii_uppercase()));
+        if let Some(v) = prefixed("smtp_ca_file") {
+            settings.smtp_ca_file = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
         if let Some(v) = prefixed("database_max_connections") {
             settings.database_max_connections = parse_num("XIAOBAO_DATABASE_MAX_CONNECTIONS", &v)?;
         }
@@ -317,6 +325,9 @@ impl Settings {
                 "XIAOBAO_PUBLIC_URL must start with https:// or http://, got {url:?}"
             )));
         }
+        if let Some(url) = &settings.smtp_url {
+            SmtpEndpoint::parse(url.expose()).map_err(ConfigError)?;
+        }
         for (name, value) in [
             ("office_opens", &settings.office_opens),
             ("office_closes", &settings.office_closes),
@@ -347,6 +358,132 @@ impl Settings {
     pub fn is_postgres(&self) -> bool {
         self.database_url.expose().starts_with("postgres")
     }
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://` without `tls=…`: clear text, for a relay on the same host or network.
+    Plain,
+    /// `smtp://…?tls=required`: STARTTLS, and no mail at all if the server does not offer it.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+}
+
+/// A parsed `SMTP_URL`. Its `Debug` never shows the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpEndpoint {
+    pub security: SmtpSecurity,
+    pub host: String,
+    pub port: u16,
+    /// Percent-decoded user name and password, when the URL carries them.
+    pub credentials: Option<(String, Secret)>,
+}
+
+impl SmtpEndpoint {
+    /// Parses `smtp[s]://[user[:password]@]host[:port][/][?tls=required]`. An error names
+    /// `SMTP_URL` and shows the URL with its password masked.
+    pub fn parse(url: &str) -> Result<SmtpEndpoint, String> {
+        let bad = |why: &str| format!("SMTP_URL {:?} is invalid: {why}", redact_url(url));
+        let (security, rest) = if let Some(rest) = url.strip_prefix("smtps://") {
+            (SmtpSecurity::Implicit, rest)
+        } else if let Some(rest) = url.strip_prefix("smtp://") {
+            (SmtpSecurity::Plain, rest)
+        } else {
+            return Err(bad("it must start with smtp:// or smtps://"));
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let mut security = security;
+        for pair in query.into_iter().flat_map(|q| q.split('&')) {
+            match (pair, security) {
+                ("tls=required", SmtpSecurity::Plain | SmtpSecurity::StartTls) => {
+                    security = SmtpSecurity::StartTls
+                }
+                ("tls=required", SmtpSecurity::Implicit) => {
+                    return Err(bad("smtps:// is TLS already; tls=required is for smtp://"));
+                }
+                _ => return Err(bad("the only query parameter understood is tls=required")),
+            }
+        }
+        let (user_pass, host_port) = match rest.rsplit_once('@') {
+            Some((up, hp)) => (Some(up), hp),
+            None => (None, rest),
+        };
+        let credentials = match user_pass {
+            Some(up) => {
+                let (user, pass) = up.split_once(':').unwrap_or((up, ""));
+                let user = percent_decode(user).ok_or_else(|| bad("bad percent-encoding"))?;
+                let pass = percent_decode(pass).ok_or_else(|| bad("bad percent-encoding"))?;
+                if user.is_empty() {
+                    return Err(bad("the user name is empty"));
+                }
+                Some((user, Secret::new(pass)))
+            }
+            None => None,
+        };
+        let default_port = match security {
+            SmtpSecurity::Plain => 25,
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Implicit => 465,
+        };
+        let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+            let (h, after) = v6
+                .split_once(']')
+                .ok_or_else(|| bad("unclosed [ in the host"))?;
+            match after.strip_prefix(':') {
+                Some(p) => (h, p),
+                None if after.is_empty() => (h, ""),
+                None => return Err(bad("junk after the host")),
+            }
+        } else {
+            host_port.rsplit_once(':').unwrap_or((host_port, ""))
+        };
+        let port = if port.is_empty() {
+            default_port
+        } else {
+            match port.parse::<u16>() {
+                Ok(p) if p > 0 => p,
+                _ => return Err(bad("the port must be a number from 1 to 65535")),
+            }
+        };
+        if host.is_empty() || host.contains(['/', '@', ' ', '#']) {
+            return Err(bad("the host is missing or malformed"));
+        }
+        Ok(SmtpEndpoint {
+            security,
+            host: host.to_owned(),
+            port,
+            credentials,
+        })
+    }
+}
+
+/// The URL with the password replaced by `***`, for messages. Everything between the first `:`
+/// after the scheme and the last `@` is masked, so a password with unencoded `/`, `?` or `@`
+/// never shows either.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((user_pass, host)) => {
+            let user = user_pass.split_once(':').map_or(user_pass, |(u, _)| u);
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 fn parse_num<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ConfigError> {
@@ -386,6 +523,64 @@ mod tests {
         .unwrap();
         assert!(s.served_over_tls());
         assert!(!Settings::default().served_over_tls());
+    }
+
+    #[test]
+    fn smtp_urls_name_their_security_and_decode_credentials() {
+        let e =
+            SmtpEndpoint::parse("smtps://mail%40bureau.cn:p%40ss%3Aw0rd@smtp.example.cn").unwrap();
+        assert_eq!(e.security, SmtpSecurity::Implicit);
+        assert_eq!((e.host.as_str(), e.port), ("smtp.example.cn", 465));
+        let (user, pass) = e.credentials.clone().unwrap();
+        assert_eq!(
+            (user.as_str(), pass.expose()),
+            ("mail@bureau.cn", "p@ss:w0rd")
+        );
+        assert!(!format!("{e:?}").contains("p@ss"));
+
+        let e = SmtpEndpoint::parse("smtp://u:p@relay.example.cn?tls=required").unwrap();
+        assert_eq!((e.security, e.port), (SmtpSecurity::StartTls, 587));
+        let e = SmtpEndpoint::parse("smtp://u:p@relay.example.cn:2525/?tls=required").unwrap();
+        assert_eq!((e.security, e.port), (SmtpSecurity::StartTls, 2525));
+        let e = SmtpEndpoint::parse("smtp://127.0.0.1:1025").unwrap();
+        assert_eq!(e.security, SmtpSecurity::Plain);
+        assert_eq!(
+            (e.host.as_str(), e.port, e.credentials),
+            ("127.0.0.1", 1025, None)
+        );
+        let e = SmtpEndpoint::parse("smtp://[::1]:2525").unwrap();
+        assert_eq!((e.host.as_str(), e.port), ("::1", 2525));
+    }
+
+    #[test]
+    fn a_bad_smtp_url_stops_startup_naming_it_without_the_password() {
+        for url in [
+            "http://u:hunter2@mail.example.cn",
+            "smtp://u:hunter2@mail.example.cn:99999",
+            "smtp://u:hunter2@mail.example.cn?tls=maybe",
+            "smtps://u:hunter2@mail.example.cn?tls=required",
+            "smtp://u:hunter2@",
+            "smtp://u:hunter2%ff@mail.example.cn",
+            "smtp://u:hunter2/?x@mail.example.cn:0",
+        ] {
+            let err = Settings::load_from(|k| (k == "SMTP_URL").then(|| url.to_string()))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("SMTP_URL"), "{err}");
+            assert!(!err.contains("hunter2"), "{err}");
+            assert!(err.contains("u:***@"), "{err}");
+        }
+        let s = Settings::load_from(|k| match k {
+            "SMTP_URL" => Some("smtps://u:hunter2@mail.example.cn".into()),
+            "XIAOBAO_SMTP_CA_FILE" => Some("/etc/xiaobao/ca.pem".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(
+            s.smtp_ca_file.as_deref(),
+            Some(std::path::Path::new("/etc/xiaobao/ca.pem"))
+        );
+        assert!(!format!("{s:?}").contains("hunter2"));
     }
 
     #[test]

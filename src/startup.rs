@@ -31,6 +31,8 @@ impl Application {
         settings: Settings,
         clock: Clock,
     ) -> Result<Application, Box<dyn std::error::Error>> {
+        // A bad SMTP_URL or CA file stops the start, before anything is bound or migrated.
+        let mailer = crate::mail::Mailer::from_settings(&settings)?;
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
         let db = db::connect(&settings).await?;
         db::migrate(&db).await?;
@@ -38,7 +40,7 @@ impl Application {
         let run_workers = settings.workers;
         let app = Self::with_listener(settings, db, clock, listener).await?;
         if run_workers {
-            workers::spawn(app.state.clone());
+            workers::spawn(app.state.clone(), mailer);
         }
         Ok(app)
     }

@@ -10,35 +10,24 @@ use crate::deadlines::sweep::sweep;
 use crate::mail::Mailer;
 use crate::state::AppState;
 
-pub fn spawn(state: web::Data<AppState>) {
-    if let Some(url) = &state.env.settings.smtp_url {
-        match Mailer::new(
-            url.expose(),
-            &state.env.settings.mail_from,
-            state.env.settings.mail_max_attempts,
-        ) {
-            Ok(mailer) => {
-                let mailer =
-                    mailer.with_claim(Span::seconds(state.env.settings.mail_claim_seconds.max(1)));
-                let state = state.clone();
-                tokio::spawn(async move {
-                    loop {
-                        // A full batch means more may be waiting: go again at once.
-                        let full = match mailer.deliver_due(&state.db, state.clock.now()).await {
-                            Ok(d) => d.sent + d.retried + d.dead >= crate::mail::BATCH as usize,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "mail delivery round failed");
-                                false
-                            }
-                        };
-                        if !full {
-                            tokio::time::sleep(Duration::from_secs(2)).await;
-                        }
+pub fn spawn(state: web::Data<AppState>, mailer: Option<Mailer>) {
+    if let Some(mailer) = mailer {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                // A full batch means more may be waiting: go again at once.
+                let full = match mailer.deliver_due(&state.db, state.clock.now()).await {
+                    Ok(d) => d.sent + d.retried + d.dead >= crate::mail::BATCH as usize,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "mail delivery round failed");
+                        false
                     }
-                });
+                };
+                if !full {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
             }
-            Err(e) => tracing::error!(error = %e, "mail disabled: bad SMTP settings"),
-        }
+        });
     }
     let sweeper = state.clone();
     tokio::spawn(async move {

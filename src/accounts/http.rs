@@ -24,8 +24,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub password: String,
 }
 
@@ -189,7 +191,7 @@ async fn current_account(state: web::Data<AppState>, me: Staff) -> ApiResult<web
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = NewUser,
     responses(
         (status = 201, body = Account),

@@ -46,13 +46,17 @@ pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewUser {
     #[validate(length(min = 3, max = 64), custom(function = "username_chars"))]
+    #[schema(min_length = 3, max_length = 64)]
     pub username: String,
     #[validate(length(min = 10, max = 200, message = "must be 10 to 200 characters"))]
+    #[schema(min_length = 10, max_length = 200)]
     pub password: String,
     pub role: Role,
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     /// County code of the bureau, for `bureau_admin` and `enforcement_officer`.
     pub bureau_code: Option<String>,

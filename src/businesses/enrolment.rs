@@ -22,11 +22,13 @@ use crate::entities::odr_enrolment;
 pub struct ApplyRequest {
     /// The desk's contact person.
     #[validate(length(min = 1, max = 50), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 50)]
     pub desk_contact: String,
     #[validate(custom(function = "v_phone"))]
     pub desk_phone: String,
     /// The business's commitment (e.g. to answer within 10 working days and honour settlements).
     #[validate(length(min = 10, max = 2000))]
+    #[schema(min_length = 10, max_length = 2000)]
     pub commitment: String,
 }
 
@@ -91,6 +93,7 @@ pub enum EnrolmentDecision {
 pub struct EnrolmentDecisionRequest {
     pub decision: EnrolmentDecision,
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     pub reason: String,
 }
 

@@ -44,13 +44,16 @@ fn v_division(s: &str) -> Result<(), ValidationError> {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NewBusiness {
     #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(custom(function = "v_uscc"))]
     pub uscc: String,
     #[validate(length(min = 1, max = 50), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 50)]
     pub legal_representative: Option<String>,
     /// The published address (Order 121) or place of business.
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub address: String,
     #[validate(custom(function = "v_division"))]
     pub division_code: String,

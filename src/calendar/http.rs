@@ -41,7 +41,7 @@ fn parse_date(field: &str, value: &str) -> ApiResult<NaiveDate> {
 /// Anyone may call this.
 #[utoipa::path(
     tag = "calendar",
-    params(("date" = String, Path, description = "YYYY-MM-DD", example = "2026-10-10")),
+    params(("date" = chrono::NaiveDate, Path, description = "YYYY-MM-DD", example = "2026-10-10")),
     responses(
         (status = 200, body = DayInfo),
         (status = 422, description = "bad date, or a year with no loaded schedule", body = Problem, content_type = "application/problem+json"),
@@ -63,8 +63,10 @@ async fn day(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<w
 #[into_params(parameter_in = Query)]
 pub struct AddQuery {
     /// Start date, YYYY-MM-DD; it is not counted.
+    #[param(value_type = chrono::NaiveDate, required = true)]
     from: Option<String>,
     /// Working days to add, 0 to 400.
+    #[param(value_type = u32, required = true, minimum = 0, maximum = 400)]
     days: Option<String>,
 }
 

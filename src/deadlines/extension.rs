@@ -20,6 +20,7 @@ use crate::env::Env;
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ExtendRequest {
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     pub reason: String,
 }
 

@@ -23,7 +23,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[utoipa::path(
     tag = "deadlines",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = PauseRequest,
     responses(
         (status = 201, body = PauseView),

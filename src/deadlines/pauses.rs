@@ -20,14 +20,31 @@ use super::store::recompute_case;
 use crate::actor::{Actor, Staff};
 use crate::cases::access::{Act, act_on, roles_for};
 use crate::cases::journal::{self, Entry};
-use crate::domain::faults::Invalid;
 use crate::entities::case_pause;
 use crate::env::Env;
 
+/// Why staff stop a case's clocks. A recusal suspends them too, but only through its application
+/// (`POST /cases/{id}/recusals`), so it is not a reason this operation takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum PauseRequestReason {
+    /// 检定、检验、检测、鉴定: time spent does not count.
+    #[serde(rename = "testing")]
+    Testing,
+}
+
+impl From<PauseRequestReason> for PauseReason {
+    fn from(reason: PauseRequestReason) -> Self {
+        match reason {
+            PauseRequestReason::Testing => PauseReason::Testing,
+        }
+    }
+}
+
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct PauseRequest {
-    pub reason: PauseReason,
+    pub reason: PauseRequestReason,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -50,8 +67,7 @@ impl From<case_pause::Model> for PauseView {
     }
 }
 
-/// Handling staff stop a case's clocks for testing. A recusal is filed as a recusal application
-/// instead (a 422 here).
+/// Handling staff stop a case's clocks for testing (a recusal is filed as a recusal application).
 pub async fn stop(
     db: &impl ConnectionTrait,
     env: &Env,
@@ -61,19 +77,12 @@ pub async fn stop(
     now: DateTime<Utc>,
 ) -> Result<PauseView, Error> {
     me.require(roles_for(Act::Clock))?;
-    if input.reason == PauseReason::Recusal {
-        return Err(Invalid::field(
-            "reason",
-            "a recusal application is filed with POST /api/v1/cases/{id}/recusals",
-        )
-        .into());
-    }
     let c = act_on(db, me, case_id, Act::Clock).await?;
     let pause = start(
         db,
         env,
         &c.id,
-        input.reason,
+        input.reason.into(),
         input.note.clone(),
         &Actor::from(me),
         now,

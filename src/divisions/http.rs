@@ -33,8 +33,10 @@ async fn get_division(path: web::Path<String>) -> ApiResult<web::Json<DivisionVi
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Part of a division name, e.g. 西塘.
+    #[param(min_length = 1, max_length = 50, pattern = "\\S")]
     q: String,
     /// At most this many results (1–50, default 20).
+    #[param(minimum = 1, maximum = 50)]
     limit: Option<usize>,
 }
 

@@ -95,7 +95,7 @@ enum Answer {
 #[utoipa::path(
     tag = "intake",
     request_body = ComplaintRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     responses(
         (status = 201, body = IntakeReceipt),
     )
@@ -124,7 +124,7 @@ async fn file_complaint(
     request_body = ComplaintRequest,
     params(
         ("id" = String, Path, description = "the receiving station", example = "S310118102"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
     ),
     responses(
         (status = 201, body = IntakeReceipt),
@@ -169,7 +169,7 @@ async fn file_at_station(
 #[utoipa::path(
     tag = "intake",
     request_body = ReportRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     responses(
         (status = 201, body = IntakeReceipt),
     )

@@ -83,12 +83,15 @@ pub struct PersonInput {
     pub phone: String,
     /// Required for complainants.
     #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 200)]
     pub address: Option<String>,
     /// Required with `id_number` under Order 121 (cases received from 2026-04-15).
     pub id_type: Option<IdType>,
     #[validate(length(min = 2, max = 40), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 40)]
     pub id_number: Option<String>,
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: Option<String>,
     /// In a joint complaint, one of at most two representatives.
     #[serde(default)]
@@ -98,6 +101,7 @@ pub struct PersonInput {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PlatformInput {
     #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(custom(function = "v_uscc"))]
     pub uscc: Option<String>,
@@ -109,11 +113,13 @@ pub struct PlatformInput {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RespondentInput {
     #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Unified Social Credit Code (GB 32100), with its check character.
     #[validate(custom(function = "v_uscc"))]
     pub uscc: Option<String>,
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub address: String,
     /// Where the respondent does business (county or town code). Resolved from `address` when absent.
     #[validate(custom(function = "v_division"))]
@@ -140,13 +146,17 @@ pub struct DisputeInput {
     pub division_code: Option<String>,
     /// Where the dispute arose, in words.
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub address: Option<String>,
     #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub goods_or_service: String,
     /// Amount involved, in fen.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_fen: Option<i64>,
     #[validate(length(min = 5, max = 5000))]
+    #[schema(min_length = 5, max_length = 5000)]
     pub facts: String,
 }
 
@@ -154,9 +164,11 @@ pub struct DisputeInput {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct AlsoReportInput {
     #[validate(length(min = 5, max = 5000))]
+    #[schema(min_length = 5, max_length = 5000)]
     pub violation: String,
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "v_texts"))]
+    #[schema(max_items = 20)]
     pub evidence: Vec<String>,
 }
 
@@ -175,8 +187,10 @@ pub struct ComplaintRequest {
     #[validate(nested)]
     pub dispute: DisputeInput,
     #[validate(length(min = 1, max = 8), custom(function = "v_demands"))]
+    #[schema(min_items = 1, max_items = 8)]
     pub demands: Vec<Demand>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub demand_detail: Option<String>,
     /// Send the complaint to the business's ODR desk first, where it is enrolled.
     #[serde(default)]
@@ -199,14 +213,17 @@ pub struct ComplaintRequest {
 pub struct ClueInput {
     /// What the business did.
     #[validate(length(min = 5, max = 5000))]
+    #[schema(min_length = 5, max_length = 5000)]
     pub what: String,
     pub occurred_on: Option<NaiveDate>,
     #[validate(custom(function = "v_division"))]
     pub division_code: Option<String>,
     /// Where, in words.
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub place: Option<String>,
     #[validate(length(min = 1, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub goods_or_service: Option<String>,
 }
 
@@ -223,6 +240,7 @@ pub struct ReportRequest {
     pub clue: ClueInput,
     #[serde(default)]
     #[validate(length(max = 20), custom(function = "v_texts"))]
+    #[schema(max_items = 20)]
     pub evidence: Vec<String>,
 }
 

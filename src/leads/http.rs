@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[utoipa::path(
     tag = "leads",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "complaint case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path, description = "complaint case id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = NewLead,
     responses(
         (status = 201, body = LeadView),

@@ -29,19 +29,25 @@ pub struct NewLead {
     pub kind: LeadKind,
     /// The act that may break the law.
     #[validate(length(min = 5, max = 2000))]
+    #[schema(min_length = 5, max_length = 2000)]
     pub act: String,
     pub act_on: Option<NaiveDate>,
     #[validate(length(max = 300), custom(function = "single_line"))]
+    #[schema(max_length = 300)]
     pub place: Option<String>,
     #[validate(length(max = 200), custom(function = "single_line"))]
+    #[schema(max_length = 200)]
     pub goods_or_service: Option<String>,
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_fen: Option<i64>,
     #[serde(default)]
     #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
     pub evidence: Vec<String>,
     /// The legal basis the station suggests.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub suggested_basis: Option<String>,
 }
 

@@ -22,6 +22,7 @@ use crate::entities::lead;
 pub struct LeadDecisionRequest {
     pub decision: Decision,
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 
@@ -29,6 +30,7 @@ pub struct LeadDecisionRequest {
 pub struct ResultRequest {
     /// What came of it: the penalty decided, the sampling result, or why nothing followed.
     #[validate(length(min = 2, max = 4000))]
+    #[schema(min_length = 2, max_length = 4000)]
     pub result: String,
 }
 

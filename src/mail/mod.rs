@@ -6,11 +6,14 @@ pub mod http;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use std::path::Path;
+
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{
     Attachment as MailAttachment, Mailbox, MultiPart, SinglePart, header::ContentType,
 };
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -19,6 +22,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Settings, SmtpEndpoint, SmtpSecurity};
 use crate::entities::outbox;
 
 /// Messages claimed per round.
@@ -121,8 +125,19 @@ pub struct Delivery {
 }
 
 impl Mailer {
+    /// A mailer for `smtp_url` (see [`SmtpEndpoint::parse`]) trusting the system's roots.
     pub fn new(smtp_url: &str, from: &str, max_attempts: i32) -> Result<Mailer, String> {
-        let transport = smtp_transport(smtp_url)?;
+        Mailer::with_ca_file(smtp_url, None, from, max_attempts)
+    }
+
+    /// As [`Mailer::new`], also trusting the CA certificates in the PEM file `ca_file`.
+    pub fn with_ca_file(
+        smtp_url: &str,
+        ca_file: Option<&Path>,
+        from: &str,
+        max_attempts: i32,
+    ) -> Result<Mailer, String> {
+        let transport = smtp_transport(smtp_url, ca_file)?;
         let from = from.parse().map_err(|e| format!("mail_from: {e}"))?;
         Ok(Mailer {
             transport,
@@ -130,6 +145,22 @@ impl Mailer {
             max_attempts,
             claim: Duration::seconds(120),
         })
+    }
+
+    /// The configured mailer, `None` without `SMTP_URL`; an error names the bad setting.
+    pub fn from_settings(settings: &Settings) -> Result<Option<Mailer>, String> {
+        let Some(url) = &settings.smtp_url else {
+            return Ok(None);
+        };
+        let mailer = Mailer::with_ca_file(
+            url.expose(),
+            settings.smtp_ca_file.as_deref(),
+            &settings.mail_from,
+            settings.mail_max_attempts,
+        )?;
+        Ok(Some(mailer.with_claim(Duration::seconds(
+            settings.mail_claim_seconds.max(1),
+        ))))
     }
 
     /// How long a claim lasts (default two minutes); it must outlast one round's sending.
@@ -322,33 +353,39 @@ impl Mailer {
     }
 }
 
-/// `smtp://[user:password@]host[:port]`: plain SMTP to a relay (a local MTA or the mail catcher),
-/// which handles TLS onward.
-fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| "SMTP_URL must start with smtp://".to_string())?
-        .trim_end_matches('/');
-    let (credentials, host_port) = match rest.rsplit_once('@') {
-        Some((user_pass, hp)) => {
-            let (user, pass) = user_pass.split_once(':').unwrap_or((user_pass, ""));
-            (Some(Credentials::new(user.to_owned(), pass.to_owned())), hp)
+/// The transport an [`SmtpEndpoint`] describes. TLS is rustls with the system's roots, plus the
+/// certificates of `ca_file` (PEM) when given; the server's name is checked against its certificate.
+fn smtp_transport(
+    url: &str,
+    ca_file: Option<&Path>,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let endpoint = SmtpEndpoint::parse(url)?;
+    let tls = || -> Result<TlsParameters, String> {
+        let mut params = TlsParameters::builder(endpoint.host.clone());
+        if let Some(path) = ca_file {
+            let bad = |why: String| format!("XIAOBAO_SMTP_CA_FILE {}: {why}", path.display());
+            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                return Err(bad("no PEM certificate in it".into()));
+            }
+            let cert = Certificate::from_pem(&pem).map_err(|e| bad(e.to_string()))?;
+            params = params.add_root_certificate(cert);
         }
-        None => (None, rest),
+        params
+            .build_rustls()
+            .map_err(|e| format!("SMTP TLS settings: {e}"))
     };
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) => (
-            h,
-            p.parse::<u16>()
-                .map_err(|_| format!("bad SMTP port {p:?}"))?,
-        ),
-        None => (host_port, 25),
+    let security = match endpoint.security {
+        SmtpSecurity::Plain => Tls::None,
+        SmtpSecurity::StartTls => Tls::Required(tls()?),
+        SmtpSecurity::Implicit => Tls::Wrapper(tls()?),
     };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port)
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&endpoint.host)
+        .port(endpoint.port)
+        .tls(security)
         .timeout(Some(std::time::Duration::from_secs(10)));
-    if let Some(c) = credentials {
-        builder = builder.credentials(c);
+    if let Some((user, password)) = endpoint.credentials {
+        builder = builder.credentials(Credentials::new(user, password.expose().to_owned()));
     }
     Ok(builder.build())
 }

@@ -32,6 +32,7 @@ fn require_complaint(c: &case::Model) -> Result<(), Error> {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct AcceptRequest {
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -42,6 +43,7 @@ pub struct RefuseRequest {
     pub reason: String,
     /// The reasons in words, as the complainant will read them.
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub text: String,
 }
 

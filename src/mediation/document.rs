@@ -34,9 +34,11 @@ use crate::routing::bureau_name;
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Term {
     #[validate(length(min = 2, max = 500))]
+    #[schema(min_length = 2, max_length = 500)]
     #[schema(example = "被投诉人退还餐费并赔偿")]
     pub what: String,
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_fen: i64,
     pub due_on: NaiveDate,
 }
@@ -45,14 +47,18 @@ pub struct Term {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Particulars {
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub complainant_agent: Option<String>,
     /// Defaults to the business register's entry.
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub respondent_legal_representative: Option<String>,
     /// Defaults to the respondent's address on the complaint.
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub respondent_premises: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub respondent_agent: Option<String>,
 }
 

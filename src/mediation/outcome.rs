@@ -42,12 +42,15 @@ pub struct TerminationRequest {
     pub ground: String,
     /// Required for `other_legal_ground`.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub text: Option<String>,
     /// Money the consumer got back anyway (default 0).
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_recovered_fen: Option<i64>,
     /// Default: the amount on the complaint.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_in_dispute_fen: Option<i64>,
 }
 
@@ -209,12 +212,15 @@ pub async fn termination_told(
 pub struct AgreementRequest {
     /// What each party does, how much, by when.
     #[validate(length(min = 1, max = 20), nested)]
+    #[schema(min_items = 1, max_items = 20)]
     pub terms: Vec<Term>,
     /// 挽回经济损失; default: the sum of the terms.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_recovered_fen: Option<i64>,
     /// 涉及争议额; default: the amount on the complaint.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_in_dispute_fen: Option<i64>,
     /// The mediation that reached the agreement was in person.
     pub in_person: bool,

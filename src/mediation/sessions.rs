@@ -27,20 +27,25 @@ use crate::mail::Attachment;
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Participant {
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// `complainant`, `respondent`, `agent`, `expert`, `interpreter`, …
     #[validate(length(min = 1, max = 40), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 40)]
     pub role: String,
     /// Gets the notice too.
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct Attendance {
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[validate(length(min = 1, max = 40), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 40)]
     pub role: String,
     pub present: bool,
 }

@@ -88,6 +88,7 @@ failure!(Error {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ReasonRequest {
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 

@@ -27,10 +27,12 @@ pub struct OfferRequest {
     pub kind: OfferKind,
     /// In fen; 0 for a replacement or repair without payment.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount_fen: i64,
     /// The date by which the business performs.
     pub perform_by: NaiveDate,
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub message: String,
 }
 

@@ -25,6 +25,7 @@ use crate::mail::{self, Mail};
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct PerformedRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 

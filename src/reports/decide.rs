@@ -21,6 +21,7 @@ use crate::leads::Decision;
 pub struct ReportDecisionRequest {
     pub decision: Decision,
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 

@@ -22,6 +22,7 @@ use crate::mail::{self, Mail};
 pub struct NoticeRequest {
     /// How the reporter was told: e.g. `phone`, `letter`, `sms`.
     #[validate(length(min = 2, max = 20), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 20)]
     pub method: String,
 }
 

@@ -27,7 +27,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[utoipa::path(
     tag = "urgent",
     security(("bearer" = [])),
-    params(("code" = String, Path, description = "county code of the bureau"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("code" = String, Path, description = "county code of the bureau"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = DutyRequest,
     responses(
         (status = 201, body = DutyView),

@@ -20,6 +20,7 @@ use crate::entities::urgent_item;
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NoteRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 
@@ -28,12 +29,14 @@ pub struct HandoverRequest {
     /// Another staff member of the bureau on duty now.
     pub to_user_id: String,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct ResolveRequest {
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub resolution: String,
 }
 

@@ -4,5 +4,7 @@
 pub mod complaints;
 pub mod database;
 pub mod smtp;
+pub mod tls;
 
-pub use smtp::{Received, SmtpSink};
+pub use smtp::{Login, Received, SinkOptions, SinkTls, SmtpSink};
+pub use tls::TestCa;

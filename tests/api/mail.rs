@@ -4,7 +4,8 @@ use xiaobao::http::Role;
 use xiaobao::mail::{Attachment, Delivery, Mail, Mailer, enqueue};
 
 use crate::helpers::*;
-use testkit::smtp::SmtpSink;
+use testkit::smtp::{Login, SinkOptions, SinkTls, SmtpSink};
+use testkit::tls::TestCa;
 
 fn letter(to: &str) -> Mail {
     Mail {
@@ -245,4 +246,243 @@ async fn a_sender_claims_a_batch_at_once_and_takes_over_a_claim_whose_lease_laps
         .await
         .unwrap();
     assert!(pending.is_empty());
+}
+
+const USER: &str = "mail@bureau.example.cn";
+const PASSWORD: &str = "p@ss:w%rd";
+/// `USER:PASSWORD` as they stand in an `SMTP_URL`, percent-encoded.
+const USERINFO: &str = "mail%40bureau.example.cn:p%40ss%3Aw%25rd";
+
+/// A sink speaking `tls` with a certificate for 127.0.0.1 from `ca`, wanting USER and PASSWORD.
+async fn tls_sink(ca: &TestCa, implicit: bool, mechanisms: &'static str) -> SmtpSink {
+    let config = ca.server_config(&["127.0.0.1"]);
+    SmtpSink::start_with(SinkOptions {
+        tls: if implicit {
+            SinkTls::Implicit(config)
+        } else {
+            SinkTls::StartTls(config)
+        },
+        login: Some((USER.into(), PASSWORD.into())),
+        mechanisms,
+    })
+    .await
+}
+
+/// The CA's certificate in a fresh file, as an operator gives it in XIAOBAO_SMTP_CA_FILE.
+fn ca_file(ca: &TestCa) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "xiaobao-smtp-ca-{}.pem",
+        uuid::Uuid::new_v4().simple()
+    ));
+    ca.write_pem(&path);
+    path
+}
+
+/// Queues one letter, delivers it through `url` trusting `ca`, and checks the sink got it
+/// encrypted, after a login with the decoded credentials by `mechanism`.
+async fn delivered_over_tls_with_login(sink: &SmtpSink, url: &str, ca: &TestCa, mechanism: &str) {
+    let app = spawn_app().await;
+    let ca_path = ca_file(ca);
+    let mailer = Mailer::with_ca_file(url, Some(&ca_path), "noreply@xiaobao.local", 5).unwrap();
+    let now = app.clock.now();
+    enqueue(&app.db, &letter("zhang@example.com"), None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        mailer.deliver_due(&app.db, now).await.unwrap(),
+        Delivery {
+            sent: 1,
+            retried: 0,
+            dead: 0
+        }
+    );
+    let got = sink.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["zhang@example.com"]);
+    assert_eq!(got[0].subject(), "调解书送达 Agreement");
+    assert!(got[0].over_tls, "the message travelled in clear");
+    assert_eq!(got[0].login.as_deref(), Some(USER));
+    assert_eq!(
+        sink.logins(),
+        [Login {
+            mechanism: mechanism.into(),
+            user: USER.into(),
+            password: PASSWORD.into(),
+            over_tls: true,
+            accepted: true,
+        }]
+    );
+    assert_eq!(app.count("outbox WHERE status = 'sent'").await, 1);
+    let _ = std::fs::remove_file(ca_path);
+}
+
+#[actix_web::test]
+async fn mail_goes_out_over_starttls_with_a_login_to_a_server_signed_by_the_extra_ca() {
+    let ca = TestCa::new("xiaobao test CA");
+    let sink = tls_sink(&ca, false, "PLAIN LOGIN").await;
+    let url = format!("smtp://{USERINFO}@127.0.0.1:{}?tls=required", sink.port);
+    delivered_over_tls_with_login(&sink, &url, &ca, "PLAIN").await;
+}
+
+#[actix_web::test]
+async fn mail_goes_out_over_implicit_tls_with_a_login() {
+    let ca = TestCa::new("xiaobao test CA");
+    let sink = tls_sink(&ca, true, "LOGIN").await;
+    let url = format!("smtps://{USERINFO}@127.0.0.1:{}", sink.port);
+    delivered_over_tls_with_login(&sink, &url, &ca, "LOGIN").await;
+}
+
+#[actix_web::test]
+async fn an_untrusted_certificate_is_refused_and_the_mail_stays_queued() {
+    let app = spawn_app().await;
+    let ca = TestCa::new("xiaobao test CA");
+    let stranger = TestCa::new("some other CA");
+    let starttls = tls_sink(&ca, false, "").await;
+    let implicit = tls_sink(&ca, true, "").await;
+    let stranger_path = ca_file(&stranger);
+    let t0 = app.clock.now();
+    // STARTTLS trusting only the system's roots; smtps trusting another CA besides them.
+    let attempts = [
+        (
+            &starttls,
+            format!("smtp://{USERINFO}@127.0.0.1:{}?tls=required", starttls.port),
+            None,
+        ),
+        (
+            &implicit,
+            format!("smtps://{USERINFO}@127.0.0.1:{}", implicit.port),
+            Some(stranger_path.as_path()),
+        ),
+    ];
+    for (i, (sink, url, ca_path)) in attempts.iter().enumerate() {
+        let to = format!("untrusted{i}@example.com");
+        enqueue(&app.db, &letter(&to), Some(&to), t0).await.unwrap();
+        let mailer = Mailer::with_ca_file(url, *ca_path, "noreply@xiaobao.local", 5).unwrap();
+        assert_eq!(
+            mailer.deliver_due(&app.db, t0).await.unwrap(),
+            Delivery {
+                sent: 0,
+                retried: 1,
+                dead: 0
+            },
+            "{url}"
+        );
+        // The sink learns of the refusal when the client's alert arrives, just after.
+        for _ in 0..200 {
+            if sink.tls_failures() > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(sink.tls_failures(), 1, "no handshake was refused: {url}");
+        assert!(sink.messages().is_empty());
+        assert!(
+            sink.logins().is_empty(),
+            "credentials went to an untrusted server"
+        );
+    }
+    assert_eq!(
+        app.count("outbox WHERE status = 'pending' AND attempts = 1 AND last_error IS NOT NULL")
+            .await,
+        2
+    );
+
+    // Once the operator trusts the right CA, the next round after the backoff sends both.
+    let ca_path = ca_file(&ca);
+    let mailer =
+        Mailer::with_ca_file(&attempts[0].1, Some(&ca_path), "noreply@xiaobao.local", 5).unwrap();
+    let later = t0 + Duration::seconds(31);
+    assert_eq!(mailer.deliver_due(&app.db, later).await.unwrap().sent, 2);
+    let mut to: Vec<String> = starttls
+        .messages()
+        .iter()
+        .flat_map(|m| m.to.clone())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["untrusted0@example.com", "untrusted1@example.com"]);
+    assert!(starttls.messages().iter().all(|m| m.over_tls));
+    assert_eq!(app.count("outbox WHERE status = 'sent'").await, 2);
+    let _ = std::fs::remove_file(ca_path);
+    let _ = std::fs::remove_file(stranger_path);
+}
+
+#[actix_web::test]
+async fn tls_required_never_talks_in_clear_to_a_server_without_starttls() {
+    let app = spawn_app().await;
+    // A clear-text server that would take the login and the mail in clear.
+    let sink = SmtpSink::start_with(SinkOptions {
+        tls: SinkTls::None,
+        login: Some((USER.into(), PASSWORD.into())),
+        mechanisms: "",
+    })
+    .await;
+    let url = format!("smtp://{USERINFO}@127.0.0.1:{}?tls=required", sink.port);
+    let mailer = Mailer::new(&url, "noreply@xiaobao.local", 5).unwrap();
+    let t0 = app.clock.now();
+    enqueue(&app.db, &letter("clear@example.com"), None, t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        mailer.deliver_due(&app.db, t0).await.unwrap(),
+        Delivery {
+            sent: 0,
+            retried: 1,
+            dead: 0
+        }
+    );
+    assert!(sink.messages().is_empty());
+    assert!(sink.logins().is_empty(), "the password was sent in clear");
+    assert_eq!(
+        app.count("outbox WHERE status = 'pending' AND attempts = 1")
+            .await,
+        1
+    );
+
+    // The same server without tls=required is a local relay: it gets the login and the mail.
+    let plain = Mailer::new(
+        &format!("smtp://{USERINFO}@127.0.0.1:{}", sink.port),
+        "noreply@xiaobao.local",
+        5,
+    )
+    .unwrap();
+    assert_eq!(
+        plain
+            .deliver_due(&app.db, t0 + Duration::seconds(31))
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
+    assert!(!sink.messages()[0].over_tls);
+    assert_eq!(sink.logins()[0].password, PASSWORD);
+}
+
+#[test]
+fn a_bad_ca_file_is_an_error_naming_the_setting_and_not_the_password() {
+    let url = format!("smtps://{USERINFO}@127.0.0.1:465");
+    let missing = std::env::temp_dir().join("xiaobao-no-such-ca.pem");
+    let empty = std::env::temp_dir().join(format!(
+        "xiaobao-empty-ca-{}.pem",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    for path in [&missing, &empty] {
+        let err = Mailer::with_ca_file(&url, Some(path), "noreply@xiaobao.local", 5)
+            .err()
+            .expect("a bad CA file was accepted");
+        assert!(err.contains("XIAOBAO_SMTP_CA_FILE"), "{err}");
+        assert!(!err.contains("p%40ss") && !err.contains("p@ss"), "{err}");
+    }
+    let _ = std::fs::remove_file(empty);
+    let err = Mailer::new(
+        "smtp://u:hunter2@127.0.0.1:25?tls=sometimes",
+        "noreply@xiaobao.local",
+        5,
+    )
+    .err()
+    .unwrap();
+    assert!(
+        err.contains("SMTP_URL") && !err.contains("hunter2"),
+        "{err}"
+    );
 }

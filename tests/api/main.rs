@@ -17,6 +17,7 @@ mod matrix;
 mod mediation;
 mod odr;
 mod openapi;
+mod openapi_enums;
 mod oversight;
 mod pages;
 mod pages_complaint;

@@ -78,6 +78,7 @@ pub(super) async fn refuse(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct WithdrawRequest {
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -117,6 +118,7 @@ pub(super) async fn withdraw(
 pub struct AssignRequest {
     /// An active mediator of the case's station.
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub mediator_id: String,
 }
 
@@ -153,6 +155,7 @@ pub struct RecusalRequest {
     /// The party applying.
     pub applicant: Side,
     #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
     pub reason: String,
 }
 
@@ -164,7 +167,7 @@ pub struct RecusalRequest {
 #[utoipa::path(
     tag = "mediation",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = RecusalRequest,
     responses(
         (status = 201, body = PauseView),
@@ -248,8 +251,10 @@ pub(super) async fn decide_recusal(
 pub struct DelegationRequest {
     /// e.g. 嘉善县消费者权益保护委员会
     #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 200)]
     pub organisation: String,
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub mediator_name: String,
 }
 
@@ -293,10 +298,13 @@ pub(super) async fn delegate(
 pub struct RespondentContactRequest {
     /// The business's contact person for this case.
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[validate(length(min = 5, max = 30), custom(function = "single_line"))]
+    #[schema(min_length = 5, max_length = 30)]
     pub phone: Option<String>,
     #[validate(email)]
+    #[schema(format = Email)]
     pub email: String,
 }
 

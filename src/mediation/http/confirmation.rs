@@ -72,6 +72,7 @@ pub(super) async fn consumer_confirm(
 pub struct CodeRequest {
     /// The single-use code from the mail to the business.
     #[validate(length(min = 16, max = 128))]
+    #[schema(min_length = 16, max_length = 128)]
     pub code: String,
 }
 
@@ -116,6 +117,7 @@ async fn confirmed(
 #[into_params(parameter_in = Query)]
 pub struct VerifyQuery {
     /// Hex SHA-256 of the PDF you hold.
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     sha256: String,
 }
 

@@ -69,6 +69,7 @@ impl NoticeChannel {
 pub struct ToldRequest {
     pub channel: NoticeChannel,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -120,7 +121,7 @@ pub(super) async fn termination_told(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
     ),
     request_body = AgreementRequest,
     responses(

@@ -53,6 +53,7 @@ pub(super) async fn list_signing_keys(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct RevokeRequest {
     #[validate(length(min = 2, max = 500))]
+    #[schema(min_length = 2, max_length = 500)]
     pub reason: String,
 }
 
@@ -87,6 +88,7 @@ pub(super) async fn revoke_signing_key(
 pub struct PrefixRequest {
     /// e.g. `嘉市监善调`
     #[validate(length(min = 2, max = 20), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 20)]
     pub prefix: String,
 }
 

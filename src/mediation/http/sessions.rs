@@ -25,15 +25,19 @@ pub struct SessionRequest {
     pub ends_at: DateTime<Utc>,
     /// Required online.
     #[validate(url, length(max = 500))]
+    #[schema(max_length = 500)]
     pub video_url: Option<String>,
     /// Required in person, e.g. 第一调解室.
     #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub room: Option<String>,
     /// Required in person.
     #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub address: Option<String>,
     #[serde(default)]
     #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     pub participants: Vec<Participant>,
 }
 
@@ -53,7 +57,7 @@ const MAX_SESSION_HOURS: i64 = 8;
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
     ),
     request_body = SessionRequest,
     responses(
@@ -150,8 +154,10 @@ pub(super) async fn list_sessions(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct RecordSessionRequest {
     #[validate(length(min = 1, max = 50), nested)]
+    #[schema(min_items = 1, max_items = 50)]
     pub attendance: Vec<Attendance>,
     #[validate(length(min = 1, max = 20000))]
+    #[schema(min_length = 1, max_length = 20000)]
     pub minutes: String,
 }
 

@@ -17,7 +17,7 @@ use crate::state::AppState;
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
     ),
     request_body = OfferRequest,
     responses(
@@ -50,7 +50,7 @@ pub(super) async fn desk_offer(
     params(
         ("receipt_number" = String, Path),
         ("X-Access-Secret" = String, Header),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
     ),
     request_body = OfferRequest,
     responses((status = 201, body = OfferView))

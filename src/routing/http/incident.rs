@@ -22,13 +22,16 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct NewIncident {
     #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 200)]
     #[schema(example = "常州某饭店菜品异物（腌菜）")]
     pub title: String,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Receipt numbers of the complaints about the incident: at least one of the caller's bureau,
     /// the others as the other bureaus reported them.
     #[validate(length(min = 2, max = 50))]
+    #[schema(min_items = 2, max_items = 50)]
     pub receipt_numbers: Vec<String>,
 }
 
@@ -39,12 +42,15 @@ pub struct NewSession {
     pub mode: JointSessionMode,
     /// Where the parties join, for a video link.
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub link: Option<String>,
     /// County codes of the participating bureaus, each involved in the incident.
     #[validate(length(min = 1, max = 20))]
+    #[schema(min_items = 1, max_items = 20)]
     pub bureau_codes: Vec<String>,
     /// What was agreed, or anything the bureaus should know.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -55,7 +61,7 @@ pub struct NewSession {
 #[utoipa::path(
     tag = "routing",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = NewIncident,
     responses(
         (status = 201, body = IncidentView),
@@ -111,7 +117,7 @@ async fn get_incident(
 #[utoipa::path(
     tag = "routing",
     security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = NewSession,
     responses(
         (status = 201, body = JointSession),

@@ -51,6 +51,7 @@ async fn get_bureau(
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct RegisterBureau {
     #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 100)]
     #[schema(example = "嘉善县市场监督管理局")]
     pub name: String,
 }
@@ -141,17 +142,19 @@ fn v_station_id(id: &str) -> Result<(), ValidationError> {
 pub struct NewStation {
     /// The station's code, e.g. `S` and the code of its main town.
     #[validate(custom(function = "v_station_id"))]
-    #[schema(example = "S320412100")]
+    #[schema(example = "S320412100", pattern = "^S[0-9A-Z-]{1,23}$")]
     pub id: String,
     /// The county code of the bureau the station belongs to.
     #[schema(example = "320412")]
     pub bureau_code: String,
     #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 100)]
     #[schema(example = "湖塘市场监督管理所")]
     pub name: String,
     /// Town codes (9 digits) of the bureau's county; a town belongs to at most one station.
     #[serde(default)]
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub towns: Vec<String>,
 }
 
@@ -159,6 +162,7 @@ pub struct NewStation {
 pub struct StationTowns {
     /// The full set of town codes the station covers from now on; may be empty.
     #[validate(length(max = 100))]
+    #[schema(max_items = 100)]
     pub towns: Vec<String>,
 }
 
@@ -170,7 +174,7 @@ pub struct StationTowns {
     tag = "routing",
     security(("bearer" = [])),
     request_body = NewStation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     responses(
         (status = 201, body = StationView),
     )

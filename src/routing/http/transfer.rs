@@ -26,6 +26,7 @@ pub struct TransferRequest {
     pub to_bureau_code: String,
     /// Why the case is not this bureau's and is that bureau's.
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     pub reason: String,
 }
 
@@ -33,6 +34,7 @@ pub struct TransferRequest {
 pub struct ReturnRequest {
     /// Why the receiving bureau is not competent either.
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     pub reason: String,
 }
 
@@ -45,7 +47,7 @@ pub struct ReturnRequest {
 #[utoipa::path(
     tag = "routing",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("id" = String, Path, description = "case id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = TransferRequest,
     responses(
         (status = 201, body = TransferView),
@@ -76,8 +78,10 @@ async fn request_transfer(
 #[into_params(parameter_in = Query)]
 pub struct TransferQuery {
     /// `incoming` (to my bureau) or `outgoing` (from it); both when absent.
+    #[param(pattern = "^(incoming|outgoing)$")]
     direction: Option<String>,
     /// `pending`, `accepted`, `returned`, `withdrawn` or `escalated`.
+    #[param(value_type = Option<crate::routing::transfer_status::TransferStatus>)]
     status: Option<String>,
 }
 

@@ -67,12 +67,14 @@ fn v_uscc(s: &str) -> Result<(), ValidationError> {
 pub struct BrandInput {
     /// The brand as it appears in its stores' names.
     #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 100)]
     pub name: String,
     /// The brand owner's USCC, when known.
     #[validate(custom(function = "v_uscc"))]
     pub uscc: Option<String>,
     /// What the brand promises, as the mediator should cite it.
     #[validate(length(min = 2, max = 1000))]
+    #[schema(min_length = 2, max_length = 1000)]
     #[schema(example = "示范区内任一门店购买的商品，7日内可在任一门店无理由退换")]
     pub promise: String,
 }
@@ -102,7 +104,7 @@ async fn list_brands(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Retu
 #[utoipa::path(
     tag = "zone",
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     request_body = BrandInput,
     responses(
         (status = 201, body = ReturnBrand),
