@@ -178,13 +178,11 @@ async fn create_user(settings: &Settings, args: &[String]) -> CliResult {
     let user = accounts::create_user(&conn, new, &Actor::System, now)
         .await
         .map_err(|e| {
-            let p = e.problem();
-            let fields: Vec<String> = p
-                .errors
+            let fields: Vec<String> = crate::domain::faults::Failure::fields(&e)
                 .iter()
                 .map(|f| format!("{}: {}", f.field, f.message))
                 .collect();
-            format!("{} {}", p.detail, fields.join("; "))
+            format!("{e} {}", fields.join("; "))
         })?;
     println!("created {} ({}) id {}", user.username, user.role, user.id);
     Ok(())

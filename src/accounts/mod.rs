@@ -16,21 +16,49 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::actor::Actor;
+use crate::actor::Role;
 use crate::audit;
 use crate::config::Settings;
-use crate::domain::faults::{Class, Failure};
+use crate::domain::faults::FieldError;
+use crate::domain::faults::{Class, Failure, Invalid, failure};
 use crate::domain::secrets::{random_token, sha256_hex};
 use crate::domain::text::single_line;
 use crate::entities::{auth_token, bureau, business, login_failure, station, user};
-use crate::http::{ApiError, ApiResult, FieldError, Role};
 
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
+/// What can go wrong with an account step.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("the username {0} is taken")]
+    UsernameTaken(String),
+    #[error("the username or password is wrong")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    #[error("the account no longer exists")]
+    Gone,
+    /// Hashing a password failed: a fault of the service.
+    #[error("{0}")]
+    Hash(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+failure!(Error {
+    Error::UsernameTaken(_) => Conflict, "username_taken";
+    Error::InvalidCredentials => Unauthenticated, "invalid_credentials";
+    Error::Gone => Unauthenticated, "unauthenticated";
+    Error::Hash(_) => Internal, "internal_error";
+} passes [Invalid, Throttled, Db]);
+
+pub fn hash_password(password: &str) -> Result<String, Error> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+        .map_err(|e| Error::Hash(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::internal(e.to_string()))
+        .map_err(|e| Error::Hash(e.to_string()))
 }
 
 pub(crate) fn verify_password(hash: &str, password: &str) -> bool {
@@ -84,7 +112,7 @@ pub async fn create_user(
     new: NewUser,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> ApiResult<user::Model> {
+) -> Result<user::Model, Error> {
     let mut errors = Vec::new();
     let mut bureau_code = None;
     let mut station_id = None;
@@ -127,7 +155,7 @@ pub async fn create_user(
         Role::SystemAdmin => {}
     }
     if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+        return Err(Invalid(errors).into());
     }
     let row = user::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
@@ -143,10 +171,7 @@ pub async fn create_user(
         created_at: Set(now),
     };
     let created = row.insert(db).await.map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::conflict(
-            "username_taken",
-            format!("the username {} is taken", new.username),
-        ),
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::UsernameTaken(new.username.clone()),
         _ => e.into(),
     })?;
     audit::record(
@@ -195,7 +220,7 @@ pub async fn login(
     throttle: &Throttle,
     ttl_hours: i64,
     now: DateTime<Utc>,
-) -> ApiResult<Login> {
+) -> Result<Login, Error> {
     count_attempt(db, username, address, throttle, now).await?;
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username))
@@ -211,11 +236,7 @@ pub async fn login(
         Some(u) if ok && u.active => u,
         // The counted attempt stays as a failure.
         _ => {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "the username or password is wrong",
-            ));
+            return Err(Error::InvalidCredentials);
         }
     };
     clear_attempts(db, username).await?;

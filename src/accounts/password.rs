@@ -3,17 +3,15 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{Throttle, Throttled, clear_attempts, count_attempt, hash_password, verify_password};
+use super::{Error, Throttle, clear_attempts, count_attempt, hash_password, verify_password};
 use crate::actor::{Actor, Staff};
 use crate::audit;
-use crate::domain::faults::{Class, Failure, Faults, FieldError, Invalid};
+use crate::domain::faults::Faults;
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{auth_token, user};
 
@@ -27,43 +25,6 @@ pub struct PasswordChange {
     pub current_password: String,
     /// 10 to 200 characters, not the current password.
     pub new_password: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(transparent)]
-    Invalid(#[from] Invalid),
-    #[error(transparent)]
-    Throttled(#[from] Throttled),
-    #[error("the account no longer exists")]
-    Gone,
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-impl Failure for Error {
-    fn class(&self) -> Class {
-        match self {
-            Error::Invalid(e) => e.class(),
-            Error::Throttled(e) => e.class(),
-            Error::Gone => Class::Unauthenticated,
-            Error::Db(e) => Class::of_db(e),
-        }
-    }
-    fn code(&self) -> &'static str {
-        match self {
-            Error::Invalid(e) => e.code(),
-            Error::Throttled(e) => e.code(),
-            Error::Gone => "unauthenticated",
-            Error::Db(e) => crate::db::error_code(e),
-        }
-    }
-    fn fields(&self) -> &[FieldError] {
-        match self {
-            Error::Invalid(e) => e.fields(),
-            _ => &[],
-        }
-    }
 }
 
 /// Sets `me`'s password to `change.new_password` when `change.current_password` is right. A
@@ -101,7 +62,7 @@ pub async fn change(
     }
     clear_attempts(db, &me.username).await?;
     faults.finish()?;
-    let hash = hash_password(&change.new_password).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let hash = hash_password(&change.new_password)?;
     let txn = crate::db::begin_write(db).await?;
     let mut active: user::ActiveModel = account.into();
     active.password_hash = Set(hash);

@@ -23,7 +23,6 @@ const ANSWER_ONLY: &[&str] = &[
     "DeadlineKind",
     "DeadlineStatus",
     "Enrolment",
-    "LeadStatus",
     "OdrState",
     "OfferParty",
     "OfferStatus",
@@ -555,6 +554,7 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
             r
         }
         "GET /api/v1/transfers" => staff(&w.bureau, "/api/v1/transfers".into(), Value::Null),
+        "GET /api/v1/leads" => staff(&w.bureau, "/api/v1/leads".into(), Value::Null),
         "POST /api/v1/incidents/{id}/sessions" => staff(
             &w.bureau,
             "/api/v1/incidents/00000000-0000-0000-0000-000000000000/sessions".into(),

@@ -86,10 +86,10 @@ pub async fn login(
                     .map_err(|e| ApiError::internal(e.to_string()))?;
                 return Ok(Either::Left(web::Redirect::to("/staff").see_other()));
             }
-            Err(e) if e.code() == "invalid_credentials" => {
+            Err(accounts::Error::InvalidCredentials) => {
                 errors.add("username", "用户名或密码不正确");
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let page = LoginPage {
@@ -187,7 +187,7 @@ pub async fn change_password(
                 notice(&session, "密码已修改。您在其他地方的登录已全部退出。");
                 return Ok(Either::Left(web::Redirect::to("/staff").see_other()));
             }
-            Err(password::Error::Invalid(invalid)) => {
+            Err(accounts::Error::Invalid(invalid)) => {
                 for f in &invalid.0 {
                     match f.field.as_str() {
                         "current_password" => errors.add("current_password", "当前密码不正确"),
