@@ -7,6 +7,7 @@ pub mod bureau;
 pub mod business;
 pub mod calendar_year;
 pub mod case;
+pub mod case_rating;
 pub mod case_event;
 pub mod case_pause;
 pub mod deadline;

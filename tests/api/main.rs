@@ -22,6 +22,7 @@ mod pages;
 mod pages_complaint;
 mod pages_report;
 mod pages_track;
+mod ratings;
 mod routing;
 mod transfers;
 mod urgent;

@@ -175,7 +175,7 @@ pub async fn case(
     };
     let odr = odr::section(&state, &c).await?;
     let agreement = agreement::section(&state, &c).await?;
-    let t = track::tracking(&state.db, c).await?;
+    let t = track::tracking(&state.db, &state.env.settings, c, state.clock.now()).await?;
     let page = CasePage {
         odr,
         agreement,
