@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::ratings::Satisfaction;
+use crate::ratings::satisfaction::Satisfaction;
 
 /// The consumer's rating of a closed case: at most one a case.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

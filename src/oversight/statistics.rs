@@ -23,7 +23,7 @@ use crate::domain::vocabulary::Category;
 use crate::domain::vocabulary::Channel;
 use crate::entities::{case, case_rating, deadline};
 use crate::odr::OdrState;
-use crate::ratings::Satisfaction;
+use crate::ratings::satisfaction::Satisfaction;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

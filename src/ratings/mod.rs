@@ -5,6 +5,9 @@
 
 pub mod http;
 pub mod rate;
+pub mod satisfaction;
+
+pub use satisfaction::Satisfaction;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -12,35 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::faults::{Invalid, failure};
-use crate::domain::text_enum;
 use crate::entities::{case, case_rating};
-
-text_enum! {
-    /// How satisfied the consumer is with the handling of the case.
-    pub enum Satisfaction {
-        /// 满意
-        Satisfied = "satisfied",
-        /// 基本满意
-        BasicallySatisfied = "basically_satisfied",
-        /// 不满意
-        Dissatisfied = "dissatisfied",
-    }
-}
-
-impl Satisfaction {
-    pub fn label(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "满意",
-            Satisfaction::BasicallySatisfied => "基本满意",
-            Satisfaction::Dissatisfied => "不满意",
-        }
-    }
-
-    /// Counted as satisfied in the 满意率: 满意 and 基本满意.
-    pub fn is_satisfied(self) -> bool {
-        !matches!(self, Satisfaction::Dissatisfied)
-    }
-}
 
 /// The longest comment a consumer may leave with a rating, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;

@@ -162,7 +162,13 @@ async fn the_rating_window_is_configurable_and_closes() {
     withdraw(&app, &late, &late_secret).await;
 
     app.clock.set(at("2026-11-26T01:59:59Z"));
-    let ok = rate(&app, &early, &early_secret, &json!({"rating": "basically_satisfied"})).await;
+    let ok = rate(
+        &app,
+        &early,
+        &early_secret,
+        &json!({"rating": "basically_satisfied"}),
+    )
+    .await;
     assert_eq!(ok.status, 201, "{}", ok.text);
 
     app.clock.set(at("2026-11-26T02:00:00Z"));
@@ -184,11 +190,36 @@ async fn statistics_give_the_satisfaction_rate_per_bureau_and_station() {
         .await;
     // 西塘: 满意, 基本满意, 不满意 in November; 天凝: 不满意 in November; 西塘: 满意 in December.
     let plan = [
-        ("330421103", "33042119900101123", "satisfied", "2026-11-24T02:00:00Z"),
-        ("330421103", "33042119850101123", "basically_satisfied", "2026-11-25T02:00:00Z"),
-        ("330421103", "33042119800101123", "dissatisfied", "2026-11-30T15:59:59Z"),
-        ("330421112", "33042119750101123", "dissatisfied", "2026-11-26T02:00:00Z"),
-        ("330421103", "33042119700101123", "satisfied", "2026-11-30T16:00:00Z"),
+        (
+            "330421103",
+            "33042119900101123",
+            "satisfied",
+            "2026-11-24T02:00:00Z",
+        ),
+        (
+            "330421103",
+            "33042119850101123",
+            "basically_satisfied",
+            "2026-11-25T02:00:00Z",
+        ),
+        (
+            "330421103",
+            "33042119800101123",
+            "dissatisfied",
+            "2026-11-30T15:59:59Z",
+        ),
+        (
+            "330421112",
+            "33042119750101123",
+            "dissatisfied",
+            "2026-11-26T02:00:00Z",
+        ),
+        (
+            "330421103",
+            "33042119700101123",
+            "satisfied",
+            "2026-11-30T16:00:00Z",
+        ),
     ];
     let mut filed = Vec::new();
     for (town, who, ..) in plan {
@@ -236,7 +267,11 @@ async fn statistics_give_the_satisfaction_rate_per_bureau_and_station() {
             &chief,
         )
         .await;
-    assert_eq!(xitang.body["satisfaction"]["numerator"], 2, "{}", xitang.text);
+    assert_eq!(
+        xitang.body["satisfaction"]["numerator"], 2,
+        "{}",
+        xitang.text
+    );
     assert_eq!(xitang.body["satisfaction"]["denominator"], 3);
     let tianning = app
         .get_as(
