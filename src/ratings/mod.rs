@@ -4,6 +4,7 @@
 //! and the statistics count it toward the 满意率.
 
 pub mod http;
+pub mod invite;
 pub mod rate;
 pub mod satisfaction;
 

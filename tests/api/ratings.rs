@@ -307,3 +307,44 @@ async fn statistics_give_the_satisfaction_rate_per_bureau_and_station() {
         json!({"numerator": 0, "denominator": 0, "rate": null})
     );
 }
+
+#[actix_web::test]
+async fn closure_invites_a_consumer_with_a_mail_address_to_rate_once() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use xiaobao::entities::outbox;
+
+    let app = spawn_app().await;
+    let mut body = complaint();
+    body["complainant"]["email"] = json!("zhangsan@example.com");
+    let res = app.post("/api/v1/complaints", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let receipt = res.body["receipt_number"].as_str().unwrap().to_owned();
+    let secret = res.body["access_secret"].as_str().unwrap().to_owned();
+    // Without an address there is no one to invite.
+    let (quiet, quiet_secret) = file(&app, "330421103", "33042119850101123").await;
+
+    let invitations = || {
+        outbox::Entity::find()
+            .filter(outbox::Column::Subject.starts_with("【请您评价】"))
+            .all(&app.db)
+    };
+    assert!(invitations().await.unwrap().is_empty());
+    withdraw(&app, &receipt, &secret).await;
+    withdraw(&app, &quiet, &quiet_secret).await;
+    let sent = invitations().await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        sent[0].subject,
+        format!("【请您评价】投诉 {receipt} 已办结")
+    );
+    assert!(sent[0].recipients.contains("zhangsan@example.com"));
+    assert!(sent[0].body.contains("满意、基本满意或不满意"));
+    assert!(
+        !sent[0].body.contains(&secret),
+        "the secret is never mailed"
+    );
+    assert_eq!(
+        sent[0].dedupe_key.as_deref(),
+        Some(format!("rating:{}:invite", res.body["id"].as_str().unwrap()).as_str())
+    );
+}
