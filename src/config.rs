@@ -97,6 +97,8 @@ pub struct Settings {
     /// Where people reach the service, e.g. `https://12315.example.cn`: forms must come from this
     /// origin, and `https://` turns on `Secure` cookies and HSTS.
     pub public_url: Option<String>,
+    /// How long after a case closes its consumer may rate it (满意 / 基本满意 / 不满意), once.
+    pub rating_window_days: i64,
 }
 
 impl Default for Settings {
@@ -146,6 +148,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             session_key: None,
             public_url: None,
+            rating_window_days: 30,
         }
     }
 }
@@ -310,6 +313,9 @@ impl Settings {
         }
         if let Some(v) = prefixed("public_url") {
             settings.public_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = prefixed("rating_window_days") {
+            settings.rating_window_days = parse_num("XIAOBAO_RATING_WINDOW_DAYS", &v)?;
         }
         if settings.session_key.is_some()
             && settings.session_key_bytes().is_none_or(|k| k.len() < 64)

@@ -23,6 +23,7 @@ pub mod mediation;
 pub mod odr;
 pub mod openapi;
 pub mod oversight;
+pub mod ratings;
 pub mod reports;
 pub mod routing;
 pub mod startup;

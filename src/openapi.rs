@@ -8,7 +8,7 @@ use utoipa_actix_web::{AppExt, scope};
 use crate::http::health;
 use crate::{
     accounts, businesses, calendar, cases, deadlines, divisions, intake, leads, mail, mediation,
-    odr, oversight, reports, routing, urgent,
+    odr, oversight, ratings, reports, routing, urgent,
 };
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(odr::http::routes)
                 .configure(reports::http::routes)
                 .configure(leads::http::routes)
+                .configure(ratings::http::routes)
                 .configure(oversight::http::routes)
                 .configure(mediation::http::routes)
                 .configure(divisions::http::routes)

@@ -17,6 +17,7 @@ mod m20261203_000014_track_failures;
 mod m20261203_000015_complaint_drafts;
 mod m20261203_000016_outbox_secret;
 mod m20261203_000017_audit_no_truncate;
+mod m20261203_000018_case_ratings;
 mod m20261203_000021_work_list_index;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_complaint_drafts::Migration),
             Box::new(m20261203_000016_outbox_secret::Migration),
             Box::new(m20261203_000017_audit_no_truncate::Migration),
+            Box::new(m20261203_000018_case_ratings::Migration),
             Box::new(m20261203_000021_work_list_index::Migration),
         ]
     }

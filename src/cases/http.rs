@@ -203,5 +203,8 @@ async fn track(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Tracking>> {
     let c = consumer_case(&state, &req, &path).await?;
-    Ok(web::Json(tracking(&state.db, c).await?))
+    let now = state.clock.now();
+    Ok(web::Json(
+        tracking(&state.db, &state.env.settings, c, now).await?,
+    ))
 }

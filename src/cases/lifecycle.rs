@@ -13,6 +13,7 @@ use crate::deadlines::{DeadlineKind, store};
 use crate::domain::faults::failure;
 use crate::entities::{case, case_pause, mediation_session};
 use crate::mediation::states::SessionStatus;
+use crate::ratings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -74,7 +75,8 @@ pub struct Closure {
 /// status change, the outcome and amounts, the mediation deadline met, the case's other running
 /// clocks closed, a running clock stop ended and scheduled sessions cancelled. A 诉转案 lead's
 /// verification clock runs on: the lead ends with its own answer, not with the complaint.
-/// The caller writes the timeline, audit and mail.
+/// The consumers who gave a mail address are invited to rate the case; the caller writes the
+/// timeline, audit and its own mail.
 pub async fn close(
     db: &impl ConnectionTrait,
     c: &case::Model,
@@ -109,5 +111,6 @@ pub async fn close(
         .filter(mediation_session::Column::Status.eq(SessionStatus::Scheduled))
         .exec(db)
         .await?;
+    ratings::invite::invite(db, &c, now).await?;
     Ok(c)
 }

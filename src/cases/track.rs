@@ -16,6 +16,7 @@ use crate::domain::faults::{Class, Failure};
 use crate::domain::secrets::{constant_time_eq, sha256_hex};
 use crate::entities::{case, case_event, deadline, station, track_failure};
 use crate::intake::receipt::normalize_receipt;
+use crate::ratings::{self, RatingStatus};
 use crate::routing::bureau_name;
 
 pub const SECRET_HEADER: &str = "x-access-secret";
@@ -82,6 +83,9 @@ pub struct Tracking {
     /// The station where the complaint was registered in person: the consumer's contact (首接)
     /// even when another station handles the case.
     pub contact_station: Option<StationRef>,
+    /// Whether the consumer may rate the case now (after closure, within the window, once), and
+    /// the rating given.
+    pub rating: RatingStatus,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -163,8 +167,14 @@ pub async fn remembered(db: &impl ConnectionTrait, case_id: &str) -> Result<case
         .ok_or(Error::NoMatch)
 }
 
-/// What the consumer sees of their case.
-pub async fn tracking(db: &impl ConnectionTrait, c: case::Model) -> Result<Tracking, DbErr> {
+/// What the consumer sees of their case at `now`.
+pub async fn tracking(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    c: case::Model,
+    now: DateTime<Utc>,
+) -> Result<Tracking, DbErr> {
+    let rating = ratings::status(db, &c, settings.rating_window_days, now).await?;
     let deadlines = deadline::Entity::find()
         .filter(deadline::Column::CaseId.eq(&c.id))
         .order_by_asc(deadline::Column::DueAt)
@@ -231,5 +241,6 @@ pub async fn tracking(db: &impl ConnectionTrait, c: case::Model) -> Result<Track
             .collect(),
         linked_receipt_number,
         contact_station,
+        rating,
     })
 }

@@ -9,6 +9,7 @@ pub mod calendar_year;
 pub mod case;
 pub mod case_event;
 pub mod case_pause;
+pub mod case_rating;
 pub mod deadline;
 pub mod document_counter;
 pub mod duty_roster;

@@ -21,8 +21,9 @@ use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::domain::faults::{Invalid, failure};
 use crate::domain::vocabulary::Category;
 use crate::domain::vocabulary::Channel;
-use crate::entities::{case, deadline};
+use crate::entities::{case, case_rating, deadline};
 use crate::odr::OdrState;
+use crate::ratings::satisfaction::Satisfaction;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -68,6 +69,8 @@ impl Rate {
 ///   publication (and so are published) ÷ complaints closed in the period.
 /// - `odr_settlement` ODR 和解成功率: ODR complaints settled by the enterprise in the period ÷ those
 ///   settled or escalated in the period.
+/// - `satisfaction` 满意率: consumers' ratings given in the period of cases in scope that were 满意
+///   or 基本满意 ÷ all ratings given in the period (the denominator is the number rated).
 /// - `money_recovered_fen`: recovered in complaints closed in the period; `amount_in_dispute_fen`:
 ///   claimed in complaints received in the period. Counts by category and channel are of
 ///   complaints and reports received in the period.
@@ -86,6 +89,7 @@ pub struct Statistics {
     pub on_time_report_verification: Rate,
     pub publication: Rate,
     pub odr_settlement: Rate,
+    pub satisfaction: Rate,
     pub money_recovered_fen: i64,
     pub amount_in_dispute_fen: i64,
     pub by_category: BTreeMap<String, i64>,
@@ -182,10 +186,21 @@ pub async fn compute(
         .filter(case::Column::OdrEscalatedAt.gte(start))
         .filter(case::Column::OdrEscalatedAt.lt(end))
         .count(db);
+    let rated = case_rating::Entity::find()
+        .select_only()
+        .column(case_rating::Column::Rating)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .join(JoinType::InnerJoin, case_rating::Relation::Case.def())
+        .filter(scope(bureau, station))
+        .filter(case_rating::Column::RatedAt.gte(start))
+        .filter(case_rating::Column::RatedAt.lt(end))
+        .group_by(case_rating::Column::Rating)
+        .into_tuple::<(Satisfaction, i64)>()
+        .all(db);
 
     // Independent reads: run side by side on separate pooled connections.
-    let (received, closed, due, odr_settled, odr_escalated) =
-        tokio::try_join!(received, closed, due, odr_settled, odr_escalated)?;
+    let (received, closed, due, odr_settled, odr_escalated, rated) =
+        tokio::try_join!(received, closed, due, odr_settled, odr_escalated, rated)?;
     let (odr_settled, odr_escalated) = (odr_settled as i64, odr_escalated as i64);
 
     let on_time = |kind: DeadlineKind| {
@@ -237,6 +252,14 @@ pub async fn compute(
             closed_total,
         ),
         odr_settlement: Rate::of(odr_settled, odr_settled + odr_escalated),
+        satisfaction: Rate::of(
+            rated
+                .iter()
+                .filter(|(r, _)| r.is_satisfied())
+                .map(|r| r.1)
+                .sum(),
+            rated.iter().map(|r| r.1).sum(),
+        ),
         money_recovered_fen: closed.iter().map(|r| r.3).sum(),
         amount_in_dispute_fen: received
             .iter()
@@ -299,6 +322,7 @@ pub fn to_csv(s: &Statistics) -> String {
         ),
         ("publication", &s.publication),
         ("odr_settlement", &s.odr_settlement),
+        ("satisfaction", &s.satisfaction),
     ] {
         out.push_str(&rate(name, r));
     }

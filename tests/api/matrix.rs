@@ -43,6 +43,7 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/track/{receipt_number}/odr/offers/{offer_id}/accept",
     "POST /api/v1/track/{receipt_number}/odr/offers/{offer_id}/reject",
     "POST /api/v1/track/{receipt_number}/odr/reopen",
+    "POST /api/v1/track/{receipt_number}/rating",
     "POST /api/v1/track/{receipt_number}/withdraw",
     "GET /api/v1/zone/return-brands",
     "GET /healthz",

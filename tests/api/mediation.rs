@@ -1649,9 +1649,9 @@ async fn an_smtp_outage_mid_mediation_loses_no_mail() {
     assert_eq!(res.status, 200);
     let now = s.app.clock.now();
     let round = s.mailer.deliver_due(&s.app.db, now).await.unwrap();
-    // Four session notices and three termination notices.
+    // Four session notices, three termination notices and the consumer's invitation to rate.
     assert_eq!(round.sent, 0);
-    assert_eq!(round.retried, 7, "{round:?}");
+    assert_eq!(round.retried, 8, "{round:?}");
     assert_eq!(
         s.app.count("outbox WHERE status = 'pending'").await,
         round.retried as i64
@@ -1666,6 +1666,8 @@ async fn an_smtp_outage_mid_mediation_loses_no_mail() {
     for addr in [CONSUMER, BOSS, DESK] {
         assert_eq!(mail_to(&msgs, addr, "终止调解告知").len(), 1, "{addr}");
     }
+    assert_eq!(mail_to(&msgs, CONSUMER, "【请您评价】").len(), 1);
+    assert_eq!(mail_to(&msgs, BOSS, "【请您评价】").len(), 0);
     assert_eq!(s.app.count("outbox WHERE status <> 'sent'").await, 0);
 }
 

@@ -553,6 +553,29 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
             r.headers.push(("x-access-secret", f.secret));
             r
         }
+        "POST /api/v1/track/{receipt_number}/rating" => {
+            // A case is rated once it is closed: the consumer withdraws it first.
+            let f = w.file().await;
+            let closed = w
+                .app
+                .request(
+                    "POST",
+                    &format!("/api/v1/track/{}/withdraw", f.receipt),
+                    &[
+                        ("x-access-secret", f.secret.as_str()),
+                        ("content-type", "application/json"),
+                    ],
+                    Some(json!({"reason": "已与商家协商解决"}).to_string()),
+                )
+                .await;
+            assert_eq!(closed.status, 200, "{}", closed.text);
+            let mut r = anyone(
+                format!("/api/v1/track/{}/rating", f.receipt),
+                json!({"comment": "处理及时"}),
+            );
+            r.headers.push(("x-access-secret", f.secret));
+            r
+        }
         "GET /api/v1/transfers" => staff(&w.bureau, "/api/v1/transfers".into(), Value::Null),
         "GET /api/v1/leads" => staff(&w.bureau, "/api/v1/leads".into(), Value::Null),
         "POST /api/v1/incidents/{id}/sessions" => staff(

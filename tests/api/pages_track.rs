@@ -250,6 +250,105 @@ async fn a_consumer_withdraws_after_a_confirmation_page() {
 }
 
 #[actix_web::test]
+async fn a_consumer_rates_a_closed_case_once_from_the_case_page() {
+    let app = spawn_app().await;
+    let (_, receipt, secret) = filed(&app).await;
+    let mut b = Browser::open(&app).await;
+    b.post("/track", &format!("receipt={receipt}&secret={secret}"))
+        .await;
+    // Open: no form, and the form's page sends the consumer back.
+    let open = b.get("/track/case").await;
+    assert!(!open.text.contains(r#"action="/track/rating""#));
+    assert_eq!(b.get("/track/rating").await.status, StatusCode::SEE_OTHER);
+
+    b.post("/track/withdraw", "reason=").await;
+    let case = b.get("/track/case").await;
+    assert!(
+        case.text
+            .contains(r#"<form method="post" action="/track/rating" novalidate>"#)
+    );
+    assert!(
+        case.text.contains("请在2026年12月23日 10:00前评价"),
+        "{}",
+        case.text
+    );
+    for (value, label) in [
+        ("satisfied", "满意"),
+        ("basically_satisfied", "基本满意"),
+        ("dissatisfied", "不满意"),
+    ] {
+        assert!(
+            case.text.contains(&format!(r#"value="{value}">"#)),
+            "{value}"
+        );
+        assert!(case.text.contains(&format!(">{label}</label>")), "{label}");
+    }
+
+    let forged = b
+        .visit
+        .send(
+            "POST",
+            "/track/rating",
+            &[("cookie", &b.cookie)],
+            Some("rating=satisfied"),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // No choice: the error summary, the comment kept.
+    let none = b
+        .post("/track/rating", &format!("comment={}", enc("调解员很耐心")))
+        .await;
+    assert_summary(&none, "rating", "请选择您对办理情况是否满意");
+    assert!(
+        none.text.contains(">调解员很耐心</textarea>"),
+        "{}",
+        none.text
+    );
+    let long = b
+        .post(
+            "/track/rating",
+            &format!("rating=satisfied&comment={}", enc(&"长".repeat(501))),
+        )
+        .await;
+    assert_summary(&long, "comment", "意见和建议最多 500 字，请删减后再提交");
+    assert!(
+        long.text.contains(r#"value="satisfied" checked>"#),
+        "the choice is kept"
+    );
+    assert_eq!(app.count("case_ratings").await, 0);
+
+    let done = b
+        .post(
+            "/track/rating",
+            &format!("rating=basically_satisfied&comment={}", enc("调解员很耐心")),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(done.header("location"), "/track/case");
+    let case = b.get("/track/case").await;
+    assert!(!case.text.contains(r#"action="/track/rating""#));
+    assert!(
+        case.text
+            .contains("<dd class=\"summary-list__value\">基本满意</dd>"),
+        "{}",
+        case.text
+    );
+    assert!(case.text.contains("调解员很耐心"));
+    assert!(case.text.contains("您对办理情况作出了评价：基本满意"));
+    let tracked = app.track(&receipt, &secret).await;
+    assert_eq!(
+        tracked.body["rating"]["given"]["rating"],
+        "basically_satisfied"
+    );
+
+    // A second rating (a stale tab) is refused by the step.
+    let again = b.post("/track/rating", "rating=dissatisfied").await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert_eq!(app.count("case_ratings").await, 1);
+}
+
+#[actix_web::test]
 async fn a_mediation_agreement_is_checked_by_number_and_hash_in_words() {
     let (entry, key) = Key::generate("jiashan-2026", Some("330421"));
     let app = spawn_app_with(|s| s.signing_keys = vec![Secret::new(entry)]).await;

@@ -1,6 +1,6 @@
 """The consumer's look-up pages in a real browser, with JavaScript off as the forms must work
-without it: following a case with its receipt and secret, withdrawing it, checking a 调解书, and
-a business's public record. Every state (error states too) passes axe-core and the Nu HTML
+without it: following a case with its receipt and secret, withdrawing it, rating it once closed,
+checking a 调解书, and a business's public record. Every state (error states too) passes axe-core and the Nu HTML
 Checker at phone and desktop width, with a screenshot."""
 
 import datetime
@@ -180,6 +180,35 @@ def api(base, method, path, body=None, token=None, secret=None):
     request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
+
+
+def test_a_closed_case_is_rated_once_from_the_case_page(phone_nojs, check, base):
+    receipt, secret = file_complaint(base)
+    api(base, "POST", f"/api/v1/track/{receipt}/withdraw", {"reason": "已自行和解"}, secret=secret)
+    page = phone_nojs
+    claim(page, base, receipt, secret)
+    assert page.url == base + "/track/case"
+    assert page.get_by_role("heading", name="评价办理情况").count() == 1
+    check(page, "track-rating")
+
+    page.get_by_label("意见和建议（选填）").fill("调解员很耐心")
+    assert submit(page, "提交评价").status == 422
+    assert page.url == base + "/track/rating"
+    assert page.title().startswith("错误：")
+    link = page.locator(".error-summary").get_by_role("link", name="请选择您对办理情况是否满意")
+    assert link.get_attribute("href") == "#rating"
+    assert page.get_by_label("意见和建议（选填）").input_value() == "调解员很耐心"
+    check(page, "track-rating-error")
+
+    page.get_by_label("基本满意").check()
+    assert submit(page, "提交评价").status == 200
+    assert page.url == base + "/track/case"
+    main = page.inner_text("main")
+    assert "您的评价" in main and "基本满意" in main and "调解员很耐心" in main
+    assert page.get_by_role("button", name="提交评价").count() == 0
+    check(page, "track-rated")
+    tracked = api(base, "GET", f"/api/v1/track/{receipt}", secret=secret)
+    assert tracked["rating"]["given"]["rating"] == "basically_satisfied"
 
 
 def days_ahead(n):

@@ -3,11 +3,13 @@
 //! secret never sits in a cookie. The case page says where the case stands, who handles it, each
 //! deadline in words and the public timeline, and offers the actions the case's state allows:
 //! answering the business's ODR offers ([`odr`]), reading and confirming the 调解书 and
-//! downloading it once issued ([`agreement`]), and withdrawing while the case is open.
+//! downloading it once issued ([`agreement`]), withdrawing while the case is open, and rating it
+//! once closed ([`rating`]).
 
 mod agreement;
 mod common;
 mod odr;
+mod rating;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -18,7 +20,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Shanghai;
 use serde::Deserialize;
 
-use super::components::{FormErrors, Step};
+use super::components::{Choice, FormErrors, Step};
 use super::page::Page;
 use crate::cases::track::{self, Claim, Tracking};
 use crate::cases::{CaseKind, CaseStatus};
@@ -65,7 +67,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/track/agreement/confirm",
             web::post().to(agreement::confirm),
         )
-        .route("/track/agreement/pdf", web::get().to(agreement::pdf));
+        .route("/track/agreement/pdf", web::get().to(agreement::pdf))
+        .route("/track/rating", web::get().to(rating::form))
+        .route("/track/rating", web::post().to(rating::rate));
 }
 
 #[derive(Template, WebTemplate)]
@@ -156,6 +160,10 @@ pub struct CasePage {
     can_withdraw: bool,
     odr: Option<odr::OdrSection>,
     agreement: Option<agreement::AgreementSection>,
+    /// The rating form's answers, while rating is open.
+    rating_choices: Vec<Choice>,
+    /// When rating closes, in words.
+    rating_until: Option<String>,
 }
 
 /// One deadline said in words: `受理期限：2026年12月2日（星期三）前` and where it stands.
@@ -175,7 +183,7 @@ pub async fn case(
     };
     let odr = odr::section(&state, &c).await?;
     let agreement = agreement::section(&state, &c).await?;
-    let t = track::tracking(&state.db, c).await?;
+    let t = track::tracking(&state.db, &state.env.settings, c, state.clock.now()).await?;
     let page = CasePage {
         odr,
         agreement,
@@ -199,6 +207,8 @@ pub async fn case(
             })
             .collect(),
         can_withdraw: t.kind == CaseKind::Complaint && !t.status.is_final(),
+        rating_choices: rating::choices(""),
+        rating_until: t.rating.closes_at.map(local_time),
         t,
     };
     Ok(Either::Right(no_store(page)))
