@@ -72,10 +72,13 @@ root=$(token fuzz-root)
 curl -fs "$base/api/v1/openapi.json" >"$work/openapi.json"
 
 if [ "$mode" = short ]; then
-  budget=(--max-time 20 --max-examples 10)
+  # A fixed seed: CI's short run is the same run every time, so it fails only for a change in
+  # the service or the document; the long run by hand explores afresh.
+  budget=(--max-time 20 --max-examples 10 --seed 20261203)
 else
   budget=(--max-examples 300)
 fi
+# NUL characters are refused everywhere (400/422, see "Hostile input"), so valid data has none.
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance
 # The fuzzer signs in with the tokens given; left alone it would look for a sign-up operation.
 # A request valid by the document may still be refused for the state of things, never as malformed:
@@ -128,6 +131,11 @@ known_gaps=(
   "GET /api/v1/oversight/ranking|bureau_code required for a system admin"
   "GET /api/v1/statistics|bureau_code required for a system admin"
   "GET /api/v1/statistics.csv|bureau_code required for a system admin"
+  "POST /api/v1/auth/password|the current password must be the account's"
+  "PUT /api/v1/bureaus/{code}/document-prefix|single-line text: no control characters"
+  "POST /api/v1/reports/{id}/reporter-notice|single-line text: no control characters"
+  "POST /api/v1/odr/cases/{id}/offers|an amount in fen written as a float (148513.0) is refused"
+  "POST /api/v1/track/{receipt_number}/odr/counter|an amount in fen written as a float is refused"
 )
 for gap in "${known_gaps[@]}"; do
   printf '\n# %s\n[[operations]]\ninclude-name = "%s"\nchecks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429", "503"]\n' \
@@ -151,7 +159,7 @@ for who in anonymous admin root; do
   started=$(date +%s)
   if ! "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$work/openapi.json" \
       --url "$base" --checks "$checks" --workers 1 --no-color --warnings off \
-      --generation-database none "${budget[@]}" "${auth[@]}" "${exclude[@]}"; then
+      --generation-database none --generation-allow-x00 false "${budget[@]}" "${auth[@]}" "${exclude[@]}"; then
     status=1
   fi
   echo "   $who pass: $(( $(date +%s) - started )) s"

@@ -22,8 +22,10 @@ pub const MAX_CHARS: usize = 200;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct PasswordChange {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub current_password: String,
     /// 10 to 200 characters, not the current password.
+    #[schema(min_length = 10, max_length = 200)]
     pub new_password: String,
 }
 

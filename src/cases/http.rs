@@ -28,9 +28,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `complaint` or `report`.
-    kind: Option<String>,
-    status: Option<String>,
+    kind: Option<CaseKind>,
+    status: Option<CaseStatus>,
     /// Page size, 1–200 (default 50).
     limit: Option<u64>,
     /// Return cases received before this instant (for the next page).
@@ -54,22 +53,12 @@ async fn list_cases(
     me: Staff,
     q: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<Vec<CaseSummary>>> {
-    let mut filter = Filter {
+    let filter = Filter {
         received_before: q.before,
+        kind: q.kind,
+        status: q.status,
         ..Filter::default()
     };
-    if let Some(kind) = &q.kind {
-        filter.kind = Some(
-            CaseKind::parse(kind)
-                .ok_or_else(|| ApiError::field("kind", "must be complaint or report"))?,
-        );
-    }
-    if let Some(status) = &q.status {
-        filter.status = Some(
-            CaseStatus::parse(status)
-                .ok_or_else(|| ApiError::field("status", "not a case status"))?,
-        );
-    }
     let listing = list::cases(
         &state.db,
         &me,
