@@ -614,6 +614,8 @@ async fn the_work_list_puts_the_nearest_deadline_first_and_finished_cases_last()
         ids,
         vec![pending_receipt.as_str(), accepted_receipt.as_str()]
     );
+    // The document lists the statuses; another value is the query's fault.
     let bad = app.get_as("/api/v1/cases?status=nonsense", &token).await;
-    assert_problem(&bad, 422, "validation_failed");
+    assert_problem(&bad, 422, "invalid_query");
+    assert!(bad.text.contains("nonsense"), "{}", bad.text);
 }
