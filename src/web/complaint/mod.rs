@@ -61,16 +61,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(RECEIPT, web::get().to(receipt));
 }
 
-type Form = web::Form<Vec<(String, String)>>;
+pub(crate) type Form = web::Form<Vec<(String, String)>>;
 
-fn see_other(path: &str) -> HttpResponse {
+pub(crate) fn see_other(path: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, path))
         .finish()
 }
 
 /// The first value of a field, empty when absent.
-fn value(form: &Form, name: &str) -> String {
+pub(crate) fn value(form: &Form, name: &str) -> String {
     form.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())

@@ -10,10 +10,11 @@ mod answers;
 mod pages;
 
 use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 
+use super::complaint::{Form, see_other, value};
 use crate::deadlines::{DeadlineKind, local_date};
 use crate::divisions::Divisions;
 use crate::domain::secrets::sha256_hex;
@@ -58,21 +59,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(CHECK, web::get().to(check_page))
         .route(CHECK, web::post().to(file))
         .route(RECEIPT, web::get().to(receipt));
-}
-
-type Form = web::Form<Vec<(String, String)>>;
-
-fn see_other(path: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, path))
-        .finish()
-}
-
-fn value(form: &Form, name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 /// The session's open report draft, or where to go instead.
