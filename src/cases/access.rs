@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 
 use super::status::CaseKind;
 use crate::actor::{Role, Staff};
-use crate::domain::faults::failure;
+use crate::domain::faults::{Invalid, failure};
 use crate::entities::{case, transfer};
 use crate::routing::transfer_status::TransferStatus;
 
@@ -19,6 +19,8 @@ pub enum Error {
     #[error("{0}")]
     NotYours(&'static str),
     #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
     Db(#[from] DbErr),
 }
 
@@ -26,7 +28,7 @@ failure!(Error {
     Error::Role(_) => Forbidden, "forbidden";
     Error::NotYours(_) => Forbidden, "forbidden";
     Error::NotFound(_) => NotFound, "not_found";
-} passes [Db]);
+} passes [Invalid, Db]);
 
 /// Every staff role and the desk agents: who may read case lists and case views.
 pub const STAFF: &[Role] = &[
@@ -270,4 +272,38 @@ pub fn desk_of(staff: &Staff, business_id: &str) -> Result<(), Error> {
         return Err(Error::NotYours("a desk acts only for its own business"));
     }
     Ok(())
+}
+
+/// The bureau a caller oversees (its alerts, its figures): its own for a bureau admin, any named
+/// one for a system admin.
+pub fn oversee(me: &Staff, requested: Option<&str>) -> Result<String, Error> {
+    match me.role {
+        Role::SystemAdmin => requested
+            .map(str::to_owned)
+            .ok_or_else(|| Invalid::field("bureau_code", "required for a system admin").into()),
+        Role::BureauAdmin => {
+            let own = me.bureau_code.clone().unwrap_or_default();
+            if requested.is_some_and(|r| r != own) {
+                return Err(Error::NotYours("that bureau is not yours"));
+            }
+            Ok(own)
+        }
+        _ => Err(Error::NotYours("only bureau admins oversee a bureau")),
+    }
+}
+
+/// The bureau and station whose figures a caller reads: a mediator its own station's, others the
+/// bureau they oversee and the station they name.
+pub fn figures_of(
+    me: &Staff,
+    bureau: Option<&str>,
+    station: Option<&str>,
+) -> Result<(String, Option<String>), Error> {
+    match me.role {
+        Role::Mediator => Ok((
+            me.bureau_code.clone().unwrap_or_default(),
+            me.station_id.clone(),
+        )),
+        _ => Ok((oversee(me, bureau)?, station.map(str::to_owned))),
+    }
 }

@@ -18,8 +18,9 @@ use super::document::{self, CopyFor, Issued};
 use super::mediators::Side;
 use super::states::{AgreementStatus, ConfirmedVia};
 use super::{notify, recipients, signing};
-use crate::actor::Actor;
+use crate::actor::{Actor, Staff};
 use crate::audit;
+use crate::cases::access::{Act, act_on};
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::{DeadlineKind, local_date};
@@ -53,6 +54,18 @@ impl Confirmer {
             Confirmer::Code => Actor::Business,
         }
     }
+}
+
+/// The business's desk confirms the case's agreement.
+pub async fn desk_confirm(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    me: &Staff,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<mediation_agreement::Model, Error> {
+    let c = act_on(db, me, case_id, Act::DeskStep).await?;
+    confirm_case(db, state, &c.id, Confirmer::Desk(Actor::from(me)), now).await
 }
 
 /// Confirms the case's agreement for the consumer or for the business's desk.

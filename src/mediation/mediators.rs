@@ -10,17 +10,20 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use validator::Validate;
 
 use super::Error;
 use super::{notify, recipients, sessions};
-use crate::actor::Actor;
+use crate::actor::{Actor, Staff};
 use crate::audit;
 use crate::cases::PartyRole;
+use crate::cases::access::{Act, act_on};
 use crate::cases::{self, CaseStatus};
 use crate::deadlines::PauseReason;
 use crate::deadlines::pauses;
+use crate::domain::text::single_line;
 use crate::entities::{case, case_pause, party};
-use crate::state::AppState;
+use crate::env::Env;
 
 /// The side of a dispute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -46,6 +49,55 @@ pub enum RecusalDecision {
     Granted,
     /// The mediator stays.
     Rejected,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct AssignRequest {
+    /// An active mediator of the case's station.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub mediator_id: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct RecusalRequest {
+    /// The party applying.
+    pub applicant: Side,
+    #[validate(length(min = 2, max = 2000))]
+    #[schema(min_length = 2, max_length = 2000)]
+    pub reason: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct RecusalDecisionRequest {
+    pub decision: RecusalDecision,
+    /// Required when granted: another mediator of the station.
+    pub new_mediator_id: Option<String>,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct DelegationRequest {
+    /// e.g. 嘉善县消费者权益保护委员会
+    #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 200)]
+    pub organisation: String,
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub mediator_name: String,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct RespondentContactRequest {
+    /// The business's contact person for this case.
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    #[validate(length(min = 5, max = 30), custom(function = "single_line"))]
+    #[schema(min_length = 5, max_length = 30)]
+    pub phone: Option<String>,
+    #[validate(email)]
+    #[schema(format = Email)]
+    pub email: String,
 }
 
 const OPEN: &[CaseStatus] = &[CaseStatus::Accepted, CaseStatus::InMediation];
@@ -80,13 +132,17 @@ async fn set_mediator(
     Ok(c)
 }
 
+/// Station staff assign the case's mediator (not while a recusal is pending).
 pub async fn assign(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: case::Model,
-    mediator_id: &str,
+    me: &Staff,
+    case_id: &str,
+    input: &AssignRequest,
     now: DateTime<Utc>,
 ) -> Result<case::Model, Error> {
+    let c = act_on(db, me, case_id, Act::StationStep).await?;
+    let actor = &Actor::from(me);
+    let mediator_id = input.mediator_id.as_str();
     if c.status.is_final() {
         return Err(Error::Closed(c.status));
     }
@@ -126,13 +182,15 @@ pub async fn assign(
 /// `recusal`) until the bureau decides.
 pub async fn apply_recusal(
     db: &impl ConnectionTrait,
-    state: &AppState,
-    actor: &Actor,
-    c: &case::Model,
-    applicant: Side,
-    reason: &str,
+    env: &Env,
+    me: &Staff,
+    case_id: &str,
+    input: &RecusalRequest,
     now: DateTime<Utc>,
 ) -> Result<case_pause::Model, Error> {
+    let c = &act_on(db, me, case_id, Act::StationStep).await?;
+    let actor = &Actor::from(me);
+    let (applicant, reason) = (input.applicant, input.reason.as_str());
     ensure_open(c)?;
     if c.mediator_id.is_none() {
         return Err(Error::NoMediator(
@@ -142,7 +200,7 @@ pub async fn apply_recusal(
     let note = json!({"applicant": applicant, "reason": reason, "mediator_id": c.mediator_id});
     let pause = pauses::start(
         db,
-        &state.env,
+        env,
         &c.id,
         PauseReason::Recusal,
         Some(note.to_string()),
@@ -181,13 +239,15 @@ pub async fn apply_recusal(
 /// rejected → the same one. Either way the suspension ends.
 pub async fn decide_recusal(
     db: &impl ConnectionTrait,
-    state: &AppState,
-    actor: &Actor,
-    c: case::Model,
-    decision: RecusalDecision,
-    new_mediator_id: Option<&str>,
+    env: &Env,
+    me: &Staff,
+    case_id: &str,
+    input: &RecusalDecisionRequest,
     now: DateTime<Utc>,
 ) -> Result<case::Model, Error> {
+    let c = act_on(db, me, case_id, Act::BureauDecision).await?;
+    let actor = &Actor::from(me);
+    let (decision, new_mediator_id) = (input.decision, input.new_mediator_id.as_deref());
     let pause = pauses::running(db, &c.id)
         .await?
         .filter(|p| p.reason == PauseReason::Recusal)
@@ -214,7 +274,7 @@ pub async fn decide_recusal(
         (RecusalDecision::Rejected, _) => None,
     };
     let pause_id = pause.id;
-    pauses::end(db, &state.env, pause, actor, now).await?;
+    pauses::end(db, env, pause, actor, now).await?;
     let c = match &replacement {
         Some(m) => set_mediator(db, c, &m.id, now).await?,
         None => c,
@@ -266,12 +326,14 @@ pub async fn decide_recusal(
 /// bureau's name; only when the consumer accepted that at intake.
 pub async fn delegate(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: case::Model,
-    organisation: &str,
-    mediator_name: &str,
+    me: &Staff,
+    case_id: &str,
+    input: &DelegationRequest,
     now: DateTime<Utc>,
 ) -> Result<case::Model, Error> {
+    let c = act_on(db, me, case_id, Act::StationStep).await?;
+    let actor = &Actor::from(me);
+    let (organisation, mediator_name) = (input.organisation.trim(), input.mediator_name.trim());
     ensure_open(&c)?;
     super::ensure_not_suspended(db, &c).await?;
     if !c.accept_delegated_mediation {
@@ -320,13 +382,14 @@ pub async fn delegate(
 /// Records (or replaces) how the respondent is reached for this case's notices.
 pub async fn set_respondent_contact(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: &case::Model,
-    name: &str,
-    phone: Option<String>,
-    email: &str,
+    me: &Staff,
+    case_id: &str,
+    input: &RespondentContactRequest,
     now: DateTime<Utc>,
 ) -> Result<party::Model, Error> {
+    let c = &act_on(db, me, case_id, Act::StationStep).await?;
+    let actor = &Actor::from(me);
+    let (name, phone, email) = (input.name.trim(), input.phone.clone(), input.email.trim());
     let existing = party::Entity::find()
         .filter(party::Column::CaseId.eq(&c.id))
         .filter(party::Column::Role.eq(PartyRole::Respondent))

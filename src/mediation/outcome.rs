@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -163,16 +163,46 @@ pub async fn terminate(
     Ok((c, notice))
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeChannel {
+    Phone,
+    Post,
+    InPerson,
+    Sms,
+}
+
+impl NoticeChannel {
+    fn as_str(self) -> &'static str {
+        match self {
+            NoticeChannel::Phone => "phone",
+            NoticeChannel::Post => "post",
+            NoticeChannel::InPerson => "in_person",
+            NoticeChannel::Sms => "sms",
+        }
+    }
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct ToldRequest {
+    pub channel: NoticeChannel,
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
 /// Staff told the parties of a termination by other means (phone, post, in person): the
 /// termination-notice deadline is met.
 pub async fn termination_told(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: &case::Model,
-    channel: &str,
-    note: Option<&str>,
+    me: &Staff,
+    case_id: &str,
+    input: &ToldRequest,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    let c = &act_on(db, me, case_id, Act::StationStep).await?;
+    let actor = &Actor::from(me);
+    let (channel, note) = (input.channel.as_str(), input.note.as_deref());
     if c.outcome != Some(Outcome::Terminated) {
         return Err(Error::NotTerminated);
     }

@@ -17,9 +17,11 @@ use validator::Validate;
 
 use super::Error;
 use super::{local_time, notify, recipients};
-use crate::actor::Actor;
+use crate::actor::{Actor, Staff};
 use crate::audit;
+use crate::cases::access::{Act, act_on};
 use crate::cases::{self, CaseStatus};
+use crate::domain::faults::{Faults, Invalid};
 use crate::domain::text::single_line;
 use crate::entities::{case, mediation_session, station, user};
 use crate::mail::Attachment;
@@ -95,24 +97,95 @@ impl SessionView {
     }
 }
 
-/// A session to schedule, already checked.
-pub struct NewSession {
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct SessionRequest {
     pub mode: SessionMode,
+    /// RFC 3339 with offset, e.g. `2026-11-25T09:30:00+08:00`.
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// Required online.
+    #[validate(url, length(max = 500))]
+    #[schema(max_length = 500)]
     pub video_url: Option<String>,
+    /// Required in person, e.g. 第一调解室.
+    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 1, max_length = 100)]
     pub room: Option<String>,
+    /// Required in person.
+    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 300)]
     pub address: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     pub participants: Vec<Participant>,
 }
 
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct RecordSessionRequest {
+    #[validate(length(min = 1, max = 50), nested)]
+    #[schema(min_items = 1, max_items = 50)]
+    pub attendance: Vec<Attendance>,
+    #[validate(length(min = 1, max = 20000))]
+    #[schema(min_length = 1, max_length = 20000)]
+    pub minutes: String,
+}
+
+/// The longest session one booking holds.
+const MAX_SESSION_HOURS: i64 = 8;
+
+/// What a session request must say beyond its field rules: an end after the start, at most
+/// `MAX_SESSION_HOURS`, a start in the future, and the link or the room and address its mode needs.
+fn check(b: &SessionRequest, now: DateTime<Utc>) -> Result<(), Invalid> {
+    let mut faults = Faults::of(b);
+    if b.ends_at <= b.starts_at {
+        faults.add("ends_at", "must be after starts_at");
+    } else if b.ends_at - b.starts_at > chrono::Duration::hours(MAX_SESSION_HOURS) {
+        faults.add(
+            "ends_at",
+            format!("a session lasts at most {MAX_SESSION_HOURS} hours"),
+        );
+    }
+    if b.starts_at <= now {
+        faults.add(
+            "starts_at",
+            "must be in the future: parties are told in advance",
+        );
+    }
+    match b.mode {
+        SessionMode::Online if b.video_url.is_none() => {
+            faults.add("video_url", "required for an online session")
+        }
+        SessionMode::InPerson => {
+            if b.room.is_none() {
+                faults.add("room", "required for an in-person session");
+            }
+            if b.address.is_none() {
+                faults.add("address", "required for an in-person session");
+            }
+        }
+        SessionMode::Online => {}
+    }
+    faults.finish()
+}
+
+/// Station staff schedule a session of the case's mediator, who must be free then.
 pub async fn schedule(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: &case::Model,
-    new: NewSession,
+    me: &Staff,
+    case_id: &str,
+    new: SessionRequest,
     now: DateTime<Utc>,
 ) -> Result<mediation_session::Model, Error> {
+    let c = &act_on(db, me, case_id, Act::StationStep).await?;
+    check(&new, now)?;
+    let actor = &Actor::from(me);
+    let new = SessionRequest {
+        video_url: new.video_url.filter(|_| new.mode == SessionMode::Online),
+        room: new.room.filter(|_| new.mode == SessionMode::InPerson),
+        address: new.address.filter(|_| new.mode == SessionMode::InPerson),
+        ..new
+    };
     if !matches!(c.status, CaseStatus::Accepted | CaseStatus::InMediation) {
         return Err(Error::NotInMediation(
             c.status,
@@ -358,13 +431,15 @@ pub async fn cancel_scheduled(
 /// Records who attended a session that has begun, and its minutes.
 pub async fn record(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: &case::Model,
+    me: &Staff,
+    case_id: &str,
     session_id: i64,
-    attendance: &[Attendance],
-    minutes: &str,
+    input: &RecordSessionRequest,
     now: DateTime<Utc>,
 ) -> Result<mediation_session::Model, Error> {
+    let c = &act_on(db, me, case_id, Act::StationStep).await?;
+    let actor = &Actor::from(me);
+    let (attendance, minutes) = (input.attendance.as_slice(), input.minutes.as_str());
     let s = mediation_session::Entity::find_by_id(session_id)
         .filter(mediation_session::Column::CaseId.eq(&c.id))
         .one(db)

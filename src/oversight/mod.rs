@@ -4,7 +4,6 @@
 pub mod alert_kind;
 pub mod disclosure;
 pub mod http;
-pub mod scope;
 pub mod statistics;
 
 use chrono::{DateTime, Duration, Utc};

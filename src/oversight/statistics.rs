@@ -12,10 +12,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::scope;
 use crate::actor::Staff;
 use crate::cases::CaseKind;
 use crate::cases::Outcome;
+use crate::cases::access;
 use crate::deadlines::DeadlineStatus;
 use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::domain::faults::{Invalid, failure};
@@ -276,14 +276,14 @@ pub enum Error {
     #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error(transparent)]
-    Scope(#[from] scope::Error),
+    Access(#[from] access::Error),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
 failure!(Error {
 
-} passes [Invalid, Scope, Db]);
+} passes [Invalid, Access, Db]);
 
 /// The indicators `me` asked for, of the bureau or station it may read, for a period of at most a
 /// year.
@@ -297,7 +297,7 @@ pub async fn scoped(
         return Err(Invalid::field("to", "must be on or after from, within a year").into());
     }
     let (bureau, station) =
-        scope::figures_of(me, q.bureau_code.as_deref(), q.station_id.as_deref())?;
+        access::figures_of(me, q.bureau_code.as_deref(), q.station_id.as_deref())?;
     Ok(compute(db, &bureau, station.as_deref(), q.from, q.to, now).await?)
 }
 

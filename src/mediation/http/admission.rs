@@ -7,16 +7,16 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::common::{StepResult, step};
-use crate::actor::Actor;
-use crate::cases::access::{Act, act_on};
 use crate::cases::views::PartyView;
 use crate::deadlines::pauses::PauseView;
-use crate::domain::text::single_line;
 use crate::http::auth::consumer_case;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Staff};
 use crate::mediation::acceptance::{self, AcceptRequest, RefuseRequest};
-use crate::mediation::mediators::{self, RecusalDecision, Side};
+use crate::mediation::mediators::{
+    self, AssignRequest, DelegationRequest, RecusalDecisionRequest, RecusalRequest,
+    RespondentContactRequest,
+};
 use crate::state::AppState;
 
 /// Accept a complaint (受理).
@@ -114,14 +114,6 @@ pub(super) async fn withdraw(
     Ok(step(c, None))
 }
 
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct AssignRequest {
-    /// An active mediator of the case's station.
-    #[validate(length(min = 1, max = 64))]
-    #[schema(min_length = 1, max_length = 64)]
-    pub mediator_id: String,
-}
-
 /// Assign the case's mediator.
 ///
 /// Station staff, as for accepting. Not while a recusal application is pending (the decision
@@ -142,21 +134,10 @@ pub(super) async fn assign_mediator(
     path: web::Path<String>,
     body: ApiJson<AssignRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = mediators::assign(&txn, &Actor::from(&me), c, &body.body.mediator_id, now).await?;
+    let c = mediators::assign(&txn, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(step(c, None))
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct RecusalRequest {
-    /// The party applying.
-    pub applicant: Side,
-    #[validate(length(min = 2, max = 2000))]
-    #[schema(min_length = 2, max_length = 2000)]
-    pub reason: String,
 }
 
 /// Record a party's application for the mediator's recusal (回避).
@@ -183,29 +164,12 @@ pub(super) async fn apply_recusal(
     body: ApiJson<RecusalRequest>,
 ) -> ApiResult<HttpResponse> {
     let key = IdempotencyKey::from_request(&req, "recusals", &body.raw)?;
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
     let now = state.clock.now();
     create_once(&state.db, key, now, async |txn| {
-        let pause = mediators::apply_recusal(
-            txn,
-            &state,
-            &Actor::from(&me),
-            &c,
-            body.body.applicant,
-            &body.body.reason,
-            now,
-        )
-        .await?;
+        let pause = mediators::apply_recusal(txn, &state.env, &me, &path, &body.body, now).await?;
         Ok(PauseView::from(pause))
     })
     .await
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct RecusalDecisionRequest {
-    pub decision: RecusalDecision,
-    /// Required when granted: another mediator of the station.
-    pub new_mediator_id: Option<String>,
 }
 
 /// Decide a pending recusal application.
@@ -230,32 +194,11 @@ pub(super) async fn decide_recusal(
     path: web::Path<String>,
     body: ApiJson<RecusalDecisionRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
-    let c = act_on(&state.db, &me, &path, Act::BureauDecision).await?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = mediators::decide_recusal(
-        &txn,
-        &state,
-        &Actor::from(&me),
-        c,
-        body.body.decision,
-        body.body.new_mediator_id.as_deref(),
-        now,
-    )
-    .await?;
+    let c = mediators::decide_recusal(&txn, &state.env, &me, &path, &body.body, state.clock.now())
+        .await?;
     txn.commit().await?;
     Ok(step(c, None))
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct DelegationRequest {
-    /// e.g. 嘉善县消费者权益保护委员会
-    #[validate(length(min = 2, max = 200), custom(function = "single_line"))]
-    #[schema(min_length = 2, max_length = 200)]
-    pub organisation: String,
-    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub mediator_name: String,
 }
 
 /// Delegate mediation to a consumer association acting in the bureau's name.
@@ -278,34 +221,10 @@ pub(super) async fn delegate(
     path: web::Path<String>,
     body: ApiJson<DelegationRequest>,
 ) -> ApiResult<web::Json<StepResult>> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = mediators::delegate(
-        &txn,
-        &Actor::from(&me),
-        c,
-        body.body.organisation.trim(),
-        body.body.mediator_name.trim(),
-        now,
-    )
-    .await?;
+    let c = mediators::delegate(&txn, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(step(c, None))
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct RespondentContactRequest {
-    /// The business's contact person for this case.
-    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub name: String,
-    #[validate(length(min = 5, max = 30), custom(function = "single_line"))]
-    #[schema(min_length = 5, max_length = 30)]
-    pub phone: Option<String>,
-    #[validate(email)]
-    #[schema(format = Email)]
-    pub email: String,
 }
 
 /// Set how the respondent is reached for this case's notices.
@@ -328,20 +247,9 @@ pub(super) async fn respondent_contact(
     path: web::Path<String>,
     body: ApiJson<RespondentContactRequest>,
 ) -> ApiResult<web::Json<PartyView>> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let now = state.clock.now();
-    let body = body.body;
     let txn = crate::db::begin_write(&state.db).await?;
-    let p = mediators::set_respondent_contact(
-        &txn,
-        &Actor::from(&me),
-        &c,
-        body.name.trim(),
-        body.phone,
-        body.email.trim(),
-        now,
-    )
-    .await?;
+    let p =
+        mediators::set_respondent_contact(&txn, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(web::Json(PartyView {
         role: p.role,

@@ -10,9 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::common::AgreementView;
-use crate::actor::Actor;
-use crate::cases::access::{Act, act_on};
-use crate::entities::case;
 use crate::http::auth::consumer_case;
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
 use crate::mediation::agreement::{self, Confirmer, Verification};
@@ -39,8 +36,10 @@ pub(super) async fn desk_confirm(
     me: Staff,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AgreementView>> {
-    let c = act_on(&state.db, &me, &path, Act::DeskStep).await?;
-    confirmed(&state, &c, Confirmer::Desk(Actor::from(&me))).await
+    let txn = crate::db::begin_write(&state.db).await?;
+    let a = agreement::desk_confirm(&txn, &state, &me, &path, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(web::Json(a.into()))
 }
 
 /// Confirm the 调解书 as the complainant.
@@ -65,7 +64,11 @@ pub(super) async fn consumer_confirm(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<AgreementView>> {
     let c = consumer_case(&state, &req, &path).await?;
-    confirmed(&state, &c, Confirmer::Consumer).await
+    let txn = crate::db::begin_write(&state.db).await?;
+    let a = agreement::confirm_case(&txn, &state, &c.id, Confirmer::Consumer, state.clock.now())
+        .await?;
+    txn.commit().await?;
+    Ok(web::Json(a.into()))
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -96,19 +99,6 @@ pub(super) async fn code_confirm(
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let a = agreement::confirm_by_code(&txn, &state, &body.body.code, now).await?;
-    txn.commit().await?;
-    Ok(web::Json(a.into()))
-}
-
-/// One party's confirmation of the case's agreement, in its own transaction.
-async fn confirmed(
-    state: &AppState,
-    c: &case::Model,
-    who: Confirmer,
-) -> ApiResult<web::Json<AgreementView>> {
-    let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let a = agreement::confirm_case(&txn, state, &c.id, who, now).await?;
     txn.commit().await?;
     Ok(web::Json(a.into()))
 }

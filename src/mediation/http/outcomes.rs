@@ -2,18 +2,13 @@
 //! agreement and its 调解书 as recorded.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use validator::Validate;
 
 use super::common::{AgreementView, StepResult, step};
-use crate::actor::Actor;
-use crate::cases::access::{Act, act_on};
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Staff};
 use crate::mediation;
 use crate::mediation::agreement;
-use crate::mediation::outcome::{self, AgreementRequest, TerminationRequest};
+use crate::mediation::outcome::{self, AgreementRequest, TerminationRequest, ToldRequest};
 use crate::state::AppState;
 
 /// Terminate mediation (终止调解) and close the case.
@@ -45,34 +40,6 @@ pub(super) async fn terminate(
     Ok(step(c, notice))
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeChannel {
-    Phone,
-    Post,
-    InPerson,
-    Sms,
-}
-
-impl NoticeChannel {
-    fn as_str(self) -> &'static str {
-        match self {
-            NoticeChannel::Phone => "phone",
-            NoticeChannel::Post => "post",
-            NoticeChannel::InPerson => "in_person",
-            NoticeChannel::Sms => "sms",
-        }
-    }
-}
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct ToldRequest {
-    pub channel: NoticeChannel,
-    #[validate(length(max = 1000))]
-    #[schema(max_length = 1000)]
-    pub note: Option<String>,
-}
-
 /// Record that the parties were told of a termination another way.
 ///
 /// Station staff, as for accepting. Meets the termination-notice deadline when a party had no
@@ -93,18 +60,8 @@ pub(super) async fn termination_told(
     path: web::Path<String>,
     body: ApiJson<ToldRequest>,
 ) -> ApiResult<HttpResponse> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    outcome::termination_told(
-        &txn,
-        &Actor::from(&me),
-        &c,
-        body.body.channel.as_str(),
-        body.body.note.as_deref(),
-        now,
-    )
-    .await?;
+    outcome::termination_told(&txn, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,48 +1,11 @@
 //! Mediation sessions: scheduling one, the list, and recording what happened.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use utoipa::ToSchema;
-use validator::Validate;
-
-use crate::actor::Actor;
-use crate::cases::access::{Act, act_on};
-use crate::domain::faults::Faults;
-use crate::domain::text::single_line;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Role, Staff};
 use crate::mediation;
-use crate::mediation::sessions::{self, Attendance, NewSession, Participant, SessionView};
-use crate::mediation::states::SessionMode;
+use crate::mediation::sessions::{self, RecordSessionRequest, SessionRequest, SessionView};
 use crate::state::AppState;
-
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct SessionRequest {
-    pub mode: SessionMode,
-    /// RFC 3339 with offset, e.g. `2026-11-25T09:30:00+08:00`.
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    /// Required online.
-    #[validate(url, length(max = 500))]
-    #[schema(max_length = 500)]
-    pub video_url: Option<String>,
-    /// Required in person, e.g. 第一调解室.
-    #[validate(length(min = 1, max = 100), custom(function = "single_line"))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub room: Option<String>,
-    /// Required in person.
-    #[validate(length(min = 2, max = 300), custom(function = "single_line"))]
-    #[schema(min_length = 2, max_length = 300)]
-    pub address: Option<String>,
-    #[serde(default)]
-    #[validate(length(max = 20), nested)]
-    #[schema(max_items = 20)]
-    pub participants: Vec<Participant>,
-}
-
-/// The longest session one booking holds.
-const MAX_SESSION_HOURS: i64 = 8;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 /// Schedule a mediation session (调解会).
 ///
@@ -73,52 +36,10 @@ pub(super) async fn schedule_session(
     path: web::Path<String>,
     body: ApiJson<SessionRequest, false>,
 ) -> ApiResult<HttpResponse> {
-    let c = act_on(&state.db, &me, &path, Act::StationStep).await?;
     let key = IdempotencyKey::from_request(&req, "sessions", &body.raw)?;
     let now = state.clock.now();
-    let b = body.body;
-    let mut faults = Faults::of(&b);
-    if b.ends_at <= b.starts_at {
-        faults.add("ends_at", "must be after starts_at");
-    } else if b.ends_at - b.starts_at > chrono::Duration::hours(MAX_SESSION_HOURS) {
-        faults.add(
-            "ends_at",
-            format!("a session lasts at most {MAX_SESSION_HOURS} hours"),
-        );
-    }
-    if b.starts_at <= now {
-        faults.add(
-            "starts_at",
-            "must be in the future: parties are told in advance",
-        );
-    }
-    match b.mode {
-        SessionMode::Online if b.video_url.is_none() => {
-            faults.add("video_url", "required for an online session")
-        }
-        SessionMode::InPerson => {
-            if b.room.is_none() {
-                faults.add("room", "required for an in-person session");
-            }
-            if b.address.is_none() {
-                faults.add("address", "required for an in-person session");
-            }
-        }
-        SessionMode::Online => {}
-    }
-    faults.finish()?;
-    let actor = Actor::from(&me);
-    let new = NewSession {
-        mode: b.mode,
-        starts_at: b.starts_at,
-        ends_at: b.ends_at,
-        video_url: b.video_url.filter(|_| b.mode == SessionMode::Online),
-        room: b.room.filter(|_| b.mode == SessionMode::InPerson),
-        address: b.address.filter(|_| b.mode == SessionMode::InPerson),
-        participants: b.participants,
-    };
     create_once(&state.db, key, now, async |txn| {
-        let s = sessions::schedule(txn, &actor, &c, new, now).await?;
+        let s = sessions::schedule(txn, &me, &path, body.body, now).await?;
         Ok(SessionView::of(s, true))
     })
     .await
@@ -151,16 +72,6 @@ pub(super) async fn list_sessions(
     ))
 }
 
-#[derive(Deserialize, Validate, ToSchema)]
-pub struct RecordSessionRequest {
-    #[validate(length(min = 1, max = 50), nested)]
-    #[schema(min_items = 1, max_items = 50)]
-    pub attendance: Vec<Attendance>,
-    #[validate(length(min = 1, max = 20000))]
-    #[schema(min_length = 1, max_length = 20000)]
-    pub minutes: String,
-}
-
 /// Record a session's attendance and minutes (调解笔录).
 ///
 /// Station staff, as for accepting; once the session has begun, and once.
@@ -182,17 +93,14 @@ pub(super) async fn record_session(
     body: ApiJson<RecordSessionRequest>,
 ) -> ApiResult<web::Json<SessionView>> {
     let (case_id, session_id) = path.into_inner();
-    let c = act_on(&state.db, &me, &case_id, Act::StationStep).await?;
-    let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let s = sessions::record(
         &txn,
-        &Actor::from(&me),
-        &c,
+        &me,
+        &case_id,
         session_id,
-        &body.body.attendance,
-        &body.body.minutes,
-        now,
+        &body.body,
+        state.clock.now(),
     )
     .await?;
     txn.commit().await?;

@@ -10,10 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::actor::Actor;
 use crate::audit;
+use crate::cases::access::oversee;
 use crate::deadlines::start_of_local_day;
 use crate::entities::{alert, case};
 use crate::http::{ApiError, ApiResult, Staff};
-use crate::oversight::scope::oversee;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
