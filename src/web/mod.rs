@@ -36,6 +36,7 @@ pub mod components;
 pub mod csrf;
 pub mod errors;
 pub mod headers;
+pub mod journey;
 pub mod page;
 pub mod preferences;
 pub mod record;

@@ -97,27 +97,9 @@ pub struct Filed {
     pub kept: String,
 }
 
-/// Starts a new complaint draft (see [`start_of`]).
-pub async fn start(
-    db: &impl ConnectionTrait,
-    session: &Session,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    start_of::<Answers>(db, session, now).await
-}
-
-/// The session's complaint draft (see [`load_of`]).
-pub async fn load(
-    db: &impl ConnectionTrait,
-    session: &Session,
-    now: DateTime<Utc>,
-) -> Result<Option<Draft>, DbErr> {
-    load_of::<Answers>(db, session, now).await
-}
-
 /// Starts a new draft of kind `A` and puts its id in the session, replacing any earlier one of
 /// that kind.
-pub async fn start_of<A: Kind>(
+pub async fn start<A: Kind>(
     db: &impl ConnectionTrait,
     session: &Session,
     now: DateTime<Utc>,
@@ -144,7 +126,7 @@ pub async fn start_of<A: Kind>(
 }
 
 /// The session's draft of kind `A`, if it has one that has not expired.
-pub async fn load_of<A: Kind>(
+pub async fn load<A: Kind>(
     db: &impl ConnectionTrait,
     session: &Session,
     now: DateTime<Utc>,

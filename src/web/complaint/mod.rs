@@ -12,117 +12,109 @@ pub(crate) mod pages;
 pub(crate) mod questions;
 mod submit;
 
-use actix_session::Session;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::deadlines::local_date;
-use crate::divisions::Divisions;
 use crate::http::ApiResult;
 use crate::state::AppState;
 use crate::web::components::FormErrors;
-use draft::{Answers, Draft};
-use pages::{CHECK, CHOOSE, PICK, RECEIPT, START};
-use questions::{Resolved, Step, place_date, resolve_place};
-use submit::Outcome;
+use crate::web::journey::{self, Form, Journey, see_other, value};
+use draft::{Answers, Filed};
+use pages::{CHECK, CHOOSE, PICK, Places, RECEIPT, START};
+use questions::{Step, place_date};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(START, web::get().to(start_page))
-        .route(START, web::post().to(start))
-        // The start page's older link.
-        .route(
-            "/complaints/new",
-            web::get().to(|| async { see_other(START) }),
-        );
-    for step in Step::ALL {
-        cfg.route(
-            step.path(),
-            web::get().to(move |req, state, session| show(step, req, state, session)),
-        );
+    journey::routes::<Answers>(
+        cfg,
+        &[
+            (Step::Business, Step::Place.path()),
+            (Step::What, Step::You.path()),
+            (Step::You, CHECK),
+        ],
+    );
+    // The start page's older link.
+    cfg.route(
+        "/complaints/new",
+        web::get().to(|| async { see_other(START) }),
+    );
+}
+
+impl Journey for Answers {
+    type Step = Step;
+    const STEPS: &'static [Step] = &Step::ALL;
+    const PLACE: Step = Step::Place;
+    const AFTER_PLACE: Step = Step::What;
+    const START: &'static str = START;
+    const CHECK: &'static str = CHECK;
+    const CHOOSE: &'static str = CHOOSE;
+    const RECEIPT: &'static str = RECEIPT;
+    const PLACES: Places = Places {
+        title: "选择消费或发生纠纷的地点",
+        place: "/complaint/place",
+        pick: PICK,
+        empty: "请输入消费或发生纠纷的地点",
+        unchosen: "请选择消费或发生纠纷的地点",
+    };
+    const NOT_FILED: &'static str = "投诉未能提交，请检查各项内容后再试，或拨打 12315";
+
+    fn path(step: Step) -> &'static str {
+        step.path()
     }
-    for (step, next) in [
-        (Step::Business, Step::Place.path()),
-        (Step::What, Step::You.path()),
-        (Step::You, CHECK),
-    ] {
-        cfg.route(
-            step.path(),
-            web::post()
-                .to(move |req, state, session, form| answer(step, next, req, state, session, form)),
-        );
+
+    fn take(&mut self, step: Step, form: &Form) {
+        take(step, self, form)
     }
-    cfg.route(Step::Place.path(), web::post().to(place))
-        .route(CHOOSE, web::get().to(choose_page))
-        .route(CHOOSE, web::post().to(choose))
-        .route(PICK, web::get().to(pick_page))
-        .route(PICK, web::post().to(pick))
-        .route(CHECK, web::get().to(check_page))
-        .route(CHECK, web::post().to(file))
-        .route(RECEIPT, web::get().to(receipt));
-}
 
-pub(crate) type Form = web::Form<Vec<(String, String)>>;
-
-pub(crate) fn see_other(path: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, path))
-        .finish()
-}
-
-/// The first value of a field, empty when absent.
-pub(crate) fn value(form: &Form, name: &str) -> String {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-/// The session's open draft, or where to go instead: the start without one, the receipt when
-/// it has been filed.
-async fn open(
-    state: &AppState,
-    session: &Session,
-) -> ApiResult<Result<(String, Answers), HttpResponse>> {
-    Ok(
-        match draft::load(&state.db, session, state.clock.now()).await? {
-            Some(Draft::Open { id, answers }) => Ok((id, *answers)),
-            Some(Draft::Filed(_)) => Err(see_other(RECEIPT)),
-            None => Err(see_other(START)),
-        },
-    )
-}
-
-async fn start_page(req: HttpRequest) -> ApiResult<HttpResponse> {
-    pages::html(
-        &pages::StartPage {
-            page: crate::web::page::Page::new(&req, "投诉").with_back("/"),
-        },
-        StatusCode::OK,
-    )
-}
-
-/// Starts a draft, unless the session has one open: going back to the start and on again keeps
-/// the answers.
-async fn start(state: web::Data<AppState>, session: Session) -> ApiResult<HttpResponse> {
-    let now = state.clock.now();
-    if !matches!(
-        draft::load(&state.db, &session, now).await?,
-        Some(Draft::Open { .. })
-    ) {
-        draft::start(&state.db, &session, now).await?;
+    fn check(&self, step: Step, today: NaiveDate) -> FormErrors {
+        step.check(self, today)
     }
-    Ok(see_other(Step::Business.path()))
-}
 
-async fn show(
-    step: Step,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-) -> ApiResult<HttpResponse> {
-    match open(&state, &session).await? {
-        Ok((_, a)) => pages::step(step, &req, &a, FormErrors::new()),
-        Err(elsewhere) => Ok(elsewhere),
+    fn check_date(&self, today: NaiveDate, errors: &mut FormErrors) {
+        place_date(self, today, errors)
+    }
+
+    fn place(&mut self) -> (&mut String, &mut String) {
+        (&mut self.place, &mut self.place_code)
+    }
+
+    fn owning(api_field: &str) -> Option<(Step, &'static str)> {
+        Step::owning(api_field)
+    }
+
+    fn refused(field: &str) -> &'static str {
+        Step::refused(field)
+    }
+
+    fn start_page(req: &HttpRequest) -> ApiResult<HttpResponse> {
+        pages::html(
+            &pages::StartPage {
+                page: crate::web::page::Page::new(req, "投诉").with_back("/"),
+            },
+            StatusCode::OK,
+        )
+    }
+
+    fn page(&self, step: Step, req: &HttpRequest, errors: FormErrors) -> ApiResult<HttpResponse> {
+        pages::step(step, req, self, errors)
+    }
+
+    fn check_page(&self, req: &HttpRequest, errors: FormErrors) -> ApiResult<HttpResponse> {
+        pages::check(req, self, errors)
+    }
+
+    fn receipt(req: &HttpRequest, state: &AppState, filed: Filed) -> ApiResult<HttpResponse> {
+        pages::receipt(
+            req,
+            filed.receipt_number,
+            state.env.sealer.open(&filed.sealed_secret),
+            filed.acceptance_due,
+        )
+    }
+
+    async fn file(&self, state: &AppState, draft_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
+        let request = submit::request(self)?;
+        submit::file(state, draft_id, &request, now).await
     }
 }
 
@@ -168,238 +160,5 @@ fn take(step: Step, a: &mut Answers, form: &Form) {
             a.conceal = v("conceal");
             a.consent = v("consent");
         }
-    }
-}
-
-/// Saves a page's answers; with errors the page comes back (422), else the next one (or the
-/// check page, when the page was reached by 更改).
-async fn answer(
-    step: Step,
-    next: &'static str,
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-    form: Form,
-) -> ApiResult<HttpResponse> {
-    let (id, mut a) = match open(&state, &session).await? {
-        Ok(open) => open,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    take(step, &mut a, &form);
-    draft::save(&state.db, &id, &a).await?;
-    let errors = step.check(&a, local_date(state.clock.now()));
-    if !errors.is_empty() {
-        return pages::step(step, &req, &a, errors);
-    }
-    Ok(see_other(if pages::changing(&req) { CHECK } else { next }))
-}
-
-/// Where and when: the place typed resolves to one town, or leads to the choice page.
-async fn place(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-    form: Form,
-) -> ApiResult<HttpResponse> {
-    let (id, mut a) = match open(&state, &session).await? {
-        Ok(open) => open,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    take(Step::Place, &mut a, &form);
-    let mut errors = FormErrors::new();
-    place_date(&a, local_date(state.clock.now()), &mut errors);
-    let resolved = resolve_place(&a.place);
-    match &resolved {
-        Resolved::One(code) => a.place_code = code.clone(),
-        Resolved::Choose(_) => {}
-        Resolved::Error(message) => {
-            a.place_code.clear();
-            errors.add("place", *message);
-        }
-    }
-    draft::save(&state.db, &id, &a).await?;
-    if !errors.is_empty() {
-        return pages::step(Step::Place, &req, &a, errors);
-    }
-    let changing = pages::changing(&req);
-    Ok(match resolved {
-        Resolved::Choose(_) if changing => see_other(&format!("{CHOOSE}?change=1")),
-        Resolved::Choose(_) => see_other(CHOOSE),
-        _ if changing => see_other(CHECK),
-        _ => see_other(Step::What.path()),
-    })
-}
-
-async fn choose_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-) -> ApiResult<HttpResponse> {
-    let (_, a) = match open(&state, &session).await? {
-        Ok(open) => open,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    match resolve_place(&a.place) {
-        Resolved::Choose(candidates) => pages::choose(
-            &req,
-            &a.place,
-            &candidates,
-            &a.place_code,
-            FormErrors::new(),
-        ),
-        _ => Ok(see_other(Step::Place.path())),
-    }
-}
-
-async fn choose(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-    form: Form,
-) -> ApiResult<HttpResponse> {
-    let (id, mut a) = match open(&state, &session).await? {
-        Ok(open) => open,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    let Resolved::Choose(candidates) = resolve_place(&a.place) else {
-        return Ok(see_other(Step::Place.path()));
-    };
-    let chosen = value(&form, "place_code");
-    if !candidates.contains(&chosen) {
-        let mut errors = FormErrors::new();
-        errors.add("place_code", "请选择消费或发生纠纷的地点");
-        return pages::choose(&req, &a.place, &candidates, "", errors);
-    }
-    a.place_code = chosen;
-    draft::save(&state.db, &id, &a).await?;
-    Ok(see_other(if pages::changing(&req) {
-        CHECK
-    } else {
-        Step::What.path()
-    }))
-}
-
-#[derive(serde::Deserialize)]
-struct PickQuery {
-    #[serde(default)]
-    code: String,
-}
-
-/// The step-by-step choice, for a place the text does not find: the divisions under `code`
-/// (the provinces without one).
-async fn pick_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-    query: web::Query<PickQuery>,
-) -> ApiResult<HttpResponse> {
-    if let Err(elsewhere) = open(&state, &session).await? {
-        return Ok(elsewhere);
-    }
-    pages::pick(&req, &query.code, FormErrors::new())
-}
-
-/// One level chosen: the next level's page, or, at a town, the place answered.
-async fn pick(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-    query: web::Query<PickQuery>,
-    form: Form,
-) -> ApiResult<HttpResponse> {
-    let (id, mut a) = match open(&state, &session).await? {
-        Ok(open) => open,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    let chosen = value(&form, "code");
-    if !pages::pick_options(&query.code)
-        .iter()
-        .any(|d| d.code == chosen)
-    {
-        let mut errors = FormErrors::new();
-        errors.add("code", "请选择一项");
-        return pages::pick(&req, &query.code, errors);
-    }
-    let divisions = Divisions::builtin();
-    if !divisions.children(&chosen).is_empty() {
-        return Ok(see_other(&format!("{PICK}?code={chosen}")));
-    }
-    a.place = divisions.full_name(&chosen).unwrap_or_default();
-    a.place_code = chosen;
-    draft::save(&state.db, &id, &a).await?;
-    Ok(see_other(Step::What.path()))
-}
-
-async fn check_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-) -> ApiResult<HttpResponse> {
-    match open(&state, &session).await? {
-        Ok((_, a)) => pages::check(&req, &a, FormErrors::new()),
-        Err(elsewhere) => Ok(elsewhere),
-    }
-}
-
-/// Submits the draft. Every page's checks run first, the first page with a fault comes back;
-/// then the API's intake decides, and a fault it finds is shown on the page that owns the field.
-async fn file(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-) -> ApiResult<HttpResponse> {
-    let (id, a) = match open(&state, &session).await? {
-        Ok(open) => open,
-        Err(elsewhere) => return Ok(elsewhere),
-    };
-    let now = state.clock.now();
-    for step in Step::ALL {
-        let errors = step.check(&a, local_date(now));
-        if !errors.is_empty() {
-            return pages::step(step, &req, &a, errors);
-        }
-    }
-    let request = submit::request(&a)?;
-    match submit::file(&state, &id, &request, now).await {
-        Ok(Outcome::Filed | Outcome::AlreadyFiled) => Ok(see_other(RECEIPT)),
-        Err(e) if e.code() == "validation_failed" => {
-            let faults = e.problem().errors;
-            let owned: Vec<(Step, &str)> = faults
-                .iter()
-                .filter_map(|f| Step::owning(&f.field))
-                .collect();
-            tracing::info!(?faults, "the intake refused a complaint from the pages");
-            match owned.first() {
-                Some(&(step, _)) => {
-                    let mut errors = FormErrors::new();
-                    for (_, field) in owned.iter().filter(|(s, _)| *s == step) {
-                        errors.add(field, Step::refused(field));
-                    }
-                    pages::step(step, &req, &a, errors)
-                }
-                None => {
-                    let mut errors = FormErrors::new();
-                    errors.add("submit", "投诉未能提交，请检查各项内容后再试，或拨打 12315");
-                    pages::check(&req, &a, errors)
-                }
-            }
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn receipt(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-) -> ApiResult<HttpResponse> {
-    match draft::load(&state.db, &session, state.clock.now()).await? {
-        Some(Draft::Filed(filed)) => pages::receipt(
-            &req,
-            filed.receipt_number,
-            state.env.sealer.open(&filed.sealed_secret),
-            filed.acceptance_due,
-        ),
-        _ => Ok(see_other(START)),
     }
 }

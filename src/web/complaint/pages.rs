@@ -109,7 +109,7 @@ pub fn html(t: &impl Template, status: StatusCode) -> ApiResult<HttpResponse> {
 }
 
 /// The status of a page shown with these errors: 422 when there are any.
-fn status(errors: &FormErrors) -> StatusCode {
+pub fn status(errors: &FormErrors) -> StatusCode {
     if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -122,10 +122,11 @@ pub fn changing(req: &HttpRequest) -> bool {
     req.query_string().split('&').any(|p| p == "change=1")
 }
 
-/// Where a page's back link leads.
-fn back(req: &HttpRequest, previous: &str) -> String {
+/// Where a page's back link leads: the journey's check page `check` when the page was reached
+/// by 更改, else `previous`.
+pub fn back(req: &HttpRequest, check: &str, previous: &str) -> String {
     if changing(req) {
-        CHECK.to_owned()
+        check.to_owned()
     } else {
         previous.to_owned()
     }
@@ -142,7 +143,7 @@ pub fn step(
     let page = |title: &str, previous: &str| {
         Page::new(req, title)
             .with_errors(errors.clone())
-            .with_back(back(req, previous))
+            .with_back(back(req, CHECK, previous))
     };
     let a = a.clone();
     match step {
@@ -200,33 +201,20 @@ pub fn step(
 }
 
 /// Where a journey asks for a place: its question page and its step-by-step choice, and what the
-/// choice page is called. The report journey asks the same way ([`choose_in`], [`pick_in`]).
+/// choice pages say; each journey has its own (`crate::web::journey::Journey::PLACES`).
 pub struct Places {
     pub title: &'static str,
     /// The question page with the place typed.
     pub place: &'static str,
     /// The step-by-step choice (province → … → town).
     pub pick: &'static str,
+    /// The place page's error when nothing was typed, and the choice page's when nothing was
+    /// chosen.
+    pub empty: &'static str,
+    pub unchosen: &'static str,
 }
-
-const COMPLAINT_PLACES: Places = Places {
-    title: "选择消费或发生纠纷的地点",
-    place: "/complaint/place",
-    pick: PICK,
-};
 
 /// The choice among the places the text may mean; `chosen` is checked.
-pub fn choose(
-    req: &HttpRequest,
-    place: &str,
-    candidates: &[String],
-    chosen: &str,
-    errors: FormErrors,
-) -> ApiResult<HttpResponse> {
-    choose_in(&COMPLAINT_PLACES, req, place, candidates, chosen, errors)
-}
-
-/// As [`choose`], for the journey asking at `places`.
 pub fn choose_in(
     places: &Places,
     req: &HttpRequest,
@@ -270,11 +258,7 @@ pub fn pick_options(code: &str) -> Vec<&'static Division> {
     list
 }
 
-pub fn pick(req: &HttpRequest, code: &str, errors: FormErrors) -> ApiResult<HttpResponse> {
-    pick_in(&COMPLAINT_PLACES, req, code, errors)
-}
-
-/// As [`pick`], for the journey asking at `places`.
+/// The step-by-step choice: the divisions one level below `code`.
 pub fn pick_in(
     places: &Places,
     req: &HttpRequest,

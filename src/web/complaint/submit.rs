@@ -5,17 +5,16 @@
 
 use chrono::{DateTime, Utc};
 
-use super::draft::{self, Answers};
+use super::draft::Answers;
 use super::questions::{date_parts, yuan_to_fen};
 use crate::deadlines::DeadlineKind;
-use crate::domain::secrets::sha256_hex;
 use crate::domain::vocabulary::{Category, Channel, Demand, IdType};
 use crate::http::{ApiError, ApiResult};
-use crate::intake::receipt::access_secret;
 use crate::intake::request::{
     ComplaintRequest, DisputeInput, PersonInput, PlatformInput, RespondentInput,
 };
 use crate::state::AppState;
+use crate::web::journey::file_draft;
 
 /// Text typed, `None` when left empty.
 fn optional(text: &str) -> Option<String> {
@@ -70,55 +69,21 @@ pub fn request(a: &Answers) -> ApiResult<ComplaintRequest> {
     })
 }
 
-pub enum Outcome {
-    Filed,
-    /// The draft had been filed by an earlier submit; nothing new was filed.
-    AlreadyFiled,
-}
-
 /// Files the complaint of draft `draft_id` and marks the draft filed, in one transaction.
 pub async fn file(
     state: &AppState,
     draft_id: &str,
     request: &ComplaintRequest,
     now: DateTime<Utc>,
-) -> ApiResult<Outcome> {
-    let secret = access_secret();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let done = async {
-        let (filed, writes) =
-            crate::intake::file_complaint(&txn, state, request, None, &sha256_hex(&secret), now)
-                .await?;
-        let acceptance_due = filed
-            .deadlines
-            .iter()
-            .find(|d| d.kind == DeadlineKind::Acceptance)
-            .map(|d| d.due_date);
-        let sealed = state.env.sealer.seal(&secret);
-        let marked = draft::mark_filed(
-            &txn,
-            draft_id,
-            &filed.case.receipt_number,
-            sealed,
-            acceptance_due,
-            "{}",
-        )
-        .await?;
-        if !marked {
-            return Ok(Outcome::AlreadyFiled);
-        }
-        writes.write(&txn).await?;
-        Ok(Outcome::Filed)
-    };
-    match done.await {
-        Ok(Outcome::Filed) => {
-            txn.commit().await?;
-            Ok(Outcome::Filed)
-        }
-        other => {
-            // The filing's own error is the one to report, whatever the rollback says.
-            let _ = txn.rollback().await;
-            other
-        }
-    }
+) -> ApiResult<()> {
+    file_draft(
+        state,
+        draft_id,
+        DeadlineKind::Acceptance,
+        "{}",
+        async |txn, secret_hash| {
+            crate::intake::file_complaint(txn, state, request, None, secret_hash, now).await
+        },
+    )
+    .await
 }

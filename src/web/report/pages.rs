@@ -11,7 +11,7 @@ use crate::divisions::Divisions;
 use crate::domain::dates::chinese_date_with_weekday;
 use crate::domain::vocabulary::Category;
 use crate::http::ApiResult;
-use crate::web::complaint::pages::{Places, changing, html};
+use crate::web::complaint::pages::{back, html, status};
 use crate::web::complaint::questions::{options, yes_no};
 use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
 use crate::web::page::Page;
@@ -21,13 +21,6 @@ pub const CHOOSE: &str = "/report/place/choose";
 pub const PICK: &str = "/report/place/pick";
 pub const CHECK: &str = "/report/check";
 pub const RECEIPT: &str = "/report/receipt";
-
-/// Where the report asks for the place, for the complaint journey's choice pages.
-pub const PLACES: Places = Places {
-    title: "选择违法行为发生的地点",
-    place: "/report/place",
-    pick: PICK,
-};
 
 #[derive(Template)]
 #[template(path = "report/start.html")]
@@ -87,22 +80,6 @@ struct ReceiptPage {
     verification_due: Option<String>,
 }
 
-fn status(errors: &FormErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
-fn back(req: &HttpRequest, previous: &str) -> String {
-    if changing(req) {
-        CHECK.to_owned()
-    } else {
-        previous.to_owned()
-    }
-}
-
 /// A question page with the answers and the errors given.
 pub fn step(
     step: Step,
@@ -114,7 +91,7 @@ pub fn step(
     let page = |title: &str, previous: &str| {
         Page::new(req, title)
             .with_errors(errors.clone())
-            .with_back(back(req, previous))
+            .with_back(back(req, CHECK, previous))
     };
     let a = a.clone();
     match step {
