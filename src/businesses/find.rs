@@ -44,3 +44,19 @@ pub async fn get(db: &impl ConnectionTrait, me: &Staff, id: &str) -> Result<Busi
     let (b, e) = load(db, id).await?;
     Ok(view(b, e))
 }
+
+/// Whether the business registered with `uscc` is enrolled in ODR now: the public's question
+/// before it chooses ODR first (the intake decides again when the complaint is filed).
+pub async fn odr_enrolled(db: &impl ConnectionTrait, uscc: &str) -> Result<bool, sea_orm::DbErr> {
+    let Some(b) = business::Entity::find()
+        .filter(business::Column::Uscc.eq(uscc))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    Ok(odr_enrolment::Entity::find_by_id(b.id)
+        .one(db)
+        .await?
+        .is_some_and(|e| e.status == super::Enrolment::Enrolled))
+}

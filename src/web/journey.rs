@@ -60,6 +60,10 @@ pub(crate) trait Journey: Kind + Clone + 'static {
     fn take(&mut self, step: Self::Step, form: &Form);
     /// A page's own errors for the answers it holds.
     fn check(&self, step: Self::Step, today: NaiveDate) -> FormErrors;
+    /// What the journey reads of the database once a page is answered (none by default).
+    async fn look_up(&mut self, _step: Self::Step, _state: &AppState) -> ApiResult<()> {
+        Ok(())
+    }
     /// The place page's errors other than the place: its date.
     fn check_date(&self, today: NaiveDate, errors: &mut FormErrors);
     /// The place as typed and the division it resolved to.
@@ -178,6 +182,7 @@ async fn answer<J: Journey>(
 ) -> ApiResult<HttpResponse> {
     let (id, mut a) = open_or_return!(state, session);
     a.take(step, &form);
+    a.look_up(step, &state).await?;
     draft::save(&state.db, &id, &a).await?;
     let errors = a.check(step, local_date(state.clock.now()));
     if !errors.is_empty() {

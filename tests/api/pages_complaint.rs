@@ -4,7 +4,7 @@
 use awc::http::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 
-use crate::helpers::{TestApp, resident_id, spawn_app};
+use crate::helpers::{TestApp, resident_id, spawn_app, uscc};
 
 /// One browser: its session cookie and the CSRF token of the last page it was shown.
 pub(crate) struct Browser<'a> {
@@ -145,6 +145,7 @@ fn you(id_number: &str) -> Vec<(&str, &str)> {
         ("address", "上海市青浦区朱家角镇北大街1号"),
         ("conceal", "no"),
         ("consent", "yes"),
+        ("delegated", "no"),
     ]
 }
 
@@ -201,6 +202,12 @@ async fn a_complaint_filed_page_by_page_is_tracked_with_the_secret_shown() {
     )
     .await;
     b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    let you_page = b.get("/complaint/you").await;
+    assert!(you_page.text.contains(r#"name="delegated""#));
+    assert!(
+        !you_page.text.contains(r#"name="odr_first""#),
+        "no ODR choice for a business not in the registry"
+    );
     let id = resident_id("33042119900101123");
     b.answer("/complaint/you", &you(&id), "/complaint/check")
         .await;
@@ -418,4 +425,68 @@ async fn a_fault_the_intake_finds_is_shown_on_the_page_that_asked_for_the_field(
         .await
         .unwrap();
     assert_eq!(cases, 0);
+}
+
+#[actix_web::test]
+async fn a_complaint_against_a_business_enrolled_in_odr_may_go_to_its_desk_first() {
+    let app = spawn_app().await;
+    crate::odr::enrolled_business(&app).await;
+    let mut b = Browser::new(&app);
+    b.get("/complaint").await;
+    b.post("/complaint", &[]).await;
+    let code = uscc("91330421MA2B3C4D5");
+    let business: Vec<(&str, &str)> = BUSINESS
+        .iter()
+        .map(|&(k, v)| {
+            (
+                k,
+                if k == "business_uscc" {
+                    code.as_str()
+                } else {
+                    v
+                },
+            )
+        })
+        .collect();
+    b.answer("/complaint/business", &business, "/complaint/place")
+        .await;
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/what")
+        .await;
+    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    let you_page = b.get("/complaint/you").await;
+    assert!(
+        you_page.text.contains(r#"name="odr_first""#),
+        "{}",
+        you_page.text
+    );
+    assert!(you_page.text.contains("10 个工作日"));
+
+    let id = resident_id("33042119900101123");
+    let unanswered = b.post("/complaint/you", &you(&id)).await;
+    assert_eq!(unanswered.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unanswered.text.contains("请选择是否先由经营者处理"));
+    let mut answered = you(&id);
+    answered.retain(|(k, _)| *k != "delegated");
+    answered.extend([("odr_first", "yes"), ("delegated", "yes")]);
+    b.answer("/complaint/you", &answered, "/complaint/check")
+        .await;
+    let check = b.get("/complaint/check").await;
+    assert!(check.text.contains("先由经营者处理"), "{}", check.text);
+    assert!(check.text.contains("同意委托调解"));
+
+    let filed = b.post("/complaint/check", &[]).await;
+    assert_eq!(filed.location, "/complaint/receipt", "{}", filed.text);
+    let c = xiaobao::entities::case::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("one case filed");
+    assert_eq!(c.status, xiaobao::cases::CaseStatus::WithBusiness);
+    assert!(c.choose_odr && c.accept_delegated_mediation);
 }

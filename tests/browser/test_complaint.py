@@ -80,6 +80,7 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
     page.fill("#address", "上海市青浦区朱家角镇北大街1号")
     choose(page, "conceal", "no")
     choose(page, "consent", "yes")
+    choose(page, "delegated", "yes")
     next_page(page)
 
     assert page.url == base + "/complaint/check"

@@ -77,6 +77,13 @@ pub struct Answers {
     pub address: String,
     /// `yes` or `no`.
     pub conceal: String,
+    /// The business's USCC (as typed) is of a business enrolled in ODR: looked up when the
+    /// business page is answered, so the page about you can offer ODR first.
+    pub odr_available: bool,
+    /// `yes` or `no`: the enrolled business gets the complaint first.
+    pub odr_first: String,
+    /// `yes` or `no`: mediation may be delegated to a consumer association.
+    pub delegated: String,
     /// `yes` or `no`.
     pub consent: String,
 }

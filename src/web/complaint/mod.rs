@@ -70,6 +70,16 @@ impl Journey for Answers {
         step.check(self, today)
     }
 
+    /// The business page answered: whether its USCC is of a business enrolled in ODR.
+    async fn look_up(&mut self, step: Step, state: &AppState) -> ApiResult<()> {
+        if step == Step::Business {
+            let uscc = self.business_uscc.trim();
+            self.odr_available =
+                !uscc.is_empty() && crate::businesses::find::odr_enrolled(&state.db, uscc).await?;
+        }
+        Ok(())
+    }
+
     fn check_date(&self, today: NaiveDate, errors: &mut FormErrors) {
         place_date(self, today, errors)
     }
@@ -158,6 +168,8 @@ fn take(step: Step, a: &mut Answers, form: &Form) {
             a.id_number = v("id_number");
             a.address = v("address");
             a.conceal = v("conceal");
+            a.odr_first = v("odr_first");
+            a.delegated = v("delegated");
             a.consent = v("consent");
         }
     }

@@ -79,6 +79,8 @@ struct YouPage {
     id_types: Vec<Choice>,
     conceal: Vec<Choice>,
     consent: Vec<Choice>,
+    odr_first: Vec<Choice>,
+    delegated: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -193,6 +195,12 @@ pub fn step(
                 ),
                 conceal: yes_no("是，不让经营者看到我的身份和联系方式", "否", &a.conceal),
                 consent: yes_no("同意", "不同意", &a.consent),
+                odr_first: yes_no(
+                    "是，先由经营者处理",
+                    "否，直接由市场监管部门处理",
+                    &a.odr_first,
+                ),
+                delegated: yes_no("同意", "不同意", &a.delegated),
                 a,
             },
             code,
@@ -377,7 +385,7 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
         SummaryRow::new("事情经过", or_none(&a.facts), change(Step::What)),
         SummaryRow::new("诉求", or_none(&demands.join("、")), change(Step::What)),
     ];
-    let you = vec![
+    let mut you = vec![
         SummaryRow::new("姓名", or_none(&a.name), change(Step::You)),
         SummaryRow::new("手机号码", or_none(&a.phone), change(Step::You)),
         SummaryRow::new("电子邮箱", or_none(&a.email), change(Step::You)),
@@ -401,6 +409,18 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
             change(Step::You),
         ),
     ];
+    if a.odr_available {
+        you.push(SummaryRow::new(
+            "先由经营者处理",
+            yes_no_words(&a.odr_first, "是", "否"),
+            change(Step::You),
+        ));
+    }
+    you.push(SummaryRow::new(
+        "同意委托调解",
+        yes_no_words(&a.delegated, "同意", "不同意"),
+        change(Step::You),
+    ));
     html(
         &CheckPage {
             page: Page::new(req, "提交前请检查您的投诉")

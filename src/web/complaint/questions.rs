@@ -298,6 +298,12 @@ fn you(a: &Answers, e: &mut FormErrors) {
     if !matches!(a.consent.as_str(), "yes" | "no") {
         e.add("consent", "请选择是否同意公示");
     }
+    if a.odr_available && !matches!(a.odr_first.as_str(), "yes" | "no") {
+        e.add("odr_first", "请选择是否先由经营者处理");
+    }
+    if !matches!(a.delegated.as_str(), "yes" | "no") {
+        e.add("delegated", "请选择是否同意委托调解");
+    }
 }
 
 pub fn id_type_label(t: IdType) -> &'static str {

@@ -61,10 +61,10 @@ pub fn request(a: &Answers) -> ApiResult<ComplaintRequest> {
         },
         demands: a.demands.iter().filter_map(|d| Demand::parse(d)).collect(),
         demand_detail: None,
-        choose_odr: false,
+        choose_odr: a.odr_available && a.odr_first == "yes",
         consent_to_publish: a.consent == "yes",
         conceal_identity_from_business: a.conceal == "yes",
-        accept_delegated_mediation: false,
+        accept_delegated_mediation: a.delegated == "yes",
         also_report: None,
     })
 }
