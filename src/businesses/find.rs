@@ -45,18 +45,41 @@ pub async fn get(db: &impl ConnectionTrait, me: &Staff, id: &str) -> Result<Busi
     Ok(view(b, e))
 }
 
-/// Whether the business registered with `uscc` is enrolled in ODR now: the public's question
-/// before it chooses ODR first (the intake decides again when the complaint is filed).
-pub async fn odr_enrolled(db: &impl ConnectionTrait, uscc: &str) -> Result<bool, sea_orm::DbErr> {
-    let Some(b) = business::Entity::find()
-        .filter(business::Column::Uscc.eq(uscc))
-        .one(db)
-        .await?
-    else {
-        return Ok(false);
+/// A registered business as the public may see it when naming it in a complaint.
+pub struct Registered {
+    pub uscc: String,
+    pub odr_enrolled: bool,
+}
+
+/// The registered business a complaint names: by its USCC when one is typed, else by its exact
+/// name when exactly one registered business bears it (and has a USCC). The intake matches by
+/// USCC, so this is what lets a consumer who knows only the name choose ODR.
+pub async fn named(
+    db: &impl ConnectionTrait,
+    uscc: &str,
+    name: &str,
+) -> Result<Option<Registered>, sea_orm::DbErr> {
+    let found = if uscc.is_empty() {
+        let mut same = business::Entity::find()
+            .filter(business::Column::Name.eq(name))
+            .filter(business::Column::Uscc.is_not_null())
+            .limit(2)
+            .all(db)
+            .await?;
+        match same.len() {
+            1 => same.pop(),
+            _ => None,
+        }
+    } else {
+        business::Entity::find()
+            .filter(business::Column::Uscc.eq(uscc))
+            .one(db)
+            .await?
     };
-    Ok(odr_enrolment::Entity::find_by_id(b.id)
+    let Some(b) = found else { return Ok(None) };
+    let odr_enrolled = odr_enrolment::Entity::find_by_id(b.id)
         .one(db)
         .await?
-        .is_some_and(|e| e.status == super::Enrolment::Enrolled))
+        .is_some_and(|e| e.status == super::Enrolment::Enrolled);
+    Ok(b.uscc.map(|uscc| Registered { uscc, odr_enrolled }))
 }

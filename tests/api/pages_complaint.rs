@@ -490,3 +490,52 @@ async fn a_complaint_against_a_business_enrolled_in_odr_may_go_to_its_desk_first
     assert_eq!(c.status, xiaobao::cases::CaseStatus::WithBusiness);
     assert!(c.choose_odr && c.accept_delegated_mediation);
 }
+
+#[actix_web::test]
+async fn a_business_named_exactly_as_registered_is_found_without_its_code() {
+    let app = spawn_app().await;
+    crate::odr::enrolled_business(&app).await;
+    let mut b = started(&app).await;
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/what")
+        .await;
+    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    let you_page = b.get("/complaint/you").await;
+    assert!(
+        you_page.text.contains(r#"name="odr_first""#),
+        "the registry's 西塘某餐馆 is enrolled: {}",
+        you_page.text
+    );
+    let id = resident_id("33042119900101123");
+    let mut answered = you(&id);
+    answered.push(("odr_first", "no"));
+    b.answer("/complaint/you", &answered, "/complaint/check")
+        .await;
+    let check = b.get("/complaint/check").await;
+    let code = uscc("91330421MA2B3C4D5");
+    assert!(
+        check
+            .text
+            .contains(&format!("{code}（按名称在经营者登记名录中找到）")),
+        "{}",
+        check.text
+    );
+    b.post("/complaint/check", &[]).await;
+    let c = xiaobao::entities::case::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("one case filed");
+    assert_eq!(c.respondent_uscc.as_deref(), Some(code.as_str()));
+    assert!(c.business_id.is_some(), "matched to the registry");
+    assert_eq!(
+        c.status,
+        xiaobao::cases::CaseStatus::PendingAcceptance,
+        "ODR declined: straight to the regulator"
+    );
+}

@@ -80,6 +80,8 @@ pub struct Answers {
     /// The business's USCC (as typed) is of a business enrolled in ODR: looked up when the
     /// business page is answered, so the page about you can offer ODR first.
     pub odr_available: bool,
+    /// The USCC of the registered business the answers name (by USCC or by unique exact name).
+    pub registry_uscc: String,
     /// `yes` or `no`: the enrolled business gets the complaint first.
     pub odr_first: String,
     /// `yes` or `no`: mediation may be delegated to a consumer association.

@@ -70,12 +70,18 @@ impl Journey for Answers {
         step.check(self, today)
     }
 
-    /// The business page answered: whether its USCC is of a business enrolled in ODR.
+    /// The business page answered: the registered business it names (by USCC, or by its exact
+    /// name when only one bears it) and whether that business is enrolled in ODR.
     async fn look_up(&mut self, step: Step, state: &AppState) -> ApiResult<()> {
         if step == Step::Business {
-            let uscc = self.business_uscc.trim();
-            self.odr_available =
-                !uscc.is_empty() && crate::businesses::find::odr_enrolled(&state.db, uscc).await?;
+            let found = crate::businesses::find::named(
+                &state.db,
+                self.business_uscc.trim(),
+                self.business_name.trim(),
+            )
+            .await?;
+            self.odr_available = found.as_ref().is_some_and(|b| b.odr_enrolled);
+            self.registry_uscc = found.map(|b| b.uscc).unwrap_or_default();
         }
         Ok(())
     }

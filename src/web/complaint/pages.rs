@@ -334,7 +334,11 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
         ),
         SummaryRow::new(
             "统一社会信用代码",
-            or_none(&a.business_uscc),
+            match (a.business_uscc.trim(), a.registry_uscc.as_str()) {
+                ("", "") => "未填写".to_owned(),
+                ("", found) => format!("{found}（按名称在经营者登记名录中找到）"),
+                (typed, _) => typed.to_owned(),
+            },
             change(Step::Business),
         ),
         SummaryRow::new(

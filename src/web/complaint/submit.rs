@@ -41,7 +41,7 @@ pub fn request(a: &Answers) -> ApiResult<ComplaintRequest> {
         co_complainants: Vec::new(),
         respondent: RespondentInput {
             name: a.business_name.trim().to_owned(),
-            uscc: optional(&a.business_uscc),
+            uscc: optional(&a.business_uscc).or_else(|| optional(&a.registry_uscc)),
             address: a.business_address.trim().to_owned(),
             division_code: None,
             platform: (a.on_platform == "yes").then(|| PlatformInput {
