@@ -388,15 +388,7 @@ async fn a_place_the_text_does_not_find_is_chosen_level_by_level() {
 async fn a_fault_the_intake_finds_is_shown_on_the_page_that_asked_for_the_field() {
     let app = spawn_app().await;
     let mut b = started(&app).await;
-    let place = [
-        ("occurred_on_year", "2026"),
-        ("occurred_on_month", "11"),
-        ("occurred_on_day", "20"),
-        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
-    ];
-    b.answer("/complaint/place", &place, "/complaint/what")
-        .await;
-    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    to_you(&mut b).await;
     let id = resident_id("33042119900101123");
     b.answer("/complaint/you", &you(&id), "/complaint/check")
         .await;
@@ -427,6 +419,19 @@ async fn a_fault_the_intake_finds_is_shown_on_the_page_that_asked_for_the_field(
     assert_eq!(cases, 0);
 }
 
+/// Answers the place (one town, no choice page) and what happened, up to the page about you.
+async fn to_you(b: &mut Browser<'_>) {
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/what")
+        .await;
+    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+}
+
 #[actix_web::test]
 async fn a_complaint_against_a_business_enrolled_in_odr_may_go_to_its_desk_first() {
     let app = spawn_app().await;
@@ -450,15 +455,7 @@ async fn a_complaint_against_a_business_enrolled_in_odr_may_go_to_its_desk_first
         .collect();
     b.answer("/complaint/business", &business, "/complaint/place")
         .await;
-    let place = [
-        ("occurred_on_year", "2026"),
-        ("occurred_on_month", "11"),
-        ("occurred_on_day", "20"),
-        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
-    ];
-    b.answer("/complaint/place", &place, "/complaint/what")
-        .await;
-    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    to_you(&mut b).await;
     let you_page = b.get("/complaint/you").await;
     assert!(
         you_page.text.contains(r#"name="odr_first""#),
@@ -496,15 +493,7 @@ async fn a_business_named_exactly_as_registered_is_found_without_its_code() {
     let app = spawn_app().await;
     crate::odr::enrolled_business(&app).await;
     let mut b = started(&app).await;
-    let place = [
-        ("occurred_on_year", "2026"),
-        ("occurred_on_month", "11"),
-        ("occurred_on_day", "20"),
-        ("place", "浙江省嘉兴市嘉善县西塘镇南大街8号"),
-    ];
-    b.answer("/complaint/place", &place, "/complaint/what")
-        .await;
-    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    to_you(&mut b).await;
     let you_page = b.get("/complaint/you").await;
     assert!(
         you_page.text.contains(r#"name="odr_first""#),
