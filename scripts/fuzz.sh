@@ -136,6 +136,8 @@ known_gaps=(
   "POST /api/v1/reports/{id}/reporter-notice|single-line text: no control characters"
   "POST /api/v1/odr/cases/{id}/offers|an amount in fen written as a float (148513.0) is refused"
   "POST /api/v1/track/{receipt_number}/odr/counter|an amount in fen written as a float is refused"
+  "POST /api/v1/track/{receipt_number}/evidence|a file is a JPEG, PNG, WebP, HEIC or PDF by its content"
+  "POST /api/v1/cases/{id}/evidence|a file is a JPEG, PNG, WebP, HEIC or PDF by its content"
 )
 for gap in "${known_gaps[@]}"; do
   printf '\n# %s\n[[operations]]\ninclude-name = "%s"\nchecks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429", "503"]\n' \

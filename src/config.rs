@@ -99,6 +99,15 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// How long after a case closes its consumer may rate it (满意 / 基本满意 / 不满意), once.
     pub rating_window_days: i64,
+    /// The folder evidence files are kept in (content-addressed blobs), created when missing.
+    pub evidence_dir: String,
+    /// Limits on evidence: bytes a file, files a case, bytes a case.
+    pub evidence_max_file_bytes: u64,
+    pub evidence_max_files: u64,
+    pub evidence_max_case_bytes: u64,
+    /// How long after a case closes its evidence files are kept (the hashes and metadata stay);
+    /// three years is a proposal.
+    pub evidence_retention_days: i64,
 }
 
 impl Default for Settings {
@@ -149,6 +158,11 @@ impl Default for Settings {
             session_key: None,
             public_url: None,
             rating_window_days: 30,
+            evidence_dir: "xiaobao-evidence".into(),
+            evidence_max_file_bytes: 10 * 1024 * 1024,
+            evidence_max_files: 20,
+            evidence_max_case_bytes: 50 * 1024 * 1024,
+            evidence_retention_days: 3 * 365,
         }
     }
 }
@@ -316,6 +330,21 @@ impl Settings {
         }
         if let Some(v) = prefixed("rating_window_days") {
             settings.rating_window_days = parse_num("XIAOBAO_RATING_WINDOW_DAYS", &v)?;
+        }
+        if let Some(v) = prefixed("evidence_dir") {
+            settings.evidence_dir = v;
+        }
+        if let Some(v) = prefixed("evidence_max_file_bytes") {
+            settings.evidence_max_file_bytes = parse_num("XIAOBAO_EVIDENCE_MAX_FILE_BYTES", &v)?;
+        }
+        if let Some(v) = prefixed("evidence_max_files") {
+            settings.evidence_max_files = parse_num("XIAOBAO_EVIDENCE_MAX_FILES", &v)?;
+        }
+        if let Some(v) = prefixed("evidence_max_case_bytes") {
+            settings.evidence_max_case_bytes = parse_num("XIAOBAO_EVIDENCE_MAX_CASE_BYTES", &v)?;
+        }
+        if let Some(v) = prefixed("evidence_retention_days") {
+            settings.evidence_retention_days = parse_num("XIAOBAO_EVIDENCE_RETENTION_DAYS", &v)?;
         }
         if settings.session_key.is_some()
             && settings.session_key_bytes().is_none_or(|k| k.len() < 64)

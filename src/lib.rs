@@ -15,6 +15,7 @@ pub mod divisions;
 pub mod domain;
 pub mod entities;
 pub mod env;
+pub mod evidence;
 pub mod http;
 pub mod intake;
 pub mod leads;

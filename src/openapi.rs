@@ -7,8 +7,8 @@ use utoipa_actix_web::{AppExt, scope};
 
 use crate::http::health;
 use crate::{
-    accounts, businesses, calendar, cases, deadlines, divisions, intake, leads, mail, mediation,
-    odr, oversight, ratings, reports, routing, urgent,
+    accounts, businesses, calendar, cases, deadlines, divisions, evidence, intake, leads, mail,
+    mediation, odr, oversight, ratings, reports, routing, urgent,
 };
 
 /// Every route of the service; the OpenAPI document is collected from this same function.
@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .configure(reports::http::routes)
                 .configure(leads::http::routes)
                 .configure(ratings::http::routes)
+                .configure(evidence::http::routes)
                 .configure(oversight::http::routes)
                 .configure(mediation::http::routes)
                 .configure(divisions::http::routes)
@@ -57,6 +58,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         (name = "businesses", description = "The business registry and ODR enrolment"),
         (name = "odr", description = "Enterprise-first ODR settlement"),
         (name = "reports", description = "Report (举报) decisions, reporter notices and merging"),
+        (name = "evidence", description = "Evidence files: upload, list, download"),
         (name = "leads", description = "诉转案: violation clues to enforcement, with feedback"),
         (name = "oversight", description = "Early warnings, rankings and the 12315 statistics"),
         (name = "public", description = "Public complaint disclosure"),

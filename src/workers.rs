@@ -73,6 +73,21 @@ pub fn spawn(state: web::Data<AppState>, mailer: Option<Mailer>) {
             {
                 tracing::warn!(error = %e, "forgetting expired idempotency keys failed");
             }
+            match crate::evidence::sweep::sweep(
+                &sweeper.db,
+                &sweeper.env.settings,
+                sweeper.clock.now(),
+            )
+            .await
+            {
+                Ok(s) if s.orphans + s.expired > 0 => tracing::info!(
+                    orphans = s.orphans,
+                    expired = s.expired,
+                    "evidence files removed"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "evidence sweep failed"),
+            }
             match sweep(&sweeper.db, lead, sweeper.clock.now()).await {
                 Ok(r) if r.due_soon + r.overdue > 0 => tracing::info!(
                     due_soon = r.due_soon,

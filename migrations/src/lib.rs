@@ -19,6 +19,7 @@ mod m20261203_000016_outbox_secret;
 mod m20261203_000017_audit_no_truncate;
 mod m20261203_000018_case_ratings;
 mod m20261203_000021_work_list_index;
+mod m20261203_000022_evidence_files;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_audit_no_truncate::Migration),
             Box::new(m20261203_000018_case_ratings::Migration),
             Box::new(m20261203_000021_work_list_index::Migration),
+            Box::new(m20261203_000022_evidence_files::Migration),
         ]
     }
 }

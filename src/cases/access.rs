@@ -132,6 +132,8 @@ pub enum Act {
     Transfer,
     /// Read the 调解书 and other documents of the case: station staff and the business's desk.
     ReadDocuments,
+    /// Add evidence to the case: the staff acting on it and the business's desk.
+    Evidence,
 }
 
 /// Loads the case `id` for `act` by `staff`: unknown or not visible is 404 as for reading,
@@ -157,6 +159,12 @@ pub fn roles_for(act: Act) -> &'static [Role] {
         Act::ReportStep => REPORT_HANDLERS,
         Act::DeskStep => &[Role::EnterpriseAgent],
         Act::ReadDocuments => &[Role::Mediator, Role::BureauAdmin, Role::EnterpriseAgent],
+        Act::Evidence => &[
+            Role::Mediator,
+            Role::BureauAdmin,
+            Role::EnforcementOfficer,
+            Role::EnterpriseAgent,
+        ],
     }
 }
 
@@ -165,7 +173,10 @@ pub fn roles_for(act: Act) -> &'static [Role] {
 /// walk-in for another county (首接), follow the case; only the bureau holding it and its
 /// competent station act on it, until a transfer is accepted.
 pub fn may_act(staff: &Staff, c: &case::Model, act: Act) -> Result<(), Error> {
-    if act == Act::ReadDocuments || act == Act::DeskStep {
+    if act == Act::ReadDocuments
+        || act == Act::DeskStep
+        || (act == Act::Evidence && staff.role == Role::EnterpriseAgent)
+    {
         return Ok(());
     }
     match staff.role {

@@ -13,6 +13,7 @@ pub mod case_rating;
 pub mod deadline;
 pub mod document_counter;
 pub mod duty_roster;
+pub mod evidence_file;
 pub mod idempotency_key;
 pub mod incident;
 pub mod incident_case;

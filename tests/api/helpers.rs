@@ -56,6 +56,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         database_url: Secret::new(fresh_database_url().await),
         database_max_connections: 5,
         workers: false,
+        // Each app its own evidence store.
+        evidence_dir: std::env::temp_dir()
+            .join(format!(
+                "xiaobao-evidence-{}",
+                uuid::Uuid::new_v4().simple()
+            ))
+            .to_string_lossy()
+            .into_owned(),
         ..Settings::default()
     };
     configure(&mut settings);
@@ -112,6 +120,32 @@ impl TestApp {
     pub async fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> Response {
         self.send("POST", path, &[("content-type", content_type)], Some(body))
             .await
+    }
+
+    /// POSTs `files` as `multipart/form-data` parts named `files`, with `headers`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Response {
+        let boundary = "xiaobao-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let mut all = vec![("content-type", content_type.as_str())];
+        all.extend_from_slice(headers);
+        self.send("POST", path, &all, Some(body)).await
     }
 
     async fn send(

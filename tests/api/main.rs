@@ -6,6 +6,7 @@ mod calendar;
 mod deadlines;
 mod edges;
 mod errors;
+mod evidence;
 mod faults;
 mod helpers;
 mod hostile;

@@ -21,6 +21,7 @@ const ANSWER_ONLY: &[&str] = &[
     "DeadlineKind",
     "DeadlineStatus",
     "Enrolment",
+    "MediaType",
     "OdrState",
     "OfferParty",
     "OfferStatus",
@@ -31,6 +32,7 @@ const ANSWER_ONLY: &[&str] = &[
     "RuleSetId",
     "SessionStatus",
     "Unit",
+    "Uploader",
     "UrgentStatus",
 ];
 

@@ -1,0 +1,203 @@
+//! Adding files to a case's evidence: by its consumer (through tracking) or by staff and the
+//! desk acting on it. Every file is checked before anything is stored; then the blobs are
+//! written, then the rows, the timeline event and the audit entry in the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde_json::json;
+
+use super::files::{recognise, stripped};
+use super::store::Blobs;
+use super::{Error, EvidenceView, Uploader};
+use crate::actor::{Actor, Role, Staff};
+use crate::cases::access::{Act, act_on};
+use crate::cases::journal::{self, Entry};
+use crate::config::Settings;
+use crate::domain::faults::{Faults, Invalid};
+use crate::entities::{case, evidence_file};
+
+/// A file as received: the name it was sent with and its bytes.
+pub struct Incoming {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The longest file name kept, in characters.
+const MAX_NAME_CHARS: usize = 200;
+
+/// The consumer adds files to their case.
+pub async fn by_consumer(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    c: &case::Model,
+    files: Vec<Incoming>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceView>, Error> {
+    add(
+        db,
+        settings,
+        &Actor::Consumer,
+        Uploader::Consumer,
+        c,
+        files,
+        now,
+    )
+    .await
+}
+
+/// Staff acting on the case, or the business's desk, add files to it.
+pub async fn by_staff(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    me: &Staff,
+    case_id: &str,
+    files: Vec<Incoming>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceView>, Error> {
+    let c = act_on(db, me, case_id, Act::Evidence).await?;
+    let uploader = match me.role {
+        Role::EnterpriseAgent => Uploader::Business,
+        _ => Uploader::Staff,
+    };
+    add(db, settings, &Actor::from(me), uploader, &c, files, now).await
+}
+
+/// A file name as kept: its last path part, without control characters, at most 200 characters.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let kept: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
+    match kept.trim() {
+        "" => "未命名文件".to_owned(),
+        k => k.to_owned(),
+    }
+}
+
+async fn add(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    actor: &Actor,
+    uploader: Uploader,
+    c: &case::Model,
+    files: Vec<Incoming>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceView>, Error> {
+    if c.status.is_final() {
+        return Err(Error::Closed(c.status));
+    }
+    let mut faults = Faults(Vec::new());
+    if files.is_empty() {
+        faults.add("files", "send at least one file in the form field `files`");
+    }
+    let mut checked = Vec::with_capacity(files.len());
+    for (i, f) in files.into_iter().enumerate() {
+        let name = clean_name(&f.name);
+        let field = format!("files[{i}]");
+        if f.bytes.len() as u64 > settings.evidence_max_file_bytes {
+            faults.add(
+                field,
+                format!(
+                    "{name}: larger than {} bytes a file",
+                    settings.evidence_max_file_bytes
+                ),
+            );
+            continue;
+        }
+        match recognise(&f.bytes) {
+            Some(kind) => checked.push((name, kind, f.bytes)),
+            None => faults.add(
+                field,
+                format!("{name}: not a JPEG, PNG, WebP, HEIC or PDF file"),
+            ),
+        }
+    }
+    faults.finish()?;
+    // What the case holds already, so that the limits count it.
+    let (count, bytes): (i64, Option<i64>) = evidence_file::Entity::find()
+        .select_only()
+        .column_as(evidence_file::Column::Id.count(), "count")
+        .column_as(evidence_file::Column::Size.sum(), "bytes")
+        .filter(evidence_file::Column::CaseId.eq(&c.id))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    let adding: u64 = checked.iter().map(|(_, _, b)| b.len() as u64).sum();
+    if count as u64 + checked.len() as u64 > settings.evidence_max_files {
+        return Err(Invalid::field(
+            "files",
+            format!(
+                "a case holds at most {} files; it has {count}",
+                settings.evidence_max_files
+            ),
+        )
+        .into());
+    }
+    if bytes.unwrap_or(0) as u64 + adding > settings.evidence_max_case_bytes {
+        return Err(Invalid::field(
+            "files",
+            format!(
+                "a case holds at most {} bytes of files",
+                settings.evidence_max_case_bytes
+            ),
+        )
+        .into());
+    }
+    let blobs = Blobs::at(&settings.evidence_dir);
+    let mut added = Vec::with_capacity(checked.len());
+    for (name, kind, bytes) in checked {
+        // The blobs first: a row is never written for a blob that is not there.
+        let sha256 = blobs.put(&bytes).await?;
+        let stripped_sha256 = match stripped(kind, &bytes) {
+            Some(copy) => Some(blobs.put(&copy).await?),
+            None => None,
+        };
+        let row = evidence_file::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            case_id: Set(c.id.clone()),
+            file_name: Set(name),
+            media_type: Set(kind),
+            size: Set(bytes.len() as i64),
+            sha256: Set(sha256),
+            stripped_sha256: Set(stripped_sha256),
+            uploaded_by: Set(uploader),
+            uploader_id: Set(match actor {
+                Actor::Staff(s) => Some(s.user_id.clone()),
+                _ => None,
+            }),
+            uploaded_at: Set(now),
+            removed_at: Set(None),
+        };
+        let row = evidence_file::Entity::insert(row)
+            .exec_with_returning(db)
+            .await?;
+        added.push(row);
+    }
+    let names: Vec<&str> = added.iter().map(|f| f.file_name.as_str()).collect();
+    journal::record(
+        db,
+        actor,
+        &c.id,
+        Entry {
+            event: "evidence_added",
+            public: true,
+            detail: json!({
+                "description": format!("补充证据 {} 份：{}", added.len(), names.join("、")),
+                "evidence_ids": added.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+            }),
+            action: "evidence.add",
+            audit: json!({
+                "files": added.iter().map(|f| json!({
+                    "id": f.id, "sha256": f.sha256, "size": f.size, "media_type": f.media_type,
+                })).collect::<Vec<_>>(),
+                "uploaded_by": uploader,
+            }),
+        },
+        now,
+    )
+    .await?;
+    Ok(added.into_iter().map(EvidenceView::from).collect())
+}

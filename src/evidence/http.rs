@@ -1,0 +1,312 @@
+//! The evidence endpoints: upload (multipart, field `files`, one or more), list and download, for
+//! the consumer with the receipt number and secret and for staff and desks with a token.
+
+use actix_multipart::Multipart;
+use actix_web::body::SizedStream;
+use actix_web::http::header::{
+    CONTENT_DISPOSITION, Charset, ContentDisposition, DispositionParam, DispositionType,
+    ExtendedValue,
+};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
+use utoipa::ToSchema;
+
+use super::add::{self, Incoming};
+use super::read::{self, Download};
+use super::store::Blobs;
+use super::{Error, EvidenceView};
+use crate::domain::faults::FieldError;
+use crate::http::auth::consumer_case;
+use crate::http::idempotency::{IdempotencyKey, create_once};
+use crate::http::{ApiError, ApiResult, Problem, Staff};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(consumer_upload)
+        .service(consumer_list)
+        .service(consumer_download)
+        .service(staff_upload)
+        .service(staff_list)
+        .service(staff_download);
+}
+
+/// A `multipart/form-data` body: the files in one or more parts named `files`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    /// JPEG, PNG, WebP, HEIC or PDF, recognised by content; 10 MB a file, 20 files and 50 MB a
+    /// case by default.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<String>,
+}
+
+fn refused(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::validation(vec![FieldError::new(field, message)])
+}
+
+/// Reads the parts named `files`, each at most one byte over the file limit (the step names the
+/// file that is too large), and a fingerprint of them for `Idempotency-Key`.
+async fn files(mut body: Multipart, state: &AppState) -> ApiResult<(Vec<Incoming>, Vec<u8>)> {
+    let settings = &state.env.settings;
+    let mut out = Vec::new();
+    let mut fingerprint = Sha256::new();
+    let mut total: u64 = 0;
+    while let Some(part) = body.next().await {
+        let mut part = part.map_err(|e| refused("files", format!("not a multipart body: {e}")))?;
+        if part.name() != Some("files") {
+            return Err(refused(
+                "files",
+                "send the files in parts named `files`, and nothing else",
+            ));
+        }
+        let name = part
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .unwrap_or_default()
+            .to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk =
+                chunk.map_err(|e| refused("files", format!("the upload broke off: {e}")))?;
+            total += chunk.len() as u64;
+            if total > settings.evidence_max_case_bytes + settings.evidence_max_file_bytes {
+                return Err(refused(
+                    "files",
+                    format!(
+                        "at most {} bytes of files a case",
+                        settings.evidence_max_case_bytes
+                    ),
+                ));
+            }
+            if bytes.len() as u64 <= settings.evidence_max_file_bytes {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        fingerprint.update(name.as_bytes());
+        fingerprint.update(Sha256::digest(&bytes));
+        out.push(Incoming { name, bytes });
+    }
+    Ok((out, fingerprint.finalize().to_vec()))
+}
+
+/// The file, streamed from the store with its type and its name as an attachment.
+async fn send(state: &AppState, d: Download) -> ApiResult<HttpResponse> {
+    let file = Blobs::at(&state.env.settings.evidence_dir)
+        .open(&d.sha256)
+        .await
+        .map_err(Error::Store)?;
+    let len = file.metadata().await.map_err(Error::Store)?.len();
+    let chunks = futures_util::stream::unfold(file, |mut f| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(web::Bytes::from(buf)), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    let ascii: String = d
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: d.file_name.into_bytes(),
+            }),
+        ],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(d.media_type.as_str())
+        .insert_header((CONTENT_DISPOSITION, disposition))
+        .body(SizedStream::new(len, Box::pin(chunks))))
+}
+
+/// Add evidence to one's complaint or report.
+///
+/// The consumer, with `X-Access-Secret`, while the case is open. Every file is checked first
+/// (type by content, size, the case's limits); a file refused is a 422 naming it
+/// (`files[0]` …) and nothing is stored. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(
+    tag = "evidence",
+    params(
+        ("receipt_number" = String, Path),
+        ("X-Access-Secret" = String, Header),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
+    ),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = Vec<EvidenceView>),
+        (status = 404, description = "no case matches the receipt number and secret", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`case_closed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a file of another type, too large, or over the case's limits", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/track/{receipt_number}/evidence")]
+async fn consumer_upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: Multipart,
+) -> ApiResult<HttpResponse> {
+    let c = consumer_case(&state, &req, &path).await?;
+    let (incoming, fingerprint) = files(body, &state).await?;
+    let key = IdempotencyKey::from_request(&req, "evidence", &fingerprint)?;
+    let now = state.clock.now();
+    create_once(&state.db, key, now, async |txn| {
+        Ok(add::by_consumer(txn, &state.env.settings, &c, incoming, now).await?)
+    })
+    .await
+}
+
+/// The files one added to one's case.
+///
+/// The consumer, with `X-Access-Secret`.
+#[utoipa::path(
+    tag = "evidence",
+    params(("receipt_number" = String, Path), ("X-Access-Secret" = String, Header)),
+    responses(
+        (status = 200, body = Vec<EvidenceView>),
+        (status = 404, description = "no case matches the receipt number and secret", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/track/{receipt_number}/evidence")]
+async fn consumer_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<EvidenceView>>> {
+    let c = consumer_case(&state, &req, &path).await?;
+    Ok(web::Json(read::list_for_consumer(&state.db, &c).await?))
+}
+
+/// Download a file one added.
+///
+/// The consumer, with `X-Access-Secret`: the file as sent, as an attachment.
+#[utoipa::path(
+    tag = "evidence",
+    params(
+        ("receipt_number" = String, Path),
+        ("evidence_id" = String, Path),
+        ("X-Access-Secret" = String, Header),
+    ),
+    responses(
+        (status = 200, description = "the file, with its stored type"),
+        (status = 404, description = "no such file of the consumer's", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "removed after the retention period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/track/{receipt_number}/evidence/{evidence_id}")]
+async fn consumer_download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (receipt, id) = path.into_inner();
+    let c = consumer_case(&state, &req, &receipt).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let d = read::download_for_consumer(&txn, &c, &id, state.clock.now()).await?;
+    txn.commit().await?;
+    send(&state, d).await
+}
+
+/// Add evidence to a case.
+///
+/// Staff acting on the case (its station's mediators, its bureau's admins and enforcement
+/// officers) and the desk of the business complained about, while the case is open. Checks and
+/// idempotency as for the consumer's upload.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "case id"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
+    ),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = Vec<EvidenceView>),
+        (status = 409, description = "`case_closed`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a file of another type, too large, or over the case's limits", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/evidence")]
+async fn staff_upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+    body: Multipart,
+) -> ApiResult<HttpResponse> {
+    let (incoming, fingerprint) = files(body, &state).await?;
+    let key = IdempotencyKey::from_request(&req, "evidence", &fingerprint)?;
+    let now = state.clock.now();
+    create_once(&state.db, key, now, async |txn| {
+        Ok(add::by_staff(txn, &state.env.settings, &me, &path, incoming, now).await?)
+    })
+    .await
+}
+
+/// A case's evidence.
+///
+/// Every staff member and desk who sees the case.
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id")),
+    responses(
+        (status = 200, body = Vec<EvidenceView>),
+    )
+)]
+#[get("/cases/{id}/evidence")]
+async fn staff_list(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<EvidenceView>>> {
+    Ok(web::Json(
+        read::list_for_staff(&state.db, &me, &path).await?,
+    ))
+}
+
+/// Download a file of a case's evidence.
+///
+/// Every staff member and desk who sees the case; the download is audited. Staff receive the
+/// original; the business's desk receives a consumer's photo only as its copy without metadata
+/// (EXIF, GPS location), and a consumer's HEIC photo, which has no such copy, not at all (403).
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id"), ("evidence_id" = String, Path)),
+    responses(
+        (status = 200, description = "the file, with its stored type"),
+        (status = 403, description = "a desk asking for a consumer's photo that has no copy without metadata", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "removed after the retention period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}/evidence/{evidence_id}")]
+async fn staff_download(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (case_id, id) = path.into_inner();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let d = read::download_for_staff(&txn, &me, &case_id, &id, state.clock.now()).await?;
+    txn.commit().await?;
+    send(&state, d).await
+}
