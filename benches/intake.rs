@@ -9,32 +9,15 @@
 //! that a machine whose speed drifts (a shared VM) slows all of them alike; the ratios are the
 //! medians of the rounds'. Prints rates, latencies, the server's CPU per complaint and peak RSS.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait, Value};
-
-fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use testkit::process::{Server, env_or, memory_mb};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn peak_rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
 }
 
 /// User plus system CPU seconds a process has used (Linux counts them in 1/100 s ticks).
@@ -49,14 +32,6 @@ fn cpu_seconds(pid: u32) -> f64 {
     match (ticks(11), ticks(12)) {
         (Some(user), Some(system)) => (user + system) / 100.0,
         _ => f64::NAN,
-    }
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
     }
 }
 
@@ -162,7 +137,7 @@ async fn main() {
         one_statement_rates.push(http_rate / one_statement);
     }
     latencies.sort();
-    let rss = peak_rss_mb(server.0.id());
+    let rss = memory_mb(server.pid(), "VmHWM");
     let cpu_per_request = server_cpu / latencies.len() as f64;
     drop(server);
 

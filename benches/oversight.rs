@@ -5,27 +5,13 @@
 //! an already generated database). Generates the rows server-side with generate_series, starts the
 //! release binary on them, and prints latency figures over HTTP.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database};
+use testkit::process::{Server, env_or};
 
 const DB: &str = "xiaobao_bench_oversight";
-
-fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
 
 fn xiaobao(url: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xiaobao"));

@@ -3,6 +3,7 @@
 
 pub mod complaints;
 pub mod database;
+pub mod process;
 pub mod smtp;
 pub mod tls;
 
