@@ -1,10 +1,21 @@
 //! Dates said in Chinese, as documents, mails and pages write them.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Asia::Shanghai;
 
 /// `2026年11月30日`.
 pub fn chinese_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// `2026年11月23日 09:30`, Beijing time.
+pub fn chinese_time(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&Shanghai);
+    format!(
+        "{} {}",
+        chinese_date(local.date_naive()),
+        local.format("%H:%M")
+    )
 }
 
 /// `2026年12月2日（星期三）`.

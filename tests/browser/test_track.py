@@ -328,3 +328,45 @@ def test_a_mediation_agreement_is_confirmed_and_its_pdf_downloaded(phone_nojs, c
     verdict = api(base, "GET", f"/api/v1/agreements/{urllib.parse.quote(number)}/verify?sha256={hashlib.sha256(pdf).hexdigest()}")
     assert verdict["valid"] is True, verdict
 
+
+
+def jpeg_with_location():
+    """A small JPEG whose EXIF segment holds a location."""
+    exif = b"Exif\0\0GPS 30.8N 120.9E"
+    return (b"\xff\xd8\xff\xe0\x00\x07JFIF\0" + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
+            + b"\xff\xda\x00\x04\x01\x02\xaa\xbb\xff\xd9")
+
+
+def test_evidence_is_added_from_the_tracking_pages_and_a_wrong_file_is_named(phone_nojs, check, base):
+    receipt, secret = file_complaint(base)
+    page = phone_nojs
+    claim(page, base, receipt, secret)
+    page.get_by_role("link", name="查看或补充证据材料").click()
+    assert page.url == base + "/track/evidence"
+    assert "您还没有上传证据材料" in page.inner_text("main")
+    check(page, "track-evidence")
+
+    assert submit(page, "上传").status == 422
+    assert page.title().startswith("错误：")
+    assert page.locator(".error-summary a").get_attribute("href") == "#files"
+    page.get_by_label("选择文件").set_input_files([
+        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_location()},
+        {"name": "invoice.jpg", "mimeType": "image/jpeg", "buffer": b"MZ not a picture"},
+    ])
+    assert submit(page, "上传").status == 422
+    assert "invoice.jpg 不是 JPEG、PNG、WebP、HEIC 图片或 PDF 文件" in page.locator(".error-summary").inner_text()
+    check(page, "track-evidence-error")
+    assert api(base, "GET", f"/api/v1/track/{receipt}/evidence", secret=secret) == [], "nothing stored"
+
+    page.get_by_label("选择文件").set_input_files([
+        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_location()},
+        {"name": "发票.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n%%EOF\n"},
+    ])
+    assert submit(page, "上传").status == 200
+    assert page.url == base + "/track/evidence"
+    assert page.get_by_role("link", name="菜品照片.jpg").count() == 1
+    assert page.get_by_role("link", name="发票.pdf").count() == 1
+    check(page, "track-evidence-added")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="菜品照片.jpg").click()
+    assert Path(download.value.path()).read_bytes() == jpeg_with_location()

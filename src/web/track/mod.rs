@@ -8,6 +8,7 @@
 
 mod agreement;
 mod common;
+mod evidence;
 mod odr;
 mod rating;
 
@@ -16,8 +17,6 @@ use actix_web::http::StatusCode;
 use actix_web::{CustomizeResponder, Either, HttpRequest, Responder, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use chrono::{DateTime, Utc};
-use chrono_tz::Asia::Shanghai;
 use serde::Deserialize;
 
 use super::components::{Choice, FormErrors, Step};
@@ -25,7 +24,7 @@ use super::page::Page;
 use crate::cases::track::{self, Claim, Tracking};
 use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineStatus, DeadlineView};
-use crate::domain::dates::{chinese_date, chinese_date_with_weekday};
+use crate::domain::dates::{chinese_date_with_weekday, chinese_time};
 use crate::http::ApiError;
 use crate::http::auth::client_address;
 use crate::mediation::acceptance;
@@ -69,7 +68,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/track/agreement/pdf", web::get().to(agreement::pdf))
         .route("/track/rating", web::get().to(rating::form))
-        .route("/track/rating", web::post().to(rating::rate));
+        .route("/track/rating", web::post().to(rating::rate))
+        .route("/track/evidence", web::get().to(evidence::page))
+        .route("/track/evidence", web::post().to(evidence::upload))
+        .route("/track/evidence/{id}", web::get().to(evidence::download));
 }
 
 #[derive(Template, WebTemplate)]
@@ -203,12 +205,12 @@ pub async fn case(
                 } else {
                     e.description.clone()
                 };
-                (local_time(e.at), what)
+                (chinese_time(e.at), what)
             })
             .collect(),
         can_withdraw: t.kind == CaseKind::Complaint && !t.status.is_final(),
         rating_choices: rating::choices(""),
-        rating_until: t.rating.closes_at.map(local_time),
+        rating_until: t.rating.closes_at.map(chinese_time),
         t,
     };
     Ok(Either::Right(no_store(page)))
@@ -331,16 +333,6 @@ fn deadline_line(d: &DeadlineView) -> DeadlineLine {
     DeadlineLine { what, state }
 }
 
-/// `2026年11月23日 09:30`, Beijing time.
-fn local_time(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&Shanghai);
-    format!(
-        "{} {}",
-        chinese_date(local.date_naive()),
-        local.format("%H:%M")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,7 +354,7 @@ mod tests {
         assert_eq!(line.what, "受理期限：2026年12月2日（星期三）前");
         assert_eq!(line.state, "已按期完成");
         assert_eq!(
-            local_time("2026-11-23T01:30:00Z".parse().unwrap()),
+            chinese_time("2026-11-23T01:30:00Z".parse().unwrap()),
             "2026年11月23日 09:30"
         );
     }
