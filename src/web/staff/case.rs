@@ -12,6 +12,7 @@ use askama_web::WebTemplate;
 use chrono::Duration;
 use serde::Deserialize;
 
+use super::act::{self, Facts, Offer, SessionRow};
 use super::signed_in::{Desk, SignedIn, notice, take_notice};
 use super::words::{self, DeadlineWords, local_time};
 use crate::actor::Role;
@@ -23,7 +24,9 @@ use crate::domain::vocabulary::Demand;
 use crate::entities::case;
 use crate::http::ApiError;
 use crate::mediation;
+use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::mediation::acceptance::{self, AcceptRequest, RefuseRequest};
+use crate::mediation::states::AgreementStatus;
 use crate::routing::transfer_status::TransferStatus;
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors, SummaryRow};
@@ -67,7 +70,15 @@ pub struct CasePage {
     links: Vec<(&'static str, String)>,
     incident: Option<String>,
     can_admit: bool,
-    /// Further steps the caller may take on the case, in words.
+    /// The steps the workbench has forms for, offered where the caller may take them.
+    offers: Vec<Offer>,
+    /// A recusal application is pending: the case is suspended until the bureau decides.
+    suspended: bool,
+    /// The case's sessions, for station staff.
+    sessions: Vec<SessionRow>,
+    /// Where the issued 调解书 is downloaded.
+    pdf: Option<String>,
+    /// Further steps the caller may take on the case, in words: not yet on the workbench.
     other_steps: Vec<&'static str>,
 }
 
@@ -104,8 +115,8 @@ fn admissible(me: &SignedIn, c: &case::Model) -> bool {
         && admits(&me.staff, c, Act::StationStep)
 }
 
-/// The steps beyond accepting and refusing that the case's state and the caller's role allow;
-/// named here, taken through the API until the workbench offers them.
+/// The steps beyond those with forms (see `act::offers`) that the case's state and the caller's
+/// role allow; named here, taken through the API until the workbench offers them.
 fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
     let mut out = Vec::new();
     if c.status.is_final() {
@@ -114,12 +125,7 @@ fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
     let may = |act| admits(&me.staff, c, act);
     let mediating = matches!(c.status, CaseStatus::Accepted | CaseStatus::InMediation);
     if c.kind == CaseKind::Complaint && mediating && may(Act::StationStep) {
-        out.extend([
-            "指派调解员",
-            "委托消费者协会调解",
-            "安排调解会",
-            "记录调解结果",
-        ]);
+        out.push("记录回避申请");
     }
     if mediating && may(Act::Clock) {
         out.push("开始或结束检验鉴定暂停");
@@ -237,6 +243,26 @@ pub async fn page(
     if let Some(id) = &d.duplicate_of_id {
         links.push(("可能重复的案件", id.clone()));
     }
+    let station_staff = c.kind == CaseKind::Complaint && admits(&me.staff, &c, Act::StationStep);
+    let facts = Facts {
+        suspended: mediation::ensure_not_suspended(&state.db, &c).await.is_err(),
+        notice_open: d.deadlines.iter().any(|dl| {
+            dl.kind == DeadlineKind::TerminationNotice && DeadlineStatus::RUNNING.contains(&dl.status)
+        }),
+    };
+    let sessions = if station_staff {
+        mediation::sessions::list(&state.db, &c.id)
+            .await?
+            .iter()
+            .map(|s| SessionRow::of(&c, s, now))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let issued = station_staff
+        && mediation::outcome::of_case(&state.db, &c.id)
+            .await
+            .is_ok_and(|a| a.status == AgreementStatus::Issued);
     let page = CasePage {
         page: Page::new(&req, format!("案件 {}", c.receipt_number)).with_back("/staff"),
         desk: Desk::of(&me),
@@ -280,6 +306,10 @@ pub async fn page(
         links,
         incident: d.incident_id.clone(),
         can_admit: admissible(&me, &c),
+        offers: act::offers(&me, &c, &facts),
+        suspended: facts.suspended,
+        sessions,
+        pdf: issued.then(|| format!("/staff/cases/{}/agreement/pdf", c.id)),
         other_steps: other_steps(&me, &c),
     };
     Ok(page)

@@ -7,8 +7,11 @@
 use actix_web::web;
 
 mod account;
+mod act;
 mod case;
 mod list;
+mod mediators;
+mod sessions;
 mod signed_in;
 mod words;
 
@@ -22,5 +25,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/cases/{id}", web::get().to(case::page))
         .route("/staff/cases/{id}/accept", web::post().to(case::accept))
         .route("/staff/cases/{id}/refuse", web::get().to(case::refuse_form))
-        .route("/staff/cases/{id}/refuse", web::post().to(case::refuse));
+        .route("/staff/cases/{id}/refuse", web::post().to(case::refuse))
+        .route("/staff/cases/{id}/mediator", web::get().to(mediators::assign_form))
+        .route("/staff/cases/{id}/mediator", web::post().to(mediators::assign))
+        .route("/staff/cases/{id}/delegation", web::get().to(mediators::delegation_form))
+        .route("/staff/cases/{id}/delegation", web::post().to(mediators::delegate))
+        .route(
+            "/staff/cases/{id}/respondent-contact",
+            web::get().to(mediators::contact_form),
+        )
+        .route(
+            "/staff/cases/{id}/respondent-contact",
+            web::post().to(mediators::set_contact),
+        )
+        .route("/staff/cases/{id}/sessions/new", web::get().to(sessions::schedule_form))
+        .route("/staff/cases/{id}/sessions/new", web::post().to(sessions::schedule))
+        .route(
+            "/staff/cases/{id}/sessions/{session_id}/record",
+            web::get().to(sessions::record_form),
+        )
+        .route(
+            "/staff/cases/{id}/sessions/{session_id}/record",
+            web::post().to(sessions::record),
+        );
 }
