@@ -11,6 +11,7 @@ mod act;
 mod case;
 mod list;
 mod mediators;
+mod outcomes;
 mod sessions;
 mod signed_in;
 mod words;
@@ -47,5 +48,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/sessions/{session_id}/record",
             web::post().to(sessions::record),
-        );
+        )
+        .route("/staff/cases/{id}/termination", web::get().to(outcomes::terminate_form))
+        .route("/staff/cases/{id}/termination", web::post().to(outcomes::terminate))
+        .route(
+            "/staff/cases/{id}/termination/told",
+            web::get().to(outcomes::told_form),
+        )
+        .route(
+            "/staff/cases/{id}/termination/told",
+            web::post().to(outcomes::told),
+        )
+        .route("/staff/cases/{id}/agreement", web::get().to(outcomes::agreement_form))
+        .route("/staff/cases/{id}/agreement", web::post().to(outcomes::record_agreement))
+        .route("/staff/cases/{id}/agreement/pdf", web::get().to(outcomes::pdf));
 }
