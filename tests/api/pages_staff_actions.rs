@@ -132,10 +132,24 @@ async fn station() -> Station {
     .await;
     let business = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
     let (mediator, _) = app
-        .staff_with_email("xitang", Role::Mediator, None, Some("S330421103"), None, None)
+        .staff_with_email(
+            "xitang",
+            Role::Mediator,
+            None,
+            Some("S330421103"),
+            None,
+            None,
+        )
         .await;
     let (_, colleague_id) = app
-        .staff_with_email("xitang2", Role::Mediator, None, Some("S330421103"), None, None)
+        .staff_with_email(
+            "xitang2",
+            Role::Mediator,
+            None,
+            Some("S330421103"),
+            None,
+            None,
+        )
         .await;
     app.staff("jinze", Role::Mediator, None, Some("S310118104"), None)
         .await;
@@ -200,7 +214,13 @@ async fn a_mediator_is_assigned_from_the_stations_own_and_the_respondents_contac
     let (id, _, _) = s.accepted(&mut b, &complaint()).await;
 
     let case_page = b.get(&format!("/staff/cases/{id}")).await;
-    for link in ["mediator", "respondent-contact", "sessions/new", "agreement", "termination"] {
+    for link in [
+        "mediator",
+        "respondent-contact",
+        "sessions/new",
+        "agreement",
+        "termination",
+    ] {
         assert!(
             case_page
                 .text
@@ -210,10 +230,15 @@ async fn a_mediator_is_assigned_from_the_stations_own_and_the_respondents_contac
         );
     }
     assert!(
-        !case_page.text.contains(&format!("/staff/cases/{id}/delegation")),
+        !case_page
+            .text
+            .contains(&format!("/staff/cases/{id}/delegation")),
         "the consumer did not accept delegation"
     );
-    assert!(!case_page.text.contains("安排调解会</li>"), "no longer in words");
+    assert!(
+        !case_page.text.contains("安排调解会</li>"),
+        "no longer in words"
+    );
 
     let form_page = b.get(&format!("/staff/cases/{id}/mediator")).await;
     assert_eq!(form_page.status, StatusCode::OK, "{}", form_page.text);
@@ -226,7 +251,10 @@ async fn a_mediator_is_assigned_from_the_stations_own_and_the_respondents_contac
     let empty = b.post(&format!("/staff/cases/{id}/mediator"), "").await;
     assert_summary(&empty, "mediator_id", "请选择调解员");
     let elsewhere = b
-        .post(&format!("/staff/cases/{id}/mediator"), "mediator_id=made-up")
+        .post(
+            &format!("/staff/cases/{id}/mediator"),
+            "mediator_id=made-up",
+        )
         .await;
     assert_summary(&elsewhere, "mediator_id", "请选择列表中本所在岗的调解员");
     assert!(events(&s.case(&id).await, "mediator_assigned").is_empty());
@@ -240,14 +268,26 @@ async fn a_mediator_is_assigned_from_the_stations_own_and_the_respondents_contac
     assert_back_to_case(&done, &id);
     let assigned = events(&s.case(&id).await, "mediator_assigned");
     assert_eq!(assigned.len(), 1);
-    assert_eq!(assigned[0]["detail"]["mediator_id"], s.colleague_id.as_str());
-    assert!(b.get(&format!("/staff/cases/{id}")).await.text.contains("已指派调解员"));
+    assert_eq!(
+        assigned[0]["detail"]["mediator_id"],
+        s.colleague_id.as_str()
+    );
+    assert!(
+        b.get(&format!("/staff/cases/{id}"))
+            .await
+            .text
+            .contains("已指派调解员")
+    );
 
     let path = format!("/staff/cases/{id}/respondent-contact");
     let bad = b
         .post(
             &path,
-            &form(&[("name", "王经理"), ("phone", "电话"), ("email", "not-an-address")]),
+            &form(&[
+                ("name", "王经理"),
+                ("phone", "电话"),
+                ("email", "not-an-address"),
+            ]),
         )
         .await;
     assert_summary(&bad, "phone", "请输入正确的电话号码，如 0573-84561234");
@@ -288,13 +328,20 @@ async fn delegation_is_offered_only_where_the_consumer_accepted_it() {
     consenting["accept_delegated_mediation"] = json!(true);
     let (id, _, _) = s.accepted(&mut b, &consenting).await;
     let page = b.get(&format!("/staff/cases/{id}")).await;
-    assert!(page.text.contains("委托消费者协会调解</a>"), "{}", page.text);
+    assert!(
+        page.text.contains("委托消费者协会调解</a>"),
+        "{}",
+        page.text
+    );
     let path = format!("/staff/cases/{id}/delegation");
     let empty = b.post(&path, "organisation=&mediator_name=").await;
     assert_summary(&empty, "organisation", "请输入受委托的调解组织");
     assert_summary(&empty, "mediator_name", "请输入受委托调解员的姓名");
     let short = b
-        .post(&path, &form(&[("organisation", "消"), ("mediator_name", "陈调解员")]))
+        .post(
+            &path,
+            &form(&[("organisation", "消"), ("mediator_name", "陈调解员")]),
+        )
         .await;
     assert_summary(&short, "organisation", "调解组织名称至少 2 个字");
     assert!(short.text.contains(r#"value="陈调解员""#));
@@ -341,10 +388,19 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
     let week = b.get(&path).await;
     assert_eq!(week.status, StatusCode::OK, "{}", week.text);
     assert!(week.text.contains("调解员：<strong>xitang</strong>"));
-    assert!(week.text.contains("2026年11月23日（星期一）至2026年11月29日（星期日）"));
+    assert!(
+        week.text
+            .contains("2026年11月23日（星期一）至2026年11月29日（星期日）")
+    );
     assert!(week.text.contains("这一周没有已安排的调解会。"));
-    assert!(week.text.contains(&format!(r#"href="{path}?week=2026-11-16">上一周"#)));
-    assert!(week.text.contains(&format!(r#"href="{path}?week=2026-11-30">下一周"#)));
+    assert!(
+        week.text
+            .contains(&format!(r#"href="{path}?week=2026-11-16">上一周"#))
+    );
+    assert!(
+        week.text
+            .contains(&format!(r#"href="{path}?week=2026-11-30">下一周"#))
+    );
 
     let empty = b.post(&path, "mode=").await;
     assert_summary(&empty, "mode", "请选择调解方式");
@@ -355,8 +411,14 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
         .await;
     assert_summary(&past, "date", "调解会须安排在今后的时间，以便提前通知双方");
     assert_summary(&past, "ends", "结束时间必须晚于开始时间");
-    assert!(past.text.contains(r#"value="第一调解室""#), "values are kept");
-    assert!(past.text.contains("2026年11月16日（星期一）"), "the typed date's week");
+    assert!(
+        past.text.contains(r#"value="第一调解室""#),
+        "values are kept"
+    );
+    assert!(
+        past.text.contains("2026年11月16日（星期一）"),
+        "the typed date's week"
+    );
     assert!(s.sessions(&first).await.is_empty());
 
     let done = b
@@ -370,7 +432,9 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
     assert_eq!(s.case(&first).await["status"], "in_mediation");
     let taken = b.get(&format!("{path}?week=2026-11-23")).await;
     assert!(
-        taken.text.contains("<th scope=\"row\" class=\"table__cell\">2026年11月25日（星期三）</th>"),
+        taken
+            .text
+            .contains("<th scope=\"row\" class=\"table__cell\">2026年11月25日（星期三）</th>"),
         "{}",
         taken.text
     );
@@ -381,7 +445,10 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
     // The same mediator, another case, an overlapping hour.
     let other = format!("/staff/cases/{second}/sessions/new");
     let clash = b
-        .post(&other, &session_form(("2026", "11", "25"), "10:00", "11:00"))
+        .post(
+            &other,
+            &session_form(("2026", "11", "25"), "10:00", "11:00"),
+        )
         .await;
     assert_summary(
         &clash,
@@ -400,7 +467,11 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
     );
     assert!(case_page.text.contains(&record), "{}", case_page.text);
     let record_page = b.get(&record).await;
-    assert!(record_page.text.contains("投诉人：张三"), "{}", record_page.text);
+    assert!(
+        record_page.text.contains("投诉人：张三"),
+        "{}",
+        record_page.text
+    );
     assert!(record_page.text.contains("被投诉方：西塘某餐馆"));
     let no_minutes = b.post(&record, "present=0&minutes=").await;
     assert_summary(&no_minutes, "minutes", "请填写调解笔录");
@@ -411,7 +482,10 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
         "the ticks are kept"
     );
     let recorded = b
-        .post(&record, &form(&[("present", "0"), ("minutes", "双方陈述意见，未达成一致。")]))
+        .post(
+            &record,
+            &form(&[("present", "0"), ("minutes", "双方陈述意见，未达成一致。")]),
+        )
         .await;
     assert_back_to_case(&recorded, &first);
     let held = &s.sessions(&first).await[0];
@@ -419,7 +493,11 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
     assert_eq!(held["attendance"][0]["present"], true);
     assert_eq!(held["attendance"][1]["present"], false);
     assert_eq!(held["minutes"], "双方陈述意见，未达成一致。");
-    assert_eq!(b.get(&record).await.status, StatusCode::CONFLICT, "recorded once");
+    assert_eq!(
+        b.get(&record).await.status,
+        StatusCode::CONFLICT,
+        "recorded once"
+    );
 }
 
 #[actix_web::test]
@@ -433,17 +511,32 @@ async fn terminating_needs_a_ground_of_the_rule_set_and_a_party_without_mail_is_
     let empty = b.post(&path, "ground=&text=&recovered=").await;
     assert_summary(&empty, "ground", "请选择终止调解的理由");
     let needs_words = b
-        .post(&path, &form(&[("ground", "other_legal_ground"), ("text", ""), ("recovered", "1.234")]))
+        .post(
+            &path,
+            &form(&[
+                ("ground", "other_legal_ground"),
+                ("text", ""),
+                ("recovered", "1.234"),
+            ]),
+        )
         .await;
     assert_summary(&needs_words, "text", "这一理由须写明具体情况，双方会看到");
-    assert_summary(&needs_words, "recovered", "请输入金额（元），最多两位小数，如 128.50");
+    assert_summary(
+        &needs_words,
+        "recovered",
+        "请输入金额（元），最多两位小数，如 128.50",
+    );
     assert!(needs_words.text.contains(r#"value="1.234""#));
     assert_eq!(s.case(&id).await["status"], "accepted");
 
     let done = b
         .post(
             &path,
-            &form(&[("ground", "party_declares_no_agreement"), ("text", "被投诉人拒绝退款"), ("recovered", "")]),
+            &form(&[
+                ("ground", "party_declares_no_agreement"),
+                ("text", "被投诉人拒绝退款"),
+                ("recovered", ""),
+            ]),
         )
         .await;
     assert_back_to_case(&done, &id);
@@ -453,15 +546,25 @@ async fn terminating_needs_a_ground_of_the_rule_set_and_a_party_without_mail_is_
 
     // No party had a mail address: the page asks for the record of telling them.
     let case_page = b.get(&format!("/staff/cases/{id}")).await;
-    assert!(case_page.text.contains("有一方没有电子邮箱"), "{}", case_page.text);
+    assert!(
+        case_page.text.contains("有一方没有电子邮箱"),
+        "{}",
+        case_page.text
+    );
     let told = format!("/staff/cases/{id}/termination/told");
     assert!(case_page.text.contains(&format!(r#"href="{told}""#)));
-    assert!(!case_page.text.contains(&format!(r#"href="{path}""#)), "terminated once");
+    assert!(
+        !case_page.text.contains(&format!(r#"href="{path}""#)),
+        "terminated once"
+    );
     let no_channel = b.post(&told, &form(&[("note", "电话告知投诉人")])).await;
     assert_summary(&no_channel, "channel", "请选择告知的方式");
     assert!(no_channel.text.contains("电话告知投诉人"));
     let recorded = b
-        .post(&told, &form(&[("channel", "phone"), ("note", "电话告知投诉人")]))
+        .post(
+            &told,
+            &form(&[("channel", "phone"), ("note", "电话告知投诉人")]),
+        )
         .await;
     assert_back_to_case(&recorded, &id);
     let notice = s.case(&id).await["deadlines"]
@@ -472,7 +575,12 @@ async fn terminating_needs_a_ground_of_the_rule_set_and_a_party_without_mail_is_
         .cloned()
         .unwrap();
     assert_eq!(notice["status"], "met");
-    assert!(!b.get(&format!("/staff/cases/{id}")).await.text.contains(&told));
+    assert!(
+        !b.get(&format!("/staff/cases/{id}"))
+            .await
+            .text
+            .contains(&told)
+    );
 }
 
 fn agreement_form(terms: &[(&str, &str, (&str, &str, &str))], flags: &[&str]) -> String {
@@ -489,7 +597,10 @@ fn agreement_form(terms: &[(&str, &str, (&str, &str, &str))], flags: &[&str]) ->
         fields.push(("flags".to_owned(), (*f).to_owned()));
     }
     fields.push(("recovered".to_owned(), String::new()));
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     form(&pairs)
 }
 
@@ -502,11 +613,23 @@ async fn an_agreement_of_several_terms_in_yuan_closes_the_case_when_no_document_
     let page = b.get(&path).await;
     assert!(page.text.contains(r#"name="what_2""#) && !page.text.contains(r#"name="what_3""#));
     let more = b
-        .post(&path, &format!("{}&more=1", agreement_form(&[("退还餐费", "", ("", "", "")), ("", "", ("", "", ""))], &[])))
+        .post(
+            &path,
+            &format!(
+                "{}&more=1",
+                agreement_form(
+                    &[("退还餐费", "", ("", "", "")), ("", "", ("", "", ""))],
+                    &[]
+                )
+            ),
+        )
         .await;
     assert_eq!(more.status, StatusCode::OK);
     assert!(more.text.contains(r#"name="what_3""#), "one more row");
-    assert!(more.text.contains("退还餐费</textarea>"), "what was typed is kept");
+    assert!(
+        more.text.contains("退还餐费</textarea>"),
+        "what was typed is kept"
+    );
 
     let bad = b
         .post(
@@ -520,7 +643,11 @@ async fn an_agreement_of_several_terms_in_yuan_closes_the_case_when_no_document_
             ),
         )
         .await;
-    assert_summary(&bad, "amount_1", "请输入金额（元），最多两位小数，如 128.50");
+    assert_summary(
+        &bad,
+        "amount_1",
+        "请输入金额（元），最多两位小数，如 128.50",
+    );
     assert_summary(&bad, "due_2", "履行期限不能早于今天");
     assert!(bad.text.contains(r#"value="12.345""#));
     assert!(bad.text.contains(r#"value="document_waived" checked>"#));
@@ -567,15 +694,24 @@ async fn an_in_person_agreement_is_confirmed_by_both_and_its_issued_document_dow
     let done = b
         .post(
             &format!("/staff/cases/{id}/agreement"),
-            &agreement_form(&[("被投诉人退还餐费", "128", ("2026", "12", "1"))], &["in_person"]),
+            &agreement_form(
+                &[("被投诉人退还餐费", "128", ("2026", "12", "1"))],
+                &["in_person"],
+            ),
         )
         .await;
     assert_back_to_case(&done, &id);
     let waiting = b.get(&format!("/staff/cases/{id}")).await;
-    assert!(waiting.text.contains("调解书草稿已发给双方确认"), "{}", waiting.text);
+    assert!(
+        waiting.text.contains("调解书草稿已发给双方确认"),
+        "{}",
+        waiting.text
+    );
     assert!(!waiting.text.contains("下载调解书"), "not yet issued");
     assert_eq!(
-        b.get(&format!("/staff/cases/{id}/agreement/pdf")).await.status,
+        b.get(&format!("/staff/cases/{id}/agreement/pdf"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 
@@ -591,21 +727,30 @@ async fn an_in_person_agreement_is_confirmed_by_both_and_its_issued_document_dow
     assert_eq!(consumer.status, 200, "{}", consumer.text);
     let business = s
         .app
-        .post_as(&format!("/api/v1/cases/{id}/agreement/confirm"), &s.desk, &json!({}))
+        .post_as(
+            &format!("/api/v1/cases/{id}/agreement/confirm"),
+            &s.desk,
+            &json!({}),
+        )
         .await;
     assert_eq!(business.status, 200, "{}", business.text);
 
     let issued = b.get(&format!("/staff/cases/{id}")).await;
     let link = format!(r#"href="/staff/cases/{id}/agreement/pdf" download>下载调解书（PDF）"#);
     assert!(issued.text.contains(&link), "{}", issued.text);
-    let before = s.app.count("audit_log WHERE action = 'agreement.read_pdf'").await;
+    let before = s
+        .app
+        .count("audit_log WHERE action = 'agreement.read_pdf'")
+        .await;
     let pdf = b.get(&format!("/staff/cases/{id}/agreement/pdf")).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.header("content-type"), "application/pdf");
     assert!(pdf.header("content-disposition").starts_with("attachment"));
     assert!(pdf.text.starts_with("%PDF"));
     assert_eq!(
-        s.app.count("audit_log WHERE action = 'agreement.read_pdf'").await,
+        s.app
+            .count("audit_log WHERE action = 'agreement.read_pdf'")
+            .await,
         before + 1,
         "the download is audited as the API's is"
     );
@@ -654,4 +799,194 @@ async fn a_role_or_station_that_may_not_act_is_refused_and_nothing_changes() {
     let case = s.case(&id).await;
     assert_eq!(case["status"], "accepted");
     assert!(events(&case, "mediator_assigned").is_empty());
+}
+
+fn deadline(case: &Value, kind: &str) -> Value {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == kind)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {kind} deadline in {case}"))
+}
+
+#[actix_web::test]
+async fn a_recusal_suspends_the_case_until_the_bureau_decides_and_testing_stops_the_clock() {
+    let s = station().await;
+    s.app
+        .staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let mut b = Browser::signed_in(&s.app, "xitang").await;
+    let (id, _, _) = s.accepted(&mut b, &complaint()).await;
+
+    let page = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(
+        page.text
+            .contains(&format!(r#"href="/staff/cases/{id}/recusal">记录回避申请"#))
+    );
+    assert!(!page.text.contains("决定回避申请"), "the bureau decides");
+    let path = format!("/staff/cases/{id}/recusal");
+    let empty = b.post(&path, "choice=&text=").await;
+    assert_summary(&empty, "choice", "请选择申请回避的一方");
+    assert_summary(&empty, "text", "请写明申请回避的理由");
+    let done = b
+        .post(
+            &path,
+            &form(&[("choice", "respondent"), ("text", "调解员与投诉人是亲属")]),
+        )
+        .await;
+    assert_back_to_case(&done, &id);
+    assert_eq!(
+        deadline(&s.case(&id).await, "mediation")["status"],
+        "paused"
+    );
+    let suspended = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(suspended.text.contains("回避申请待决定，案件中止。"));
+    assert!(
+        !suspended.text.contains("安排调解会</a>"),
+        "{}",
+        suspended.text
+    );
+    let forced = b
+        .post(
+            &format!("/staff/cases/{id}/sessions/new"),
+            &session_form(("2026", "11", "25"), "09:30", "11:30"),
+        )
+        .await;
+    assert_eq!(
+        forced.status,
+        StatusCode::CONFLICT,
+        "the step refuses it too"
+    );
+    let decision = format!("/staff/cases/{id}/recusal/decision");
+    assert_eq!(b.get(&decision).await.status, StatusCode::FORBIDDEN);
+
+    let mut bureau = Browser::signed_in(&s.app, "jiashan").await;
+    let page = bureau.get(&format!("/staff/cases/{id}")).await;
+    assert!(
+        page.text
+            .contains(&format!(r#"href="{decision}">决定回避申请"#))
+    );
+    let form_page = bureau.get(&decision).await;
+    assert!(form_page.text.contains("xitang2") && !form_page.text.contains(">xitang</label>"));
+    let missing = bureau.post(&decision, "choice=granted&second=").await;
+    assert_summary(&missing, "second", "准许回避时请选择新的调解员");
+    assert!(missing.text.contains(r#"value="granted" checked"#));
+    let decided = bureau
+        .post(
+            &decision,
+            &format!("choice=granted&second={}", s.colleague_id),
+        )
+        .await;
+    assert_back_to_case(&decided, &id);
+    let case = s.case(&id).await;
+    assert_eq!(deadline(&case, "mediation")["status"], "open");
+    let event = &events(&case, "recusal_decided")[0];
+    assert_eq!(event["detail"]["mediator_id"], s.colleague_id.as_str());
+
+    // The station starts and ends a testing pause from the case page.
+    let page = b.get(&format!("/staff/cases/{id}")).await;
+    let start = format!("/staff/cases/{id}/pauses/new");
+    assert!(
+        page.text
+            .contains(&format!(r#"href="{start}">开始检验鉴定暂停"#))
+    );
+    let long = "送".repeat(1001);
+    let too_long = b.post(&start, &form(&[("text", &long)])).await;
+    assert_summary(&too_long, "text", "说明最多 1000 字");
+    let started = b.post(&start, &form(&[("text", "菜品送检")])).await;
+    assert_back_to_case(&started, &id);
+    assert_eq!(
+        deadline(&s.case(&id).await, "mediation")["status"],
+        "paused"
+    );
+    let page = b.get(&format!("/staff/cases/{id}")).await;
+    let end_link = page
+        .text
+        .split(&format!(r#"href="/staff/cases/{id}/pauses/"#))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/staff/cases/{id}/pauses/{rest}"))
+        .expect("the link to end the pause");
+    assert!(end_link.ends_with("/end"), "{end_link}");
+    assert!(
+        !page.text.contains(&format!(r#"href="{start}""#)),
+        "one pause at a time"
+    );
+    assert_eq!(b.get(&end_link).await.status, StatusCode::OK);
+    let ended = b.post(&end_link, "").await;
+    assert_back_to_case(&ended, &id);
+    let case = s.case(&id).await;
+    assert_eq!(deadline(&case, "mediation")["status"], "open");
+    assert_eq!(
+        events(&case, "clock_resumed").len(),
+        2,
+        "the recusal's and the testing's"
+    );
+}
+
+#[actix_web::test]
+async fn the_bureau_extends_a_report_verification_once() {
+    let s = station().await;
+    s.app
+        .staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let admin = s
+        .app
+        .staff("jiashan2", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let res = s
+        .app
+        .post(
+            "/api/v1/reports",
+            &json!({
+                "channel": "web", "category": "general_goods",
+                "respondent": {"name": "某超市", "address": "浙江省嘉兴市嘉善县西塘镇南大街9号"},
+                "clue": {"what": "销售过期商品，标签被篡改"}
+            }),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let view = format!("/api/v1/cases/{id}");
+    let before = deadline(
+        &s.app.get_as(&view, &admin).await.body,
+        "report_verification",
+    )["due_date"]
+        .clone();
+
+    let mut b = Browser::signed_in(&s.app, "jiashan").await;
+    let path = format!("/staff/cases/{id}/deadlines/report_verification/extend");
+    let page = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(
+        page.text
+            .contains(&format!(r#"href="{path}">延长举报核查期限"#)),
+        "{}",
+        page.text
+    );
+    let empty = b.post(&path, "text=").await;
+    assert_summary(&empty, "text", "请写明延长的理由");
+    let done = b.post(&path, &form(&[("text", "需要调取监控录像")])).await;
+    assert_back_to_case(&done, &id);
+    let after = deadline(
+        &s.app.get_as(&view, &admin).await.body,
+        "report_verification",
+    )["due_date"]
+        .clone();
+    assert_ne!(before, after, "the deadline moved");
+    let again = b.post(&path, &form(&[("text", "还需要更多时间")])).await;
+    assert_summary(&again, "text", "这一期限已经延长过一次，不能再延长");
+    assert_eq!(
+        deadline(
+            &s.app.get_as(&view, &admin).await.body,
+            "report_verification"
+        )["due_date"],
+        after
+    );
+
+    // A mediator of the station may not.
+    let mut m = Browser::signed_in(&s.app, "xitang").await;
+    let page = m.get(&format!("/staff/cases/{id}")).await;
+    assert!(!page.text.contains("延长举报核查期限"));
 }

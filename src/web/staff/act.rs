@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use super::signed_in::{SignedIn, notice};
 use crate::cases::access::{Act, act_on, admits};
 use crate::cases::{CaseKind, CaseStatus, Outcome};
+use crate::deadlines::{DeadlineKind, PauseReason};
 use crate::domain::faults::Faults;
 use crate::domain::text::is_single_line;
 use crate::entities::case;
@@ -99,50 +100,81 @@ pub(crate) fn rules(request: &impl validator::Validate, errors: &mut FormErrors)
 
 /// A step the case page offers: what it is called and where its form is.
 pub struct Offer {
-    pub label: &'static str,
+    pub label: String,
     pub href: String,
 }
 
 /// What the case page knows beyond the case row.
 pub(crate) struct Facts {
-    /// A recusal application is pending: the case is suspended.
-    pub suspended: bool,
+    /// The pause stopping the case's clocks: why, and its id.
+    pub pause: Option<(PauseReason, i64)>,
     /// The termination notice still runs: the parties must be told another way.
     pub notice_open: bool,
+    /// Running deadlines whose rule allows the one extension.
+    pub extendable: Vec<DeadlineKind>,
 }
 
-/// The station's steps on a case that its state and the caller's role allow, as links to their
-/// forms. Shown only where `admits` says yes; each step checks again on the server.
+impl Facts {
+    /// A recusal application is pending: the case is suspended.
+    pub(crate) fn suspended(&self) -> bool {
+        matches!(self.pause, Some((PauseReason::Recusal, _)))
+    }
+}
+
+/// The steps on a case that its state and the caller's role allow, as links to their forms.
+/// Shown only where `admits` says yes; each step checks again on the server.
 pub(crate) fn offers(me: &SignedIn, c: &case::Model, facts: &Facts) -> Vec<Offer> {
     let mut out = Vec::new();
-    if c.kind != CaseKind::Complaint || !admits(&me.staff, c, Act::StationStep) {
-        return out;
-    }
-    let to = |label, step: &str| Offer {
-        label,
-        href: format!("/staff/cases/{}/{step}", c.id),
+    let may = |act| admits(&me.staff, c, act);
+    let mut to = |label: &str, step: &str| {
+        out.push(Offer {
+            label: label.to_owned(),
+            href: format!("/staff/cases/{}/{step}", c.id),
+        });
     };
-    if c.outcome == Some(Outcome::Terminated) && facts.notice_open {
-        out.push(to("记录已告知双方终止调解", "termination/told"));
+    let complaint = c.kind == CaseKind::Complaint;
+    let station = complaint && may(Act::StationStep);
+    let suspended = facts.suspended();
+    if station && c.outcome == Some(Outcome::Terminated) && facts.notice_open {
+        to("记录已告知双方终止调解", "termination/told");
     }
-    if c.status.is_final() {
-        return out;
+    if station && !c.status.is_final() {
+        if !suspended {
+            to("指派调解员", "mediator");
+        }
+        to("设置被投诉方联系人", "respondent-contact");
     }
-    if !facts.suspended {
-        out.push(to("指派调解员", "mediator"));
+    if station && mediating(c) && !suspended {
+        if c.accept_delegated_mediation {
+            to("委托消费者协会调解", "delegation");
+        }
+        if c.mediator_id.is_some() {
+            to("安排调解会", "sessions/new");
+        }
+        to("记录调解协议", "agreement");
+        to("终止调解", "termination");
+        if c.mediator_id.is_some() && facts.pause.is_none() {
+            to("记录回避申请", "recusal");
+        }
     }
-    out.push(to("设置被投诉方联系人", "respondent-contact"));
-    if !mediating(c) || facts.suspended {
-        return out;
+    if suspended && complaint && may(Act::BureauDecision) {
+        to("决定回避申请", "recusal/decision");
     }
-    if c.accept_delegated_mediation {
-        out.push(to("委托消费者协会调解", "delegation"));
+    if mediating(c) && may(Act::Clock) {
+        match facts.pause {
+            None => to("开始检验鉴定暂停", "pauses/new"),
+            Some((PauseReason::Testing, id)) => to("结束检验鉴定暂停", &format!("pauses/{id}/end")),
+            Some(_) => {}
+        }
     }
-    if c.mediator_id.is_some() {
-        out.push(to("安排调解会", "sessions/new"));
+    if !c.status.is_final() && may(Act::BureauDecision) {
+        for kind in &facts.extendable {
+            to(
+                &format!("延长{}", kind.label()),
+                &format!("deadlines/{}/extend", kind.as_str()),
+            );
+        }
     }
-    out.push(to("记录调解协议", "agreement"));
-    out.push(to("终止调解", "termination"));
     out
 }
 

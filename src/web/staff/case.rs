@@ -19,12 +19,12 @@ use crate::actor::Role;
 use crate::cases::access::{Act, act_on, admits};
 use crate::cases::detail::detail;
 use crate::cases::{CaseKind, CaseStatus, PartyRole};
+use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::domain::dates::chinese_date;
 use crate::domain::vocabulary::Demand;
 use crate::entities::case;
 use crate::http::ApiError;
 use crate::mediation;
-use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::mediation::acceptance::{self, AcceptRequest, RefuseRequest};
 use crate::mediation::states::AgreementStatus;
 use crate::routing::transfer_status::TransferStatus;
@@ -123,16 +123,6 @@ fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
         return out;
     }
     let may = |act| admits(&me.staff, c, act);
-    let mediating = matches!(c.status, CaseStatus::Accepted | CaseStatus::InMediation);
-    if c.kind == CaseKind::Complaint && mediating && may(Act::StationStep) {
-        out.push("记录回避申请");
-    }
-    if mediating && may(Act::Clock) {
-        out.push("开始或结束检验鉴定暂停");
-    }
-    if mediating && may(Act::BureauDecision) {
-        out.extend(["决定回避申请", "延长期限"]);
-    }
     if may(Act::Transfer) {
         out.push("移送其他市场监管局");
     }
@@ -244,11 +234,26 @@ pub async fn page(
         links.push(("可能重复的案件", id.clone()));
     }
     let station_staff = c.kind == CaseKind::Complaint && admits(&me.staff, &c, Act::StationStep);
+    let pause = crate::deadlines::pauses::running(&state.db, &c.id).await?;
     let facts = Facts {
-        suspended: mediation::ensure_not_suspended(&state.db, &c).await.is_err(),
+        pause: pause.map(|p| (p.reason, p.id)),
         notice_open: d.deadlines.iter().any(|dl| {
-            dl.kind == DeadlineKind::TerminationNotice && DeadlineStatus::RUNNING.contains(&dl.status)
+            dl.kind == DeadlineKind::TerminationNotice
+                && DeadlineStatus::RUNNING.contains(&dl.status)
         }),
+        extendable: d
+            .deadlines
+            .iter()
+            .filter(|dl| DeadlineStatus::RUNNING.contains(&dl.status))
+            .filter(|dl| {
+                state
+                    .env
+                    .rules
+                    .limit(c.rule_set, dl.kind)
+                    .is_some_and(|l| l.extension.is_some())
+            })
+            .map(|dl| dl.kind)
+            .collect(),
     };
     let sessions = if station_staff {
         mediation::sessions::list(&state.db, &c.id)
@@ -307,7 +312,7 @@ pub async fn page(
         incident: d.incident_id.clone(),
         can_admit: admissible(&me, &c),
         offers: act::offers(&me, &c, &facts),
-        suspended: facts.suspended,
+        suspended: facts.suspended(),
         sessions,
         pdf: issued.then(|| format!("/staff/cases/{}/agreement/pdf", c.id)),
         other_steps: other_steps(&me, &c),

@@ -91,7 +91,15 @@ pub async fn assign_form(
     path: web::Path<String>,
 ) -> Result<AssignPage, ApiError> {
     let c = station_case(&state, &me, &path, open).await?;
-    assign_page(&req, &state, &me, &c, &AssignInput::default(), FormErrors::new()).await
+    assign_page(
+        &req,
+        &state,
+        &me,
+        &c,
+        &AssignInput::default(),
+        FormErrors::new(),
+    )
+    .await
 }
 
 /// `POST /staff/cases/{id}/mediator`: the step of `PUT /api/v1/cases/{id}/mediator`.
@@ -214,7 +222,11 @@ pub async fn delegate(
         max: 100,
         lines: false,
     }
-    .check(&request.mediator_name, "请输入受委托调解员的姓名", &mut errors);
+    .check(
+        &request.mediator_name,
+        "请输入受委托调解员的姓名",
+        &mut errors,
+    );
     act::rules(&request, &mut errors);
     if errors.is_empty() {
         let txn = crate::db::begin_write(&state.db).await?;
@@ -313,8 +325,7 @@ pub async fn set_contact(
     .check(&request.name, "请输入联系人姓名", &mut errors);
     if let Some(p) = &request.phone {
         let n = p.chars().count();
-        if !(5..=30).contains(&n) || !p.chars().all(|c| c.is_ascii_digit() || "-+ ()".contains(c))
-        {
+        if !(5..=30).contains(&n) || !p.chars().all(|c| c.is_ascii_digit() || "-+ ()".contains(c)) {
             errors.add("phone", "请输入正确的电话号码，如 0573-84561234");
         }
     }

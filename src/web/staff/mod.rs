@@ -9,6 +9,7 @@ use actix_web::web;
 mod account;
 mod act;
 mod case;
+mod clocks;
 mod list;
 mod mediators;
 mod outcomes;
@@ -27,10 +28,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/cases/{id}/accept", web::post().to(case::accept))
         .route("/staff/cases/{id}/refuse", web::get().to(case::refuse_form))
         .route("/staff/cases/{id}/refuse", web::post().to(case::refuse))
-        .route("/staff/cases/{id}/mediator", web::get().to(mediators::assign_form))
-        .route("/staff/cases/{id}/mediator", web::post().to(mediators::assign))
-        .route("/staff/cases/{id}/delegation", web::get().to(mediators::delegation_form))
-        .route("/staff/cases/{id}/delegation", web::post().to(mediators::delegate))
+        .route(
+            "/staff/cases/{id}/mediator",
+            web::get().to(mediators::assign_form),
+        )
+        .route(
+            "/staff/cases/{id}/mediator",
+            web::post().to(mediators::assign),
+        )
+        .route(
+            "/staff/cases/{id}/delegation",
+            web::get().to(mediators::delegation_form),
+        )
+        .route(
+            "/staff/cases/{id}/delegation",
+            web::post().to(mediators::delegate),
+        )
         .route(
             "/staff/cases/{id}/respondent-contact",
             web::get().to(mediators::contact_form),
@@ -39,8 +52,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/cases/{id}/respondent-contact",
             web::post().to(mediators::set_contact),
         )
-        .route("/staff/cases/{id}/sessions/new", web::get().to(sessions::schedule_form))
-        .route("/staff/cases/{id}/sessions/new", web::post().to(sessions::schedule))
+        .route(
+            "/staff/cases/{id}/sessions/new",
+            web::get().to(sessions::schedule_form),
+        )
+        .route(
+            "/staff/cases/{id}/sessions/new",
+            web::post().to(sessions::schedule),
+        )
         .route(
             "/staff/cases/{id}/sessions/{session_id}/record",
             web::get().to(sessions::record_form),
@@ -49,8 +68,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/cases/{id}/sessions/{session_id}/record",
             web::post().to(sessions::record),
         )
-        .route("/staff/cases/{id}/termination", web::get().to(outcomes::terminate_form))
-        .route("/staff/cases/{id}/termination", web::post().to(outcomes::terminate))
+        .route(
+            "/staff/cases/{id}/termination",
+            web::get().to(outcomes::terminate_form),
+        )
+        .route(
+            "/staff/cases/{id}/termination",
+            web::post().to(outcomes::terminate),
+        )
         .route(
             "/staff/cases/{id}/termination/told",
             web::get().to(outcomes::told_form),
@@ -59,7 +84,56 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/cases/{id}/termination/told",
             web::post().to(outcomes::told),
         )
-        .route("/staff/cases/{id}/agreement", web::get().to(outcomes::agreement_form))
-        .route("/staff/cases/{id}/agreement", web::post().to(outcomes::record_agreement))
-        .route("/staff/cases/{id}/agreement/pdf", web::get().to(outcomes::pdf));
+        .route(
+            "/staff/cases/{id}/agreement",
+            web::get().to(outcomes::agreement_form),
+        )
+        .route(
+            "/staff/cases/{id}/agreement",
+            web::post().to(outcomes::record_agreement),
+        )
+        .route(
+            "/staff/cases/{id}/agreement/pdf",
+            web::get().to(outcomes::pdf),
+        )
+        .route(
+            "/staff/cases/{id}/recusal",
+            web::get().to(clocks::recusal_form),
+        )
+        .route(
+            "/staff/cases/{id}/recusal",
+            web::post().to(clocks::apply_recusal),
+        )
+        .route(
+            "/staff/cases/{id}/recusal/decision",
+            web::get().to(clocks::decision_form),
+        )
+        .route(
+            "/staff/cases/{id}/recusal/decision",
+            web::post().to(clocks::decide_recusal),
+        )
+        .route(
+            "/staff/cases/{id}/pauses/new",
+            web::get().to(clocks::pause_form),
+        )
+        .route(
+            "/staff/cases/{id}/pauses/new",
+            web::post().to(clocks::start_pause),
+        )
+        .route(
+            "/staff/cases/{id}/pauses/{pause_id}/end",
+            web::get().to(clocks::end_form),
+        )
+        .route(
+            "/staff/cases/{id}/pauses/{pause_id}/end",
+            web::post().to(clocks::end_pause),
+        )
+        .route(
+            "/staff/cases/{id}/deadlines/{kind}/extend",
+            web::get().to(clocks::extend_form),
+        )
+        .route(
+            "/staff/cases/{id}/deadlines/{kind}/extend",
+            web::post().to(clocks::extend),
+        );
 }

@@ -167,9 +167,7 @@ pub async fn terminate(
                 for f in &invalid.0 {
                     match f.field.as_str() {
                         "ground" => errors.add("ground", "请选择列表中的理由"),
-                        "amount_recovered_fen" => {
-                            errors.add("recovered", "请输入正确的金额")
-                        }
+                        "amount_recovered_fen" => errors.add("recovered", "请输入正确的金额"),
                         _ => errors.add("text", "请写明终止调解的具体理由"),
                     }
                 }
@@ -359,7 +357,8 @@ fn agreement_page(
         .unwrap_or_default();
     let ticked: Vec<&str> = ticked.iter().map(String::as_str).collect();
     let flags = vec![
-        Choice::new("in_person", "现场调解达成").hint("现场调解达成的协议须制作调解书，除非下面两项之一"),
+        Choice::new("in_person", "现场调解达成")
+            .hint("现场调解达成的协议须制作调解书，除非下面两项之一"),
         Choice::new("on_the_spot", "当场履行完毕"),
         Choice::new("document_waived", "双方同意不制作调解书"),
     ];
@@ -451,9 +450,9 @@ pub async fn record_agreement(
     if value(&form, "more") == "1" {
         let rows = (rows + 1).min(MAX_TERMS);
         let page = agreement_page(&req, &me, &c, Some(&form), rows, FormErrors::new());
-        return Ok(actix_web::Either::Right(
-            actix_web::Responder::customize(page),
-        ));
+        return Ok(actix_web::Either::Right(actix_web::Responder::customize(
+            page,
+        )));
     }
     let mut errors = FormErrors::new();
     let now = state.clock.now();

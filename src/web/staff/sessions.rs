@@ -243,7 +243,15 @@ pub async fn schedule_form(
         .and_then(|w| NaiveDate::parse_from_str(w, "%Y-%m-%d").ok())
         .unwrap_or(today);
     let input = ScheduleInput::default();
-    let page = schedule_page(&req, &state, &me, &c, monday(shown), input, FormErrors::new());
+    let page = schedule_page(
+        &req,
+        &state,
+        &me,
+        &c,
+        monday(shown),
+        input,
+        FormErrors::new(),
+    );
     page.await
 }
 
@@ -487,7 +495,12 @@ fn ticks(people: &[Attendance], present: &[String]) -> Vec<Choice> {
     let attendees = people
         .iter()
         .enumerate()
-        .map(|(i, a)| Choice::new(i.to_string(), format!("{}：{}", role_words(&a.role), a.name)))
+        .map(|(i, a)| {
+            Choice::new(
+                i.to_string(),
+                format!("{}：{}", role_words(&a.role), a.name),
+            )
+        })
         .collect();
     let present: Vec<&str> = present.iter().map(String::as_str).collect();
     Choice::mark(attendees, &present)
