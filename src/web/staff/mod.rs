@@ -12,6 +12,7 @@ mod case;
 mod clocks;
 mod list;
 mod mediators;
+mod minutes;
 mod outcomes;
 mod sessions;
 mod signed_in;
@@ -62,11 +63,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/staff/cases/{id}/sessions/{session_id}/record",
-            web::get().to(sessions::record_form),
+            web::get().to(minutes::record_form),
         )
         .route(
             "/staff/cases/{id}/sessions/{session_id}/record",
-            web::post().to(sessions::record),
+            web::post().to(minutes::record),
         )
         .route(
             "/staff/cases/{id}/termination",
