@@ -684,6 +684,17 @@ async fn an_agreement_of_several_terms_in_yuan_closes_the_case_when_no_document_
     assert_eq!(terms[1]["due_on"], "2026-12-15");
     assert_eq!(a.body["amount_recovered_fen"], 112850);
     assert_eq!(s.case(&id).await["status"], "closed");
+    let closed = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(
+        closed.text.contains("已记录，无需制作调解书"),
+        "{}",
+        closed.text
+    );
+    assert!(closed.text.contains("1128.50 元"));
+    assert!(
+        !closed.text.contains(&format!("{path}\"")),
+        "no second agreement"
+    );
 }
 
 #[actix_web::test]
@@ -736,6 +747,8 @@ async fn an_in_person_agreement_is_confirmed_by_both_and_its_issued_document_dow
     assert_eq!(business.status, 200, "{}", business.text);
 
     let issued = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(issued.text.contains("调解书已签发") && !issued.text.contains("尚未确认"));
+    assert!(issued.text.contains("调解书编号"), "{}", issued.text);
     let link = format!(r#"href="/staff/cases/{id}/agreement/pdf" download>下载调解书（PDF）"#);
     assert!(issued.text.contains(&link), "{}", issued.text);
     let before = s

@@ -216,3 +216,38 @@ pub(crate) fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let end = to.with_timezone(&chrono_tz::Asia::Shanghai);
     format!("{}—{}", super::words::local_time(from), end.format("%H:%M"))
 }
+
+/// The agreement on the case page: where it stands and, for a 调解书, each party's confirmation.
+pub(crate) fn agreement_rows(
+    a: &crate::entities::mediation_agreement::Model,
+) -> Vec<crate::web::components::SummaryRow> {
+    use crate::mediation::states::AgreementStatus;
+    use crate::web::components::SummaryRow;
+    let row = |k: &str, v: String| SummaryRow::new(k, v, "");
+    let status = match a.status {
+        AgreementStatus::Recorded => "已记录，无需制作调解书",
+        AgreementStatus::AwaitingConfirmation => "调解书待双方确认",
+        AgreementStatus::Issued => "调解书已签发",
+    };
+    let mut rows = vec![
+        row("状态", status.to_owned()),
+        row(
+            "挽回经济损失",
+            format!("{} 元", crate::mediation::yuan(a.amount_recovered_fen)),
+        ),
+    ];
+    if a.needs_document {
+        let confirmed = |at: Option<DateTime<Utc>>| {
+            at.map_or_else(
+                || "尚未确认".to_owned(),
+                |t| format!("{} 确认", super::words::local_time(t)),
+            )
+        };
+        rows.push(row("投诉人", confirmed(a.consumer_confirmed_at)));
+        rows.push(row("被投诉方", confirmed(a.business_confirmed_at)));
+    }
+    if let Some(number) = &a.document_number {
+        rows.push(row("调解书编号", number.clone()));
+    }
+    rows
+}

@@ -78,6 +78,8 @@ pub struct CasePage {
     sessions: Vec<SessionRow>,
     /// Where the issued 调解书 is downloaded.
     pdf: Option<String>,
+    /// The agreement reached and where its confirmations stand.
+    agreement: Vec<SummaryRow>,
     /// Further steps the caller may take on the case, in words: not yet on the workbench.
     other_steps: Vec<&'static str>,
 }
@@ -264,10 +266,14 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let issued = station_staff
-        && mediation::outcome::of_case(&state.db, &c.id)
-            .await
-            .is_ok_and(|a| a.status == AgreementStatus::Issued);
+    let agreement = if station_staff {
+        mediation::outcome::of_case(&state.db, &c.id).await.ok()
+    } else {
+        None
+    };
+    let issued = agreement
+        .as_ref()
+        .is_some_and(|a| a.status == AgreementStatus::Issued);
     let page = CasePage {
         page: Page::new(&req, format!("案件 {}", c.receipt_number)).with_back("/staff"),
         desk: Desk::of(&me),
@@ -315,6 +321,10 @@ pub async fn page(
         suspended: facts.suspended(),
         sessions,
         pdf: issued.then(|| format!("/staff/cases/{}/agreement/pdf", c.id)),
+        agreement: agreement
+            .as_ref()
+            .map(act::agreement_rows)
+            .unwrap_or_default(),
         other_steps: other_steps(&me, &c),
     };
     Ok(page)
