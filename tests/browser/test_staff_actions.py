@@ -147,6 +147,7 @@ def test_a_mediator_schedules_a_session_from_the_week_and_records_the_agreement(
     assert page.get_by_text("已记录调解协议，案件办结").count() == 1
     assert "已办结" in page.locator(".lead").inner_text()
     assert page.locator(".case-actions").get_by_role("link", name="终止调解").count() == 0
+    assert "已记录，无需制作调解书" in page.content() and "628.50 元" in page.content()
     check(page, "staff-agreement-closed")
 
     # Another complaint ends without agreement.
