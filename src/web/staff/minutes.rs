@@ -16,8 +16,8 @@ use crate::http::ApiError;
 use crate::mediation::sessions::{self, Attendance, Participant, RecordSessionRequest};
 use crate::mediation::states::SessionStatus;
 use crate::state::AppState;
-use crate::web::complaint::{Form, value};
 use crate::web::components::{Choice, FormErrors};
+use crate::web::journey::{Form, value};
 use crate::web::page::Page;
 
 /// A session is recorded whatever became of its case since.

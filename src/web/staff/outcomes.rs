@@ -24,8 +24,8 @@ use crate::mediation::outcome::{
 use crate::mediation::{self, agreement};
 use crate::state::AppState;
 use crate::web::complaint::questions::yuan_to_fen;
-use crate::web::complaint::{Form, value};
 use crate::web::components::{Choice, DateParts, FormErrors};
+use crate::web::journey::{Form, value};
 use crate::web::page::Page;
 
 fn page_for(req: &HttpRequest, c: &case::Model, title: &str, errors: FormErrors) -> Page {
