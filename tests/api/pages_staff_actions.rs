@@ -314,6 +314,12 @@ async fn a_mediator_is_assigned_from_the_stations_own_and_the_respondents_contac
         .expect("the respondent's contact");
     assert_eq!(contact["name"], "王经理");
     assert_eq!(contact["email"], "boss@restaurant.example");
+    let again = b.get(&path).await;
+    assert!(
+        again.text.contains(r#"value="王经理""#),
+        "the contact is there to change"
+    );
+    assert!(again.text.contains(r#"value="0573-84561234""#));
 }
 
 #[actix_web::test]

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use super::act::{self, Answer, Text, again, done, mediating, station_case};
 use super::signed_in::{Desk, SignedIn};
+use crate::cases::PartyRole;
+use crate::cases::detail::detail;
 use crate::entities::case;
 use crate::http::ApiError;
 use crate::mediation::{self, mediators};
@@ -287,13 +289,20 @@ pub async fn contact_form(
     path: web::Path<String>,
 ) -> Result<ContactPage, ApiError> {
     let c = station_case(&state, &me, &path, open).await?;
-    Ok(contact_page(
-        &req,
-        &me,
-        &c,
-        ContactInput::default(),
-        FormErrors::new(),
-    ))
+    // The contact already on the case, to change rather than type again.
+    let read = detail(&state.db, &me.staff, &c.id, state.clock.now()).await?;
+    let current = read
+        .detail
+        .parties
+        .into_iter()
+        .find(|p| p.role == PartyRole::Respondent)
+        .map(|p| ContactInput {
+            name: p.name,
+            phone: p.phone.unwrap_or_default(),
+            email: p.email.unwrap_or_default(),
+        })
+        .unwrap_or_default();
+    Ok(contact_page(&req, &me, &c, current, FormErrors::new()))
 }
 
 /// `POST /staff/cases/{id}/respondent-contact`: the step of
