@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -130,6 +130,22 @@ pub async fn station_mediator(
         Some(s) => u.station_id.as_ref() == Some(s),
         None => u.bureau_code.as_ref() == Some(&c.bureau_code),
     }))
+}
+
+/// The active mediators of the case's station (of its bureau when no station handles it), by
+/// name: whom [`station_mediator`] admits, for a page to offer.
+pub async fn station_mediators(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+) -> Result<Vec<user::Model>, DbErr> {
+    let found = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Mediator))
+        .filter(user::Column::Active.eq(true));
+    let found = match &c.station_id {
+        Some(s) => found.filter(user::Column::StationId.eq(s)),
+        None => found.filter(user::Column::BureauCode.eq(&c.bureau_code)),
+    };
+    found.order_by_asc(user::Column::DisplayName).all(db).await
 }
 
 /// Where each side of a case is reached by mail.

@@ -503,3 +503,24 @@ pub async fn list(
         .all(db)
         .await?)
 }
+
+/// The sessions `mediator_id` holds or is to hold that start in `[from, to)`, earliest first:
+/// the slots taken in a week, whichever case they are for.
+pub async fn of_mediator(
+    db: &impl ConnectionTrait,
+    mediator_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<mediation_session::Model>, Error> {
+    Ok(mediation_session::Entity::find()
+        .filter(mediation_session::Column::MediatorId.eq(mediator_id))
+        .filter(
+            mediation_session::Column::Status
+                .is_in([SessionStatus::Scheduled, SessionStatus::Held]),
+        )
+        .filter(mediation_session::Column::StartsAt.gte(from))
+        .filter(mediation_session::Column::StartsAt.lt(to))
+        .order_by_asc(mediation_session::Column::StartsAt)
+        .all(db)
+        .await?)
+}

@@ -24,6 +24,7 @@ mod pages;
 mod pages_complaint;
 mod pages_report;
 mod pages_staff;
+mod pages_staff_actions;
 mod pages_track;
 mod ratings;
 mod routing;

@@ -12,18 +12,21 @@ use askama_web::WebTemplate;
 use chrono::Duration;
 use serde::Deserialize;
 
+use super::act::{self, Facts, Offer, SessionRow};
 use super::signed_in::{Desk, SignedIn, notice, take_notice};
 use super::words::{self, DeadlineWords, local_time};
 use crate::actor::Role;
 use crate::cases::access::{Act, act_on, admits};
 use crate::cases::detail::detail;
 use crate::cases::{CaseKind, CaseStatus, PartyRole};
+use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::domain::dates::chinese_date;
 use crate::domain::vocabulary::Demand;
 use crate::entities::case;
 use crate::http::ApiError;
 use crate::mediation;
 use crate::mediation::acceptance::{self, AcceptRequest, RefuseRequest};
+use crate::mediation::states::AgreementStatus;
 use crate::routing::transfer_status::TransferStatus;
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors, SummaryRow};
@@ -67,7 +70,17 @@ pub struct CasePage {
     links: Vec<(&'static str, String)>,
     incident: Option<String>,
     can_admit: bool,
-    /// Further steps the caller may take on the case, in words.
+    /// The steps the workbench has forms for, offered where the caller may take them.
+    offers: Vec<Offer>,
+    /// A recusal application is pending: the case is suspended until the bureau decides.
+    suspended: bool,
+    /// The case's sessions, for station staff.
+    sessions: Vec<SessionRow>,
+    /// Where the issued 调解书 is downloaded.
+    pdf: Option<String>,
+    /// The agreement reached and where its confirmations stand.
+    agreement: Vec<SummaryRow>,
+    /// Further steps the caller may take on the case, in words: not yet on the workbench.
     other_steps: Vec<&'static str>,
 }
 
@@ -104,29 +117,14 @@ fn admissible(me: &SignedIn, c: &case::Model) -> bool {
         && admits(&me.staff, c, Act::StationStep)
 }
 
-/// The steps beyond accepting and refusing that the case's state and the caller's role allow;
-/// named here, taken through the API until the workbench offers them.
+/// The steps beyond those with forms (see `act::offers`) that the case's state and the caller's
+/// role allow; named here, taken through the API until the workbench offers them.
 fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
     let mut out = Vec::new();
     if c.status.is_final() {
         return out;
     }
     let may = |act| admits(&me.staff, c, act);
-    let mediating = matches!(c.status, CaseStatus::Accepted | CaseStatus::InMediation);
-    if c.kind == CaseKind::Complaint && mediating && may(Act::StationStep) {
-        out.extend([
-            "指派调解员",
-            "委托消费者协会调解",
-            "安排调解会",
-            "记录调解结果",
-        ]);
-    }
-    if mediating && may(Act::Clock) {
-        out.push("开始或结束检验鉴定暂停");
-    }
-    if mediating && may(Act::BureauDecision) {
-        out.extend(["决定回避申请", "延长期限"]);
-    }
     if may(Act::Transfer) {
         out.push("移送其他市场监管局");
     }
@@ -237,6 +235,45 @@ pub async fn page(
     if let Some(id) = &d.duplicate_of_id {
         links.push(("可能重复的案件", id.clone()));
     }
+    let station_staff = c.kind == CaseKind::Complaint && admits(&me.staff, &c, Act::StationStep);
+    let pause = crate::deadlines::pauses::running(&state.db, &c.id).await?;
+    let facts = Facts {
+        pause: pause.map(|p| (p.reason, p.id)),
+        notice_open: d.deadlines.iter().any(|dl| {
+            dl.kind == DeadlineKind::TerminationNotice
+                && DeadlineStatus::RUNNING.contains(&dl.status)
+        }),
+        extendable: d
+            .deadlines
+            .iter()
+            .filter(|dl| DeadlineStatus::RUNNING.contains(&dl.status))
+            .filter(|dl| {
+                state
+                    .env
+                    .rules
+                    .limit(c.rule_set, dl.kind)
+                    .is_some_and(|l| l.extension.is_some())
+            })
+            .map(|dl| dl.kind)
+            .collect(),
+    };
+    let sessions = if station_staff {
+        mediation::sessions::list(&state.db, &c.id)
+            .await?
+            .iter()
+            .map(|s| SessionRow::of(&c, s, now))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let agreement = if station_staff {
+        mediation::outcome::of_case(&state.db, &c.id).await.ok()
+    } else {
+        None
+    };
+    let issued = agreement
+        .as_ref()
+        .is_some_and(|a| a.status == AgreementStatus::Issued);
     let page = CasePage {
         page: Page::new(&req, format!("案件 {}", c.receipt_number)).with_back("/staff"),
         desk: Desk::of(&me),
@@ -280,6 +317,14 @@ pub async fn page(
         links,
         incident: d.incident_id.clone(),
         can_admit: admissible(&me, &c),
+        offers: act::offers(&me, &c, &facts),
+        suspended: facts.suspended(),
+        sessions,
+        pdf: issued.then(|| format!("/staff/cases/{}/agreement/pdf", c.id)),
+        agreement: agreement
+            .as_ref()
+            .map(act::agreement_rows)
+            .unwrap_or_default(),
         other_steps: other_steps(&me, &c),
     };
     Ok(page)
