@@ -9,7 +9,7 @@ use xiaobao::http::Role;
 use crate::helpers::*;
 
 /// A JPEG whose EXIF segment holds a location.
-fn photo() -> Vec<u8> {
+pub(crate) fn photo() -> Vec<u8> {
     let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x07];
     b.extend_from_slice(b"JFIF\0");
     let exif = b"Exif\0\0GPS 30.8N 120.9E";

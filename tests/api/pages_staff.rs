@@ -619,3 +619,36 @@ async fn the_work_list_puts_the_nearest_deadline_first_and_finished_cases_last()
     assert_problem(&bad, 422, "invalid_query");
     assert!(bad.text.contains("nonsense"), "{}", bad.text);
 }
+
+#[actix_web::test]
+async fn the_case_view_lists_the_evidence_and_a_desk_downloads_a_photo_without_its_location() {
+    let app = spawn_app().await;
+    let business = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
+    let res = app.post("/api/v1/complaints", &complaint()).await;
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let (receipt, secret) = (
+        res.body["receipt_number"].as_str().unwrap().to_owned(),
+        res.body["access_secret"].as_str().unwrap().to_owned(),
+    );
+    let photo = crate::evidence::photo();
+    let up = app
+        .upload(
+            &format!("/api/v1/track/{receipt}/evidence"),
+            &[("x-access-secret", &secret)],
+            &[("菜品照片.jpg", &photo)],
+        )
+        .await;
+    assert_eq!(up.status, 201, "{}", up.text);
+    let file = up.body[0]["id"].as_str().unwrap().to_owned();
+    app.staff("desk", Role::EnterpriseAgent, None, None, Some(&business))
+        .await;
+    let mut b = Browser::signed_in(&app, "desk").await;
+    let page = b.get(&format!("/staff/cases/{id}")).await;
+    let link = format!("/staff/cases/{id}/evidence/{file}");
+    assert!(page.text.contains(&link), "{}", page.text);
+    assert!(page.text.contains("菜品照片.jpg"));
+    let got = b.get(&link).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.header("content-type"), "image/jpeg");
+    assert!(got.text.contains("JFIF") && !got.text.contains("GPS"));
+}

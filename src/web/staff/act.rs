@@ -214,7 +214,11 @@ impl SessionRow {
 /// `2026年11月25日 09:30—11:30`, Beijing time.
 pub(crate) fn span(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let end = to.with_timezone(&chrono_tz::Asia::Shanghai);
-    format!("{}—{}", super::words::local_time(from), end.format("%H:%M"))
+    format!(
+        "{}—{}",
+        crate::domain::dates::chinese_time(from),
+        end.format("%H:%M")
+    )
 }
 
 /// The agreement on the case page: where it stands and, for a 调解书, each party's confirmation.
@@ -240,7 +244,7 @@ pub(crate) fn agreement_rows(
         let confirmed = |at: Option<DateTime<Utc>>| {
             at.map_or_else(
                 || "尚未确认".to_owned(),
-                |t| format!("{} 确认", super::words::local_time(t)),
+                |t| format!("{} 确认", crate::domain::dates::chinese_time(t)),
             )
         };
         rows.push(row("投诉人", confirmed(a.consumer_confirmed_at)));

@@ -14,13 +14,13 @@ use serde::Deserialize;
 
 use super::act::{self, Facts, Offer, SessionRow};
 use super::signed_in::{Desk, SignedIn, notice, take_notice};
-use super::words::{self, DeadlineWords, local_time};
+use super::words::{self, DeadlineWords};
 use crate::actor::Role;
 use crate::cases::access::{Act, act_on, admits};
 use crate::cases::detail::detail;
 use crate::cases::{CaseKind, CaseStatus, PartyRole};
 use crate::deadlines::{DeadlineKind, DeadlineStatus};
-use crate::domain::dates::chinese_date;
+use crate::domain::dates::{chinese_date, chinese_time};
 use crate::domain::vocabulary::Demand;
 use crate::entities::case;
 use crate::http::ApiError;
@@ -63,6 +63,8 @@ pub struct CasePage {
     facts: String,
     demands: Vec<&'static str>,
     evidence: Vec<String>,
+    /// The evidence files, each downloadable.
+    files: Vec<crate::web::track::evidence::FileLine>,
     deadlines: Vec<DeadlineWords>,
     timeline: Vec<Event>,
     transfers: Vec<String>,
@@ -154,7 +156,7 @@ pub async fn page(
     let mut summary = vec![
         row("办理状态", c.status.label()),
         row("类别", c.category.label()),
-        row("登记时间", local_time(c.received_at)),
+        row("登记时间", chinese_time(c.received_at)),
         row("被投诉方", d.summary.respondent_name.clone()),
     ];
     if let Some(uscc) = &d.respondent_uscc {
@@ -220,7 +222,7 @@ pub async fn page(
             };
             format!(
                 "{}：{} 移送 {}（{}），理由：{}",
-                local_time(t.requested_at),
+                chinese_time(t.requested_at),
                 t.from_bureau_name,
                 t.to_bureau_name,
                 state,
@@ -295,6 +297,11 @@ pub async fn page(
             .filter_map(|code| Demand::parse(code).map(Demand::label))
             .collect(),
         evidence: d.evidence.clone(),
+        files: crate::evidence::read::list_for_staff(&state.db, &me.staff, &c.id)
+            .await?
+            .into_iter()
+            .map(crate::web::track::evidence::line)
+            .collect(),
         deadlines: d
             .deadlines
             .iter()
@@ -304,7 +311,7 @@ pub async fn page(
             .timeline
             .iter()
             .map(|e| Event {
-                at: local_time(e.at),
+                at: chinese_time(e.at),
                 who: actor_words(&e.actor_kind),
                 what: e.detail["description"]
                     .as_str()
@@ -475,4 +482,25 @@ pub async fn refuse(
             .customize()
             .with_status(StatusCode::UNPROCESSABLE_ENTITY),
     ))
+}
+
+/// `GET /staff/cases/{id}/evidence/{evidence_id}`: the same download as the API's, a desk
+/// receiving a consumer's photo only without its metadata.
+pub async fn evidence_file(
+    state: web::Data<AppState>,
+    me: SignedIn,
+    path: web::Path<(String, String)>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (case_id, id) = path.into_inner();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let d = crate::evidence::read::download_for_staff(
+        &txn,
+        &me.staff,
+        &case_id,
+        &id,
+        state.clock.now(),
+    )
+    .await?;
+    txn.commit().await?;
+    crate::http::files::send(&state, d).await
 }

@@ -26,6 +26,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/password", web::post().to(account::change_password))
         .route("/staff", web::get().to(list::page))
         .route("/staff/cases/{id}", web::get().to(case::page))
+        .route(
+            "/staff/cases/{id}/evidence/{evidence_id}",
+            web::get().to(case::evidence_file),
+        )
         .route("/staff/cases/{id}/accept", web::post().to(case::accept))
         .route("/staff/cases/{id}/refuse", web::get().to(case::refuse_form))
         .route("/staff/cases/{id}/refuse", web::post().to(case::refuse))

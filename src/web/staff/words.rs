@@ -213,16 +213,6 @@ pub fn event_words(kind: &str) -> String {
     words.to_owned()
 }
 
-/// `2026年11月23日 09:30`, Beijing time.
-pub fn local_time(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&Shanghai);
-    format!(
-        "{} {}",
-        chinese_date(local.date_naive()),
-        local.format("%H:%M")
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

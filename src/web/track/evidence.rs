@@ -21,6 +21,7 @@ use crate::web::components::FormErrors;
 use crate::web::page::Page;
 use actix_web::Either;
 
+/// A file as a page lists it: its name, and its kind, size and time in words.
 pub struct FileLine {
     pub id: String,
     pub name: String,
@@ -28,7 +29,7 @@ pub struct FileLine {
     pub removed: bool,
 }
 
-fn line(v: EvidenceView) -> FileLine {
+pub(crate) fn line(v: EvidenceView) -> FileLine {
     let kb = (v.size + 1023) / 1024;
     FileLine {
         what: format!(

@@ -8,7 +8,7 @@
 
 mod agreement;
 mod common;
-mod evidence;
+pub(crate) mod evidence;
 mod odr;
 mod rating;
 
