@@ -10,6 +10,7 @@ use crate::cases::Outcome;
 use crate::cases::views::{PartyView, full_view};
 use crate::deadlines::{DeadlineKind, DeadlineView};
 use crate::entities::{case, deadline, lead, party};
+use crate::evidence::EvidenceView;
 
 #[derive(Serialize, ToSchema)]
 pub struct LeadView {
@@ -30,6 +31,9 @@ pub struct LeadView {
     pub goods_or_service: Option<String>,
     pub amount_fen: Option<i64>,
     pub evidence: Vec<String>,
+    /// The complaint's evidence files (download each with `GET /cases/{id}/evidence/{evidence_id}`
+    /// of the source case).
+    pub evidence_files: Vec<EvidenceView>,
     pub suggested_basis: Option<String>,
     pub mediation_outcome: Option<Outcome>,
     pub handling_station_id: Option<String>,
@@ -80,11 +84,12 @@ pub async fn view(
                 .collect(),
         ),
     };
+    let source_case_id = c.id.clone();
     Ok(LeadView {
         id: l.id,
         kind: l.kind,
         status: l.status,
-        source_case_id: c.id,
+        source_case_id,
         source_receipt_number: c.receipt_number,
         received_at: c.received_at,
         bureau_code: l.bureau_code,
@@ -97,6 +102,7 @@ pub async fn view(
         goods_or_service: l.goods_or_service,
         amount_fen: l.amount_fen,
         evidence: serde_json::from_str(&l.evidence).unwrap_or_default(),
+        evidence_files: crate::evidence::read::of_case(db, &c.id).await?,
         suggested_basis: l.suggested_basis,
         mediation_outcome: c.outcome.or(l.mediation_outcome),
         handling_station_id: l.handling_station_id,

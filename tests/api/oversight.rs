@@ -222,6 +222,16 @@ async fn a_violation_clue_becomes_a_lead_that_always_gets_an_answer() {
     .await;
     let filed = app.post("/api/v1/complaints", &complaint()).await;
     let case_id = filed.body["id"].as_str().unwrap().to_owned();
+    let receipt = filed.body["receipt_number"].as_str().unwrap();
+    let secret = filed.body["access_secret"].as_str().unwrap();
+    let upload = app
+        .upload(
+            &format!("/api/v1/track/{receipt}/evidence"),
+            &[("x-access-secret", secret)],
+            &[("小票.pdf", b"%PDF-1.7\n%%EOF\n")],
+        )
+        .await;
+    assert_eq!(upload.status, 201, "{}", upload.text);
     let mediator = login(&app, "xitang").await;
     let lead = json!({"kind": "case", "act": "使用过期食材加工菜品", "act_on": "2026-11-20", "place": "西塘镇南大街8号",
                       "evidence": ["消费者提供的照片", "购物小票"], "suggested_basis": "食品安全法第三十四条"});
@@ -260,6 +270,16 @@ async fn a_violation_clue_becomes_a_lead_that_always_gets_an_answer() {
         detail.text
     );
     assert_eq!(detail.body["respondent_uscc"], uscc("91330421MA2B3C4D5"));
+    // The complaint's evidence files are part of the lead, and the officer may download them.
+    assert_eq!(detail.body["evidence_files"][0]["file_name"], "小票.pdf");
+    let file = detail.body["evidence_files"][0]["id"].as_str().unwrap();
+    let got = app
+        .get_as(
+            &format!("/api/v1/cases/{case_id}/evidence/{file}"),
+            &officer,
+        )
+        .await;
+    assert_eq!(got.bytes, b"%PDF-1.7\n%%EOF\n");
     assert_problem(
         &app.post_as(
             &format!("/api/v1/leads/{lead_id}/decision"),
