@@ -37,6 +37,9 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/stations/{id}",
     "GET /api/v1/track/{receipt_number}",
     "POST /api/v1/track/{receipt_number}/agreement/confirm",
+    "GET /api/v1/track/{receipt_number}/evidence",
+    "POST /api/v1/track/{receipt_number}/evidence",
+    "GET /api/v1/track/{receipt_number}/evidence/{evidence_id}",
     "GET /api/v1/track/{receipt_number}/odr",
     "POST /api/v1/track/{receipt_number}/odr/confirm",
     "POST /api/v1/track/{receipt_number}/odr/counter",
@@ -82,6 +85,16 @@ async fn no_caller_reaches_another_jurisdictions_or_businesses_data_through_any_
     let report_id = filed.body["linked"]["id"].as_str().unwrap().to_owned();
     let receipt = filed.body["receipt_number"].as_str().unwrap().to_owned();
     let secret = filed.body["access_secret"].as_str().unwrap().to_owned();
+    // A photo of the consumer's on the case, for the evidence operations.
+    let evidence = app
+        .upload(
+            &format!("/api/v1/track/{receipt}/evidence"),
+            &[("x-access-secret", &secret)],
+            &[("dish.jpg", &crate::evidence::photo())],
+        )
+        .await;
+    assert_eq!(evidence.status, 201, "{}", evidence.text);
+    let evidence_id = evidence.body[0]["id"].as_str().unwrap().to_owned();
     let id_number = body["complainant"]["id_number"]
         .as_str()
         .unwrap()
@@ -195,6 +208,7 @@ async fn no_caller_reaches_another_jurisdictions_or_businesses_data_through_any_
         ("offer_id", "1".to_owned()),
         ("session_id", "1".to_owned()),
         ("pause_id", "1".to_owned()),
+        ("evidence_id", evidence_id),
     ]
     .into();
 
