@@ -12,7 +12,7 @@ use crate::pages::{Page, Visit, session_cookie};
 const PASSWORD: &str = "correct horse battery";
 
 /// One browser with its session cookie, kept up to date as answers renew it.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     visit: Visit<'a>,
     cookie: String,
     token: String,
@@ -33,7 +33,7 @@ impl<'a> Browser<'a> {
     }
 
     /// A browser logged in as `username`.
-    async fn signed_in(app: &'a TestApp, username: &str) -> Browser<'a> {
+    pub(crate) async fn signed_in(app: &'a TestApp, username: &str) -> Browser<'a> {
         let mut b = Browser::open(app).await;
         let done = b
             .post(
@@ -52,14 +52,14 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let page = self.visit.get(path, &[("cookie", &self.cookie)]).await;
         self.keep(&page);
         page
     }
 
     /// Posts the form fields (already URL-encoded) with the session's CSRF token.
-    async fn post(&mut self, path: &str, fields: &str) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &str) -> Page {
         let form = format!("csrf_token={}&{fields}", self.token);
         self.post_raw(path, &form).await
     }
@@ -74,7 +74,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() {
@@ -93,7 +93,8 @@ async fn filed(app: &TestApp) -> (String, String) {
     (field("id"), field("receipt_number"))
 }
 
-fn assert_summary(page: &Page, field: &str, message: &str) {
+/// A form page back with 422, `message` in the error summary linking to `field` and at the field.
+pub(crate) fn assert_summary(page: &Page, field: &str, message: &str) {
     assert_eq!(
         page.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -106,6 +107,10 @@ fn assert_summary(page: &Page, field: &str, message: &str) {
             .contains(&format!(r##"<a href="#{field}">{message}</a>"##)),
         "{field}: {message} in {}",
         page.text
+    );
+    assert!(
+        page.text.contains(&format!(r#"id="{field}-error""#)),
+        "the message sits at {field}"
     );
 }
 

@@ -12,72 +12,8 @@ use xiaobao::http::Role;
 use xiaobao::mediation::signing::Key;
 
 use crate::helpers::*;
-use crate::pages::{Page, Visit, session_cookie};
-
-const PASSWORD: &str = "correct horse battery";
-
-/// One browser with its session cookie, kept up to date as answers renew it.
-struct Browser<'a> {
-    visit: Visit<'a>,
-    cookie: String,
-    token: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn signed_in(app: &'a TestApp, username: &str) -> Browser<'a> {
-        let visit = Visit::new(app);
-        let first = visit.get("/staff/login", &[]).await;
-        assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-        let mut b = Browser {
-            cookie: session_cookie(&first),
-            token: first.input("csrf_token"),
-            visit,
-        };
-        let done = b
-            .post(
-                "/staff/login",
-                &format!("username={username}&password={}", enc(PASSWORD)),
-            )
-            .await;
-        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
-        b
-    }
-
-    fn keep(&mut self, page: &Page) {
-        if let Some(set) = page.set_cookie("xiaobao_session") {
-            self.cookie = set.split(';').next().unwrap().to_owned();
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let page = self.visit.get(path, &[("cookie", &self.cookie)]).await;
-        self.keep(&page);
-        page
-    }
-
-    /// Posts the form fields (already URL-encoded) with the session's CSRF token.
-    async fn post(&mut self, path: &str, fields: &str) -> Page {
-        let form = format!("csrf_token={}&{fields}", self.token);
-        let page = self
-            .visit
-            .send("POST", path, &[("cookie", &self.cookie)], Some(&form))
-            .await;
-        self.keep(&page);
-        page
-    }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use crate::pages::Page;
+use crate::pages_staff::{Browser, assert_summary, enc};
 
 /// `key=value&…`, each value URL-encoded.
 fn form(fields: &[(&str, &str)]) -> String {
@@ -86,26 +22,6 @@ fn form(fields: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}={}", enc(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn assert_summary(page: &Page, field: &str, message: &str) {
-    assert_eq!(
-        page.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        page.text
-    );
-    assert!(page.text.contains("<title>错误："), "{}", page.text);
-    assert!(
-        page.text
-            .contains(&format!(r##"<a href="#{field}">{message}</a>"##)),
-        "{field}: {message} in {}",
-        page.text
-    );
-    assert!(
-        page.text.contains(&format!(r#"id="{field}-error""#)),
-        "the message sits at {field}"
-    );
 }
 
 fn assert_back_to_case(page: &Page, id: &str) {

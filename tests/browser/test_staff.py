@@ -3,48 +3,14 @@ new complaint at the top of the work list with its acceptance deadline in words,
 accepts it, and logs out. Every state passes axe-core and the Nu HTML Checker at phone and desktop
 width, with screenshots of the work list and the case view."""
 
-import json
-import urllib.request
 
 import pytest
 
 from conftest import DESKTOP, PHONE
+from filing import file_complaint, submit
 
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 PASSWORD = "correct horse battery"
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def resident_id(first17):
-    """A resident ID number with its GB 11643 check digit."""
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
-
-
-def file_complaint(base):
-    """A complaint at 西塘 through the API, as another channel would file it; its receipt number."""
-    body = {
-        "channel": "web",
-        "category": "catering",
-        "complainant": {"name": "张三", "phone": "13800000000", "address": "上海市青浦区朱家角镇北大街1号",
-                        "id_type": "resident_id", "id_number": resident_id("33042119900101123")},
-        "respondent": {"name": "西塘某餐馆", "address": "浙江省嘉兴市嘉善县西塘镇南大街8号"},
-        "dispute": {"occurred_on": "2026-11-20", "division_code": "330421103", "goods_or_service": "晚餐",
-                    "amount_fen": 12800, "facts": "在餐馆就餐时菜品中发现异物，要求退款并赔偿。"},
-        "demands": ["refund", "damages"],
-        "choose_odr": False,
-        "consent_to_publish": True,
-        "conceal_identity_from_business": False,
-    }
-    request = urllib.request.Request(base + "/api/v1/complaints", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)["receipt_number"]
-
-
-def submit(page, button):
-    with page.expect_navigation() as answer:
-        page.get_by_role("button", name=button, exact=True).click()
-    return answer.value
 
 
 @SIZES
@@ -52,7 +18,7 @@ def test_a_mediator_logs_in_works_from_the_list_accepts_a_case_and_logs_out(
         open_page, check, base, create_user, size):
     username = f"xitang{size[0]}"
     create_user(username, PASSWORD, "mediator", "--station", "S330421103", "--display-name", "李调解")
-    receipt = file_complaint(base)
+    receipt = file_complaint(base)["receipt_number"]
     page = open_page(*size)
 
     page.goto(base + "/staff")

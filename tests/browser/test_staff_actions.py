@@ -5,50 +5,15 @@ a ground of the rule set. Every state passes axe-core and the Nu HTML Checker at
 width, with screenshots of the week, the forms and their errors."""
 
 import datetime
-import json
-import urllib.request
 
 import pytest
 
 from conftest import DESKTOP, PHONE
+from filing import file_complaint, submit
 
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 PASSWORD = "correct horse battery"
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
-
-
-def resident_id(first17):
-    """A resident ID number with its GB 11643 check digit."""
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
-
-
-def file_complaint(base):
-    """A complaint at 西塘 through the API, as another channel would file it; its id and receipt."""
-    body = {
-        "channel": "web",
-        "category": "catering",
-        "complainant": {"name": "张三", "phone": "13800000000", "address": "上海市青浦区朱家角镇北大街1号",
-                        "id_type": "resident_id", "id_number": resident_id("33042119900101123")},
-        "respondent": {"name": "西塘某餐馆", "address": "浙江省嘉兴市嘉善县西塘镇南大街8号"},
-        "dispute": {"occurred_on": "2026-11-20", "division_code": "330421103", "goods_or_service": "晚餐",
-                    "amount_fen": 12800, "facts": "在餐馆就餐时菜品中发现异物，要求退款并赔偿。"},
-        "demands": ["refund", "damages"],
-        "choose_odr": False,
-        "consent_to_publish": True,
-        "conceal_identity_from_business": False,
-    }
-    request = urllib.request.Request(base + "/api/v1/complaints", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        filed = json.load(response)
-        return filed["id"], filed["receipt_number"]
-
-
-def submit(page, button):
-    with page.expect_navigation() as answer:
-        page.get_by_role("button", name=button, exact=True).click()
-    return answer.value
 
 
 def fill_date(page, name, day):
@@ -70,7 +35,8 @@ def test_a_mediator_schedules_a_session_from_the_week_and_records_the_agreement(
         open_page, check, base, create_user, size):
     username = f"actions{size[0]}"
     create_user(username, PASSWORD, "mediator", "--station", "S330421103", "--display-name", f"王调解{size[0]}")
-    case_id, receipt = file_complaint(base)
+    filed = file_complaint(base)
+    case_id, receipt = filed["id"], filed["receipt_number"]
     page = open_page(*size)
     log_in(page, base, username)
 
@@ -151,7 +117,8 @@ def test_a_mediator_schedules_a_session_from_the_week_and_records_the_agreement(
     check(page, "staff-agreement-closed")
 
     # Another complaint ends without agreement.
-    other_id, other_receipt = file_complaint(base)
+    other = file_complaint(base)
+    other_id, other_receipt = other["id"], other["receipt_number"]
     page.goto(f"{base}/staff/cases/{other_id}")
     submit(page, "受理")
     page.locator(".case-actions").get_by_role("link", name="终止调解").click()

@@ -13,53 +13,17 @@ from pathlib import Path
 import pytest
 
 from conftest import DESKTOP, PHONE
+import filing
+from filing import submit, uscc
 
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def uscc(first17):
-    """A USCC with its GB 32100 check character."""
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
-    return first17 + USCC_CHARS[(31 - total % 31) % 31]
-
-
-def resident_id(first17):
-    """A resident ID number with its GB 11643 check digit."""
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
-
-
 BUSINESS_USCC = uscc("91330421MA2B3C4D5")
 
 
 def file_complaint(base, choose_odr=False):
-    """Files a complaint through the API, as another channel would; returns receipt and secret."""
-    body = {
-        "channel": "web",
-        "category": "catering",
-        "complainant": {"name": "张三", "phone": "13800000000", "address": "上海市青浦区朱家角镇北大街1号",
-                        "id_type": "resident_id", "id_number": resident_id("33042119900101123")},
-        "respondent": {"name": "西塘某餐馆", "uscc": BUSINESS_USCC, "address": "浙江省嘉兴市嘉善县西塘镇南大街8号"},
-        "dispute": {"occurred_on": "2026-11-20", "division_code": "330421103", "goods_or_service": "晚餐",
-                    "amount_fen": 12800, "facts": "在餐馆就餐时菜品中发现异物，要求退款并赔偿。"},
-        "demands": ["refund", "damages"],
-        "choose_odr": choose_odr,
-        "consent_to_publish": True,
-        "conceal_identity_from_business": False,
-    }
-    request = urllib.request.Request(base + "/api/v1/complaints", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        filed = json.load(response)
+    """A complaint against the registry's 西塘某餐馆 through the API; its receipt and secret."""
+    filed = filing.file_complaint(base, respondent_uscc=BUSINESS_USCC, choose_odr=choose_odr)
     return filed["receipt_number"], filed["access_secret"]
-
-
-def submit(page, button):
-    with page.expect_navigation() as answer:
-        page.get_by_role("button", name=button).click()
-    return answer.value
 
 
 def claim(page, base, receipt, secret):
@@ -327,7 +291,6 @@ def test_a_mediation_agreement_is_confirmed_and_its_pdf_downloaded(phone_nojs, c
     number = api(base, "GET", f"/api/v1/cases/{case_id}/agreement", token=restaurant["mediator"])["document"]["number"]
     verdict = api(base, "GET", f"/api/v1/agreements/{urllib.parse.quote(number)}/verify?sha256={hashlib.sha256(pdf).hexdigest()}")
     assert verdict["valid"] is True, verdict
-
 
 
 def jpeg_with_location():
