@@ -115,16 +115,16 @@ async fn add(
         }
     }
     faults.finish()?;
-    // What the case holds already, so that the limits count it.
-    let (count, bytes): (i64, Option<i64>) = evidence_file::Entity::find()
+    // What the case holds already, so that the limits count it (at most `evidence_max_files`
+    // rows; summed here, as PostgreSQL's SUM of a bigint is a numeric).
+    let sizes: Vec<i64> = evidence_file::Entity::find()
         .select_only()
-        .column_as(evidence_file::Column::Id.count(), "count")
-        .column_as(evidence_file::Column::Size.sum(), "bytes")
+        .column(evidence_file::Column::Size)
         .filter(evidence_file::Column::CaseId.eq(&c.id))
         .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or((0, None));
+        .all(db)
+        .await?;
+    let (count, bytes) = (sizes.len(), sizes.iter().sum::<i64>());
     let adding: u64 = checked.iter().map(|(_, _, b)| b.len() as u64).sum();
     if count as u64 + checked.len() as u64 > settings.evidence_max_files {
         return Err(Invalid::field(
@@ -136,7 +136,7 @@ async fn add(
         )
         .into());
     }
-    if bytes.unwrap_or(0) as u64 + adding > settings.evidence_max_case_bytes {
+    if bytes as u64 + adding > settings.evidence_max_case_bytes {
         return Err(Invalid::field(
             "files",
             format!(
