@@ -657,3 +657,51 @@ async fn the_case_view_lists_the_evidence_and_a_desk_downloads_a_photo_without_i
     assert_eq!(got.header("content-type"), "image/jpeg");
     assert!(got.text.contains("JFIF") && !got.text.contains("GPS"));
 }
+
+#[actix_web::test]
+async fn the_consumers_rating_shows_on_the_case_view_for_staff_and_not_for_the_desk() {
+    let app = spawn_app().await;
+    let business = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
+    let res = app.post("/api/v1/complaints", &complaint()).await;
+    let id = res.body["id"].as_str().unwrap().to_owned();
+    let receipt = res.body["receipt_number"].as_str().unwrap().to_owned();
+    let secret = res.body["access_secret"].as_str().unwrap().to_owned();
+    app.staff(
+        "xitang",
+        Role::Mediator,
+        Some("330421"),
+        Some("S330421103"),
+        None,
+    )
+    .await;
+    app.staff("desk", Role::EnterpriseAgent, None, None, Some(&business))
+        .await;
+    let post = async |path: &str, body: &str| {
+        app.request(
+            "POST",
+            &format!("/api/v1/track/{receipt}/{path}"),
+            &[
+                ("x-access-secret", &secret),
+                ("content-type", "application/json"),
+            ],
+            Some(body.to_owned()),
+        )
+        .await
+    };
+    assert_eq!(post("withdraw", "{}").await.status, 200);
+    let mut staff = Browser::signed_in(&app, "xitang").await;
+    let open = staff.get(&format!("/staff/cases/{id}")).await;
+    assert!(open.text.contains("尚未评价，可评价至"), "{}", open.text);
+    let rated = post(
+        "rating",
+        r#"{"rating": "satisfied", "comment": "调解员很耐心"}"#,
+    )
+    .await;
+    assert_eq!(rated.status, 201, "{}", rated.text);
+    let page = staff.get(&format!("/staff/cases/{id}")).await;
+    assert!(page.text.contains("满意（调解员很耐心）"), "{}", page.text);
+    let mut desk = Browser::signed_in(&app, "desk").await;
+    let theirs = desk.get(&format!("/staff/cases/{id}")).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.text.contains("满意度评价"));
+}

@@ -181,6 +181,25 @@ pub async fn page(
     if d.conceal_identity_from_business {
         summary.push(row("对经营者保密身份", "是"));
     }
+    // The consumer's rating of the handling is the regulator's to read, not the business's.
+    if me.staff.role != Role::EnterpriseAgent {
+        let window = state.env.settings.rating_window_days;
+        let rating = crate::ratings::status(&state.db, &c, window, now).await?;
+        match (rating.given, rating.closes_at) {
+            (Some(given), _) => summary.push(row(
+                "满意度评价",
+                match given.comment {
+                    Some(comment) => format!("{}（{comment}）", given.rating_label),
+                    None => given.rating_label,
+                },
+            )),
+            (None, Some(until)) if rating.open => summary.push(row(
+                "满意度评价",
+                format!("尚未评价，可评价至{}", chinese_time(until)),
+            )),
+            _ => {}
+        }
+    }
     let parties = d
         .parties
         .iter()
