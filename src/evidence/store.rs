@@ -14,6 +14,10 @@ use tokio::io::AsyncWriteExt;
 /// How long a blob no row names is kept: longer than any upload transaction takes.
 pub const ORPHAN_GRACE: Duration = Duration::from_secs(3600);
 
+/// How far back the orphan sweep looks: orphans are made by uploads, so only blobs written in
+/// the last day are checked, not the whole store on every round.
+pub const ORPHAN_LOOKBACK: Duration = Duration::from_secs(25 * 3600);
+
 pub struct Blobs {
     root: PathBuf,
 }
@@ -73,8 +77,13 @@ impl Blobs {
         }
     }
 
-    /// The blobs (and left-over temporary files) last written before `before`, by name.
-    pub async fn written_before(&self, before: SystemTime) -> io::Result<Vec<(String, PathBuf)>> {
+    /// The blobs (and left-over temporary files) last written between `after` and `before`, by
+    /// name.
+    pub async fn written_between(
+        &self,
+        after: SystemTime,
+        before: SystemTime,
+    ) -> io::Result<Vec<(String, PathBuf)>> {
         let mut out = Vec::new();
         let Ok(mut top) = tokio::fs::read_dir(&self.root).await else {
             return Ok(out);
@@ -86,7 +95,7 @@ impl Blobs {
             let mut files = tokio::fs::read_dir(dir.path()).await?;
             while let Some(f) = files.next_entry().await? {
                 let modified = f.metadata().await?.modified()?;
-                if modified < before {
+                if modified > after && modified < before {
                     out.push((f.file_name().to_string_lossy().into_owned(), f.path()));
                 }
             }

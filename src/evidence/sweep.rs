@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::store::{Blobs, ORPHAN_GRACE};
+use super::store::{Blobs, ORPHAN_GRACE, ORPHAN_LOOKBACK};
 use crate::config::Settings;
 use crate::entities::{case, evidence_file};
 
@@ -70,9 +70,13 @@ pub async fn sweep(
         }
         swept.expired += 1;
     }
-    // Orphans: blobs (and left-over temporary files) no row keeping its file names.
-    let before = SystemTime::now() - ORPHAN_GRACE;
-    for (name, path) in blobs.written_before(before).await? {
+    // Orphans: blobs (and left-over temporary files) written in the last day, past the grace
+    // period, that no row keeping its file names.
+    let wall = SystemTime::now();
+    for (name, path) in blobs
+        .written_between(wall - ORPHAN_LOOKBACK, wall - ORPHAN_GRACE)
+        .await?
+    {
         if name.starts_with('.') || !kept(db, &name).await? {
             tokio::fs::remove_file(&path).await.ok();
             swept.orphans += 1;
