@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::cases::Outcome;
+
 /// A value that must never reach logs or error messages.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -97,6 +99,11 @@ pub struct Settings {
     /// Where people reach the service, e.g. `https://12315.example.cn`: forms must come from this
     /// origin, and `https://` turns on `Secure` cookies and HSTS.
     pub public_url: Option<String>,
+    /// Which endings of a case open a return visit (回访) by the handling station, and the share
+    /// of those cases (in percent, chosen by a hash of the case id) that get one. Every agreement,
+    /// termination and enterprise settlement is a proposal.
+    pub return_visit_outcomes: Vec<Outcome>,
+    pub return_visit_share_percent: u8,
     /// How long after a case closes its consumer may rate it (满意 / 基本满意 / 不满意), once.
     pub rating_window_days: i64,
     /// The folder evidence files are kept in (content-addressed blobs), created when missing.
@@ -157,6 +164,12 @@ impl Default for Settings {
             trust_forwarded_for: false,
             session_key: None,
             public_url: None,
+            return_visit_outcomes: vec![
+                Outcome::MediatedAgreement,
+                Outcome::Terminated,
+                Outcome::SettledByEnterprise,
+            ],
+            return_visit_share_percent: 100,
             rating_window_days: 30,
             evidence_dir: "xiaobao-evidence".into(),
             evidence_max_file_bytes: 10 * 1024 * 1024,
@@ -327,6 +340,29 @@ impl Settings {
         }
         if let Some(v) = prefixed("public_url") {
             settings.public_url = (!v.is_empty()).then_some(v);
+        }
+        if let Some(v) = prefixed("return_visit_outcomes") {
+            settings.return_visit_outcomes = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    Outcome::parse(s).ok_or_else(|| {
+                        ConfigError(format!(
+                            "XIAOBAO_RETURN_VISIT_OUTCOMES: {s:?} is not an outcome of a case"
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = prefixed("return_visit_share_percent") {
+            settings.return_visit_share_percent =
+                parse_num("XIAOBAO_RETURN_VISIT_SHARE_PERCENT", &v)?;
+            if settings.return_visit_share_percent > 100 {
+                return Err(ConfigError(
+                    "XIAOBAO_RETURN_VISIT_SHARE_PERCENT: at most 100".to_owned(),
+                ));
+            }
         }
         if let Some(v) = prefixed("rating_window_days") {
             settings.rating_window_days = parse_num("XIAOBAO_RATING_WINDOW_DAYS", &v)?;
@@ -545,6 +581,28 @@ mod tests {
         assert_eq!(s.duplicate_window_days, 7);
         assert!(s.is_postgres());
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn return_visits_are_configured_by_ending_and_share() {
+        let s = Settings::load_from(|k| {
+            (k == "XIAOBAO_RETURN_VISIT_OUTCOMES").then(|| "terminated, refused".into())
+        })
+        .unwrap();
+        assert_eq!(
+            s.return_visit_outcomes,
+            vec![Outcome::Terminated, Outcome::Refused]
+        );
+        let none =
+            Settings::load_from(|k| (k == "XIAOBAO_RETURN_VISIT_OUTCOMES").then(String::new));
+        assert!(none.unwrap().return_visit_outcomes.is_empty());
+        let bad =
+            Settings::load_from(|k| (k == "XIAOBAO_RETURN_VISIT_OUTCOMES").then(|| "won".into()));
+        assert!(bad.unwrap_err().to_string().contains("\"won\""));
+        let over = Settings::load_from(|k| {
+            (k == "XIAOBAO_RETURN_VISIT_SHARE_PERCENT").then(|| "101".into())
+        });
+        assert!(over.unwrap_err().to_string().contains("at most 100"));
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod m20261203_000017_audit_no_truncate;
 mod m20261203_000018_case_ratings;
 mod m20261203_000021_work_list_index;
 mod m20261203_000022_evidence_files;
+mod m20261203_000023_return_visits;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_case_ratings::Migration),
             Box::new(m20261203_000021_work_list_index::Migration),
             Box::new(m20261203_000022_evidence_files::Migration),
+            Box::new(m20261203_000023_return_visits::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 
 use super::status::CaseKind;
 use crate::actor::{Role, Staff};
+use crate::deadlines::kinds::DeadlineKind;
 use crate::domain::faults::{Invalid, failure};
 use crate::entities::{case, transfer};
 use crate::routing::transfer_status::TransferStatus;
@@ -134,6 +135,9 @@ pub enum Act {
     ReadDocuments,
     /// Add evidence to the case: the staff acting on it and the business's desk.
     Evidence,
+    /// Read the consumer's satisfaction (the rating, the return visit): the regulator's staff
+    /// who see the case, never the business's desk.
+    ReadSatisfaction,
 }
 
 /// Loads the case `id` for `act` by `staff`: unknown or not visible is 404 as for reading,
@@ -165,6 +169,12 @@ pub fn roles_for(act: Act) -> &'static [Role] {
             Role::EnforcementOfficer,
             Role::EnterpriseAgent,
         ],
+        Act::ReadSatisfaction => &[
+            Role::Mediator,
+            Role::BureauAdmin,
+            Role::EnforcementOfficer,
+            Role::SystemAdmin,
+        ],
     }
 }
 
@@ -173,9 +183,10 @@ pub fn roles_for(act: Act) -> &'static [Role] {
 /// walk-in for another county (首接), follow the case; only the bureau holding it and its
 /// competent station act on it, until a transfer is accepted.
 pub fn may_act(staff: &Staff, c: &case::Model, act: Act) -> Result<(), Error> {
-    if act == Act::ReadDocuments
-        || act == Act::DeskStep
-        || (act == Act::Evidence && staff.role == Role::EnterpriseAgent)
+    if matches!(
+        act,
+        Act::ReadDocuments | Act::DeskStep | Act::ReadSatisfaction
+    ) || (act == Act::Evidence && staff.role == Role::EnterpriseAgent)
     {
         return Ok(());
     }
@@ -193,6 +204,16 @@ pub fn may_act(staff: &Staff, c: &case::Model, act: Act) -> Result<(), Error> {
             ))
         }
         _ => Ok(()),
+    }
+}
+
+/// The kinds of deadline a staff member does not see on a case: the business's desk does not
+/// see the return visit, the regulator's follow-up of the consumer.
+pub fn hidden_deadlines(staff: &Staff) -> &'static [DeadlineKind] {
+    if staff.role == Role::EnterpriseAgent {
+        &[DeadlineKind::ReturnVisit]
+    } else {
+        &[]
     }
 }
 

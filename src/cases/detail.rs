@@ -158,7 +158,11 @@ pub async fn detail(
         conceal_identity_from_business: c.conceal_identity,
         anonymous: c.anonymous,
         parties,
-        deadlines: deadlines.iter().map(DeadlineView::from).collect(),
+        deadlines: deadlines
+            .iter()
+            .filter(|d| !access::hidden_deadlines(me).contains(&d.kind))
+            .map(DeadlineView::from)
+            .collect(),
         timeline: events
             .into_iter()
             .filter(|e| !desk || e.public)

@@ -12,6 +12,7 @@ use super::status::{CaseStatus, Outcome};
 use crate::deadlines::{DeadlineKind, store};
 use crate::domain::faults::failure;
 use crate::entities::{case, case_pause, mediation_session};
+use crate::env::Env;
 use crate::mediation::states::SessionStatus;
 use crate::ratings;
 
@@ -75,10 +76,11 @@ pub struct Closure {
 /// status change, the outcome and amounts, the mediation deadline met, the case's other running
 /// clocks closed, a running clock stop ended and scheduled sessions cancelled. A 诉转案 lead's
 /// verification clock runs on: the lead ends with its own answer, not with the complaint.
-/// The consumers who gave a mail address are invited to rate the case; the caller writes the
-/// timeline, audit and its own mail.
+/// The consumers who gave a mail address are invited to rate the case, and a return visit is
+/// opened when the ending calls for one; the caller writes the timeline, audit and its own mail.
 pub async fn close(
     db: &impl ConnectionTrait,
+    env: &Env,
     c: &case::Model,
     from: &[CaseStatus],
     closure: Closure,
@@ -112,5 +114,6 @@ pub async fn close(
         .exec(db)
         .await?;
     ratings::invite::invite(db, &c, now).await?;
+    ratings::visit::open(db, env, &c, now).await?;
     Ok(c)
 }

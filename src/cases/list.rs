@@ -19,7 +19,7 @@ use sea_orm::{
 use super::access::{self, STAFF, visibility};
 use super::status::{CaseKind, CaseStatus};
 use crate::actor::Staff;
-use crate::deadlines::DeadlineStatus;
+use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::domain::vocabulary::Category;
 use crate::entities::{case, deadline, station, user};
 
@@ -127,7 +127,7 @@ pub async fn cases(
     // A case in two branches (a station's own walk-in) is listed once.
     rows.sort_by(|a, b| a.id.cmp(&b.id));
     rows.dedup_by(|a, b| a.id == b.id);
-    let next = next_deadlines(db, &rows).await?;
+    let next = next_deadlines(db, &rows, access::hidden_deadlines(me)).await?;
     let newest =
         |a: &case::Model, b: &case::Model| (b.received_at, &b.id).cmp(&(a.received_at, &a.id));
     match order {
@@ -274,6 +274,7 @@ fn running() -> SelectStatement {
 async fn next_deadlines(
     db: &impl ConnectionTrait,
     rows: &[case::Model],
+    hidden: &[DeadlineKind],
 ) -> Result<HashMap<String, deadline::Model>, sea_orm::DbErr> {
     let mut next: HashMap<String, deadline::Model> = HashMap::new();
     for chunk in rows.chunks(500) {
@@ -282,7 +283,7 @@ async fn next_deadlines(
             .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
             .all(db)
             .await?;
-        for d in found {
+        for d in found.into_iter().filter(|d| !hidden.contains(&d.kind)) {
             match next.get(&d.case_id) {
                 Some(have) if have.due_at <= d.due_at => {}
                 _ => {

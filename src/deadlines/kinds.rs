@@ -61,16 +61,20 @@ text_enum! {
         JurisdictionDispute = "jurisdiction_dispute",
         /// First contact for an urgent non-working-day item.
         UrgentFirstContact = "urgent_first_contact",
+        /// The return visit (回访) to the consumer after a case closed.
+        ReturnVisit = "return_visit",
     }
 }
 
 impl DeadlineKind {
     /// Clock stops (testing, recusal) push back the regulator's limits, not the business's own
-    /// settlement window nor the urgent first contact.
+    /// settlement window, the urgent first contact nor the return visit after closure.
     pub fn pausable(self) -> bool {
         !matches!(
             self,
-            DeadlineKind::OdrSettlement | DeadlineKind::UrgentFirstContact
+            DeadlineKind::OdrSettlement
+                | DeadlineKind::UrgentFirstContact
+                | DeadlineKind::ReturnVisit
         )
     }
 }
@@ -97,6 +101,7 @@ impl DeadlineKind {
             DeadlineKind::ReporterNotice => "告知举报人期限",
             DeadlineKind::JurisdictionDispute => "管辖争议处理期限",
             DeadlineKind::UrgentFirstContact => "紧急事项首次联系期限",
+            DeadlineKind::ReturnVisit => "回访期限",
         }
     }
 }

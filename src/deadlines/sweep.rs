@@ -194,12 +194,13 @@ pub async fn who_must_act(
                 .collect()
         }
         DeadlineKind::JurisdictionDispute => Vec::new(),
-        DeadlineKind::Acceptance | DeadlineKind::Mediation | DeadlineKind::TerminationNotice => {
-            match &c.station_id {
-                Some(s) => mailboxes::of(db, Role::Mediator, Unit::Station(s)).await?,
-                None => Vec::new(),
-            }
-        }
+        DeadlineKind::Acceptance
+        | DeadlineKind::Mediation
+        | DeadlineKind::TerminationNotice
+        | DeadlineKind::ReturnVisit => match &c.station_id {
+            Some(s) => mailboxes::of(db, Role::Mediator, Unit::Station(s)).await?,
+            None => Vec::new(),
+        },
     };
     if emails.is_empty() {
         emails = mailboxes::of(db, Role::BureauAdmin, bureau).await?;

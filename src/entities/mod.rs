@@ -27,6 +27,7 @@ pub mod odr_offer;
 pub mod outbox;
 pub mod party;
 pub mod return_brand;
+pub mod return_visit;
 pub mod signing_key;
 pub mod station;
 pub mod station_town;

@@ -122,6 +122,7 @@ pub async fn accept(
 /// Refuses a complaint on a ground of its rule set, with the reasons in words.
 pub async fn refuse(
     db: &impl ConnectionTrait,
+    env: &Env,
     me: &Staff,
     case_id: &str,
     input: &RefuseRequest,
@@ -144,6 +145,7 @@ pub async fn refuse(
     store::complete(db, &c.id, DeadlineKind::Acceptance, now).await?;
     let c = close(
         db,
+        env,
         &c,
         &[CaseStatus::PendingAcceptance],
         Closure {
@@ -200,6 +202,7 @@ pub async fn refuse(
 /// The consumer withdraws the complaint at any stage before closure.
 pub async fn withdraw(
     db: &impl ConnectionTrait,
+    env: &Env,
     c: case::Model,
     reason: Option<String>,
     now: DateTime<Utc>,
@@ -207,6 +210,7 @@ pub async fn withdraw(
     require_complaint(&c)?;
     let c = close(
         db,
+        env,
         &c,
         &[
             CaseStatus::WithBusiness,

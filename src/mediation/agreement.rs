@@ -238,6 +238,7 @@ async fn issue(
     let a = active.update(db).await?;
     let c = close(
         db,
+        &state.env,
         &c,
         &[CaseStatus::Accepted, CaseStatus::InMediation],
         Closure {

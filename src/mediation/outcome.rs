@@ -83,6 +83,7 @@ pub async fn terminate(
     let in_dispute = t.amount_in_dispute_fen.or(c.amount_fen);
     let c = close(
         db,
+        env,
         &c,
         MEDIATING,
         Closure {
@@ -270,6 +271,7 @@ pub struct AgreementRequest {
 /// without one the case closes now, with one both parties are asked to confirm the draft.
 pub async fn record_agreement(
     db: &impl ConnectionTrait,
+    env: &Env,
     me: &Staff,
     case_id: &str,
     new: AgreementRequest,
@@ -373,6 +375,7 @@ pub async fn record_agreement(
     } else {
         close(
             db,
+            env,
             &c,
             MEDIATING,
             Closure {

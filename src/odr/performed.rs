@@ -76,6 +76,7 @@ pub async fn record(
 /// agreed amount recovered.
 pub async fn confirm(
     db: &impl ConnectionTrait,
+    env: &Env,
     c: &case::Model,
     now: DateTime<Utc>,
 ) -> Result<Negotiation, Error> {
@@ -86,6 +87,7 @@ pub async fn confirm(
         .ok_or(Error::Missing("agreed offer"))?;
     let c = lifecycle::close(
         db,
+        env,
         c,
         &[CaseStatus::WithBusiness],
         Closure {

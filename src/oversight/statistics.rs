@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait,
     QueryFilter, QuerySelect, RelationTrait,
@@ -21,9 +21,13 @@ use crate::deadlines::{DeadlineKind, start_of_local_day};
 use crate::domain::faults::{Invalid, failure};
 use crate::domain::vocabulary::Category;
 use crate::domain::vocabulary::Channel;
-use crate::entities::{case, case_rating, deadline};
+use crate::entities::{business, case, case_rating, deadline, return_visit};
 use crate::odr::OdrState;
 use crate::ratings::satisfaction::Satisfaction;
+
+/// A satisfaction told (rated by the consumer or on a return visit), with the case's business and
+/// ODR state, and how many.
+type Told = (Satisfaction, Option<String>, Option<OdrState>, i64);
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -69,8 +73,15 @@ impl Rate {
 ///   publication (and so are published) ÷ complaints closed in the period.
 /// - `odr_settlement` ODR 和解成功率: ODR complaints settled by the enterprise in the period ÷ those
 ///   settled or escalated in the period.
-/// - `satisfaction` 满意率: consumers' ratings given in the period of cases in scope that were 满意
-///   or 基本满意 ÷ all ratings given in the period (the denominator is the number rated).
+/// - `satisfaction` 满意率: cases in scope rated in the period that were rated 满意 or 基本满意 ÷
+///   all rated in the period (the denominator is the number rated). A case counts once: by the
+///   consumer's own rating when given (at the time it was given), else by the satisfaction the
+///   consumer told on the return visit (at the time the visit was recorded).
+/// - `return_visits` 回访率: return visits of complaints closed in the period that have been
+///   recorded ÷ the return visits opened for them (by default every agreement, termination and
+///   enterprise settlement gets one).
+/// - `odr_satisfaction`: the 满意率 as above of the complaints that went to each business's ODR
+///   desk first (settled there or escalated), one entry a business, by business id.
 /// - `money_recovered_fen`: recovered in complaints closed in the period; `amount_in_dispute_fen`:
 ///   claimed in complaints received in the period. Counts by category and channel are of
 ///   complaints and reports received in the period.
@@ -90,10 +101,20 @@ pub struct Statistics {
     pub publication: Rate,
     pub odr_settlement: Rate,
     pub satisfaction: Rate,
+    pub return_visits: Rate,
+    pub odr_satisfaction: Vec<BusinessSatisfaction>,
     pub money_recovered_fen: i64,
     pub amount_in_dispute_fen: i64,
     pub by_category: BTreeMap<String, i64>,
     pub by_channel: BTreeMap<String, i64>,
+}
+
+/// The 满意率 of the complaints one business's ODR desk handled first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BusinessSatisfaction {
+    pub business_id: String,
+    pub business_name: String,
+    pub satisfaction: Rate,
 }
 
 fn scope(bureau: &str, station: Option<&str>) -> Condition {
@@ -186,22 +207,106 @@ pub async fn compute(
         .filter(case::Column::OdrEscalatedAt.gte(start))
         .filter(case::Column::OdrEscalatedAt.lt(end))
         .count(db);
+    // Ratings given in the period, by answer and by the business whose ODR desk had the case.
     let rated = case_rating::Entity::find()
         .select_only()
         .column(case_rating::Column::Rating)
+        .column(case::Column::BusinessId)
+        .column(case::Column::OdrState)
         .column_as(Expr::cust("COUNT(*)"), "n")
         .join(JoinType::InnerJoin, case_rating::Relation::Case.def())
         .filter(scope(bureau, station))
         .filter(case_rating::Column::RatedAt.gte(start))
         .filter(case_rating::Column::RatedAt.lt(end))
         .group_by(case_rating::Column::Rating)
-        .into_tuple::<(Satisfaction, i64)>()
+        .group_by(case::Column::BusinessId)
+        .group_by(case::Column::OdrState)
+        .into_tuple::<Told>()
+        .all(db);
+    // The satisfaction told on return visits recorded in the period, of cases not rated by the
+    // consumer.
+    let rated_cases = Query::select()
+        .column(case_rating::Column::CaseId)
+        .from(case_rating::Entity)
+        .to_owned();
+    let visited = return_visit::Entity::find()
+        .select_only()
+        .column(return_visit::Column::Satisfaction)
+        .column(case::Column::BusinessId)
+        .column(case::Column::OdrState)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .join(JoinType::InnerJoin, return_visit::Relation::Case.def())
+        .filter(scope(bureau, station))
+        .filter(return_visit::Column::Satisfaction.is_not_null())
+        .filter(return_visit::Column::RecordedAt.gte(start))
+        .filter(return_visit::Column::RecordedAt.lt(end))
+        .filter(return_visit::Column::CaseId.not_in_subquery(rated_cases))
+        .group_by(return_visit::Column::Satisfaction)
+        .group_by(case::Column::BusinessId)
+        .group_by(case::Column::OdrState)
+        .into_tuple::<Told>()
+        .all(db);
+    // Return visits of the complaints closed in the period: recorded or not.
+    let visits = return_visit::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("return_visits.recorded_at IS NOT NULL"),
+            "recorded",
+        )
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .join(JoinType::InnerJoin, return_visit::Relation::Case.def())
+        .filter(scope(bureau, station))
+        .filter(case::Column::ClosedAt.gte(start))
+        .filter(case::Column::ClosedAt.lt(end))
+        .group_by(Expr::cust("return_visits.recorded_at IS NOT NULL"))
+        .into_tuple::<(bool, i64)>()
         .all(db);
 
     // Independent reads: run side by side on separate pooled connections.
-    let (received, closed, due, odr_settled, odr_escalated, rated) =
-        tokio::try_join!(received, closed, due, odr_settled, odr_escalated, rated)?;
+    let (received, closed, due, odr_settled, odr_escalated, rated, visited, visits) = tokio::try_join!(
+        received,
+        closed,
+        due,
+        odr_settled,
+        odr_escalated,
+        rated,
+        visited,
+        visits
+    )?;
     let (odr_settled, odr_escalated) = (odr_settled as i64, odr_escalated as i64);
+    let told: Vec<Told> = rated.into_iter().chain(visited).collect();
+    let satisfaction_of = |rows: &mut dyn Iterator<Item = &Told>| {
+        let (mut satisfied, mut all) = (0, 0);
+        for (answer, .., n) in rows {
+            all += n;
+            if answer.is_satisfied() {
+                satisfied += n;
+            }
+        }
+        Rate::of(satisfied, all)
+    };
+    let mut by_business: BTreeMap<&str, Vec<&Told>> = BTreeMap::new();
+    for t in &told {
+        if let (Some(business), Some(_)) = (&t.1, t.2) {
+            by_business.entry(business).or_default().push(t);
+        }
+    }
+    let names: BTreeMap<String, String> = business::Entity::find()
+        .filter(business::Column::Id.is_in(by_business.keys().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b.name))
+        .collect();
+    let odr_satisfaction = by_business
+        .into_iter()
+        .map(|(id, rows)| BusinessSatisfaction {
+            business_id: id.to_owned(),
+            business_name: names.get(id).cloned().unwrap_or_default(),
+            satisfaction: satisfaction_of(&mut rows.into_iter()),
+        })
+        .collect();
+    let recorded_visits = visits.iter().filter(|v| v.0).map(|v| v.1).sum();
 
     let on_time = |kind: DeadlineKind| {
         // Met counts as on time; missed, and anything still running past its due instant, as late.
@@ -252,14 +357,9 @@ pub async fn compute(
             closed_total,
         ),
         odr_settlement: Rate::of(odr_settled, odr_settled + odr_escalated),
-        satisfaction: Rate::of(
-            rated
-                .iter()
-                .filter(|(r, _)| r.is_satisfied())
-                .map(|r| r.1)
-                .sum(),
-            rated.iter().map(|r| r.1).sum(),
-        ),
+        satisfaction: satisfaction_of(&mut told.iter()),
+        return_visits: Rate::of(recorded_visits, visits.iter().map(|v| v.1).sum()),
+        odr_satisfaction,
         money_recovered_fen: closed.iter().map(|r| r.3).sum(),
         amount_in_dispute_fen: received
             .iter()
@@ -323,8 +423,15 @@ pub fn to_csv(s: &Statistics) -> String {
         ("publication", &s.publication),
         ("odr_settlement", &s.odr_settlement),
         ("satisfaction", &s.satisfaction),
+        ("return_visits", &s.return_visits),
     ] {
         out.push_str(&rate(name, r));
+    }
+    for b in &s.odr_satisfaction {
+        out.push_str(&rate(
+            &format!("odr_satisfaction:{}", b.business_id),
+            &b.satisfaction,
+        ));
     }
     for (name, v) in [
         ("complaints_received", s.complaints_received),

@@ -1,12 +1,14 @@
 //! 满意度评价: after a case closes (any ending), its consumer may rate how it was handled, once,
 //! within the rating window (`rating_window_days`, 30 days by default): 满意 / 基本满意 /
 //! 不满意, with an optional comment. The rating is on the case's timeline and in the audit trail,
-//! and the statistics count it toward the 满意率.
+//! and the statistics count it toward the 满意率. Closed cases also get a return visit (回访) by
+//! the handling station: see `visit`.
 
 pub mod http;
 pub mod invite;
 pub mod rate;
 pub mod satisfaction;
+pub mod visit;
 
 pub use satisfaction::Satisfaction;
 
@@ -15,6 +17,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::cases::access;
 use crate::domain::faults::{Invalid, failure};
 use crate::entities::{case, case_rating};
 
@@ -30,8 +33,14 @@ pub enum Error {
     AlreadyRated,
     #[error("the rating window of this case ended at {0}")]
     WindowClosed(DateTime<Utc>),
+    #[error("this case has no return visit")]
+    NoReturnVisit,
+    #[error("the return visit of this case has been recorded already")]
+    VisitRecorded,
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Access(#[from] access::Error),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -40,7 +49,9 @@ failure!(Error {
     Error::NotClosed => Conflict, "case_not_closed";
     Error::AlreadyRated => Conflict, "already_rated";
     Error::WindowClosed(_) => Conflict, "rating_window_closed";
-} passes [Invalid, Db]);
+    Error::NoReturnVisit => NotFound, "no_return_visit";
+    Error::VisitRecorded => Conflict, "return_visit_recorded";
+} passes [Invalid, Access, Db]);
 
 /// A rating as the consumer gave it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -40,6 +40,7 @@ pub async fn decide(
     };
     let c = lifecycle::close(
         db,
+        env,
         &c,
         &[CaseStatus::PendingVerification],
         Closure {

@@ -81,7 +81,8 @@ async fn merge(
     body: ApiJson<MergeRequest>,
 ) -> ApiResult<web::Json<ReportState>> {
     let txn = crate::db::begin_write(&state.db).await?;
-    let out = reports::merge::merge(&txn, &me, &path, &body.body, state.clock.now()).await?;
+    let out =
+        reports::merge::merge(&txn, &state.env, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(web::Json(out))
 }

@@ -17,6 +17,7 @@ use crate::cases::lifecycle::{self, Closure};
 use crate::deadlines::DeadlineKind;
 use crate::domain::faults::Invalid;
 use crate::entities::case;
+use crate::env::Env;
 
 #[derive(Deserialize, Validate, ToSchema)]
 pub struct MergeRequest {
@@ -26,6 +27,7 @@ pub struct MergeRequest {
 
 pub async fn merge(
     db: &impl ConnectionTrait,
+    env: &Env,
     me: &Staff,
     id: &str,
     input: &MergeRequest,
@@ -40,6 +42,7 @@ pub async fn merge(
     }
     let c = lifecycle::close(
         db,
+        env,
         &c,
         &[CaseStatus::PendingVerification],
         Closure {

@@ -27,6 +27,7 @@ mod pages_staff;
 mod pages_staff_actions;
 mod pages_track;
 mod ratings;
+mod return_visits;
 mod routing;
 mod transfers;
 mod urgent;

@@ -576,6 +576,29 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
             r.headers.push(("x-access-secret", f.secret));
             r
         }
+        "POST /api/v1/cases/{id}/return-visit" => {
+            // A return visit is opened when mediation ends in an agreement.
+            let f = w.file().await;
+            let agreed = w
+                .app
+                .post_as(
+                    &format!("/api/v1/cases/{}/agreement", f.id),
+                    &w.mediator,
+                    &json!({
+                        "terms": [{"what": "退还餐费", "amount_fen": 12800, "due_on": "2027-01-10"}],
+                        "in_person": false,
+                        "particulars": {"respondent_agent": "王经理"}
+                    }),
+                )
+                .await;
+            assert_eq!(agreed.status, 201, "{}", agreed.text);
+            let today = xiaobao::deadlines::local_date(w.app.clock.now());
+            staff(
+                &w.mediator,
+                format!("/api/v1/cases/{}/return-visit", f.id),
+                json!({"visited_on": today, "channel": "phone", "result": "协议已履行", "satisfaction": "satisfied"}),
+            )
+        }
         "GET /api/v1/transfers" => staff(&w.bureau, "/api/v1/transfers".into(), Value::Null),
         "GET /api/v1/leads" => staff(&w.bureau, "/api/v1/leads".into(), Value::Null),
         "GET /api/v1/cases" => staff(&w.bureau, "/api/v1/cases".into(), Value::Null),

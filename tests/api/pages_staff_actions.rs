@@ -925,3 +925,93 @@ async fn the_bureau_extends_a_report_verification_once() {
     let page = m.get(&format!("/staff/cases/{id}")).await;
     assert!(!page.text.contains("延长举报核查期限"));
 }
+
+#[actix_web::test]
+async fn a_closed_agreement_offers_the_return_visit_which_is_recorded_once_from_the_case_page() {
+    let s = station().await;
+    let mut b = Browser::signed_in(&s.app, "xitang").await;
+    let (id, _, _) = s.accepted(&mut b, &complaint()).await;
+    let agreed = b
+        .post(
+            &format!("/staff/cases/{id}/agreement"),
+            &agreement_form(&[("被投诉人退还餐费", "128", ("2026", "12", "1"))], &[]),
+        )
+        .await;
+    assert_back_to_case(&agreed, &id);
+    let path = format!("/staff/cases/{id}/return-visit");
+    let case = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(
+        case.text.contains(&format!(r#"href="{path}""#)),
+        "{}",
+        case.text
+    );
+    assert!(case.text.contains("待回访，请在2026年12月7日前完成"));
+    // The business's desk sees neither the visit nor the step.
+    let mut desk = Browser::signed_in(&s.app, "desk").await;
+    let seen = desk.get(&format!("/staff/cases/{id}")).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text.contains("回访"), "{}", seen.text);
+    assert_eq!(desk.get(&path).await.status, StatusCode::FORBIDDEN);
+    let list = desk.get("/staff").await;
+    assert!(list.text.contains("TS2026"), "{}", list.text);
+    assert!(!list.text.contains("回访"), "{}", list.text);
+
+    // The form starts at today; a bad submission keeps what was typed.
+    let page = b.get(&path).await;
+    assert!(
+        page.text
+            .contains(r#"name="visited_on_year" type="text" inputmode="numeric" value="2026""#)
+    );
+    let bad = b
+        .post(
+            &path,
+            &form(&[
+                ("visited_on_year", "2026"),
+                ("visited_on_month", "11"),
+                ("visited_on_day", "30"),
+                ("result", "餐费已退"),
+            ]),
+        )
+        .await;
+    assert_summary(&bad, "visited_on", "回访日期不能晚于今天");
+    assert_summary(&bad, "channel", "请选择回访的方式");
+    assert_summary(
+        &bad,
+        "satisfaction",
+        "请选择消费者的满意程度，或选择“未表态”",
+    );
+    assert!(bad.text.contains("餐费已退</textarea>"));
+
+    let done = b
+        .post(
+            &path,
+            &form(&[
+                ("visited_on_year", "2026"),
+                ("visited_on_month", "11"),
+                ("visited_on_day", "23"),
+                ("channel", "phone"),
+                ("result", "餐费已退，消费者表示认可"),
+                ("satisfaction", "satisfied"),
+            ]),
+        )
+        .await;
+    assert_back_to_case(&done, &id);
+    let v = s
+        .app
+        .get_as(&format!("/api/v1/cases/{id}/return-visit"), &s.mediator)
+        .await;
+    assert_eq!(v.body["recorded"], true, "{}", v.text);
+    assert_eq!(v.body["channel"], "phone");
+    assert_eq!(v.body["satisfaction"], "satisfied");
+    let case = b.get(&format!("/staff/cases/{id}")).await;
+    assert!(
+        case.text.contains("2026年11月23日，电话回访"),
+        "{}",
+        case.text
+    );
+    assert!(case.text.contains("餐费已退，消费者表示认可"));
+    assert!(
+        !case.text.contains(&format!(r#"href="{path}""#)),
+        "no second visit"
+    );
+}

@@ -1,6 +1,6 @@
 """The station's steps in a real browser: a mediator accepts a complaint, schedules an in-person
 session beside their week (a double booking refused with the clashing session named), records an
-agreement of two terms in 元 and the case closes; on a second complaint the mediator terminates on
+agreement of two terms in 元 and the case closes, and its return visit is recorded; on a second complaint the mediator terminates on
 a ground of the rule set. Every state passes axe-core and the Nu HTML Checker at phone and desktop
 width, with screenshots of the week, the forms and their errors."""
 
@@ -115,6 +115,24 @@ def test_a_mediator_schedules_a_session_from_the_week_and_records_the_agreement(
     assert page.locator(".case-actions").get_by_role("link", name="终止调解").count() == 0
     assert "已记录，无需制作调解书" in page.content() and "628.50 元" in page.content()
     check(page, "staff-agreement-closed")
+
+    # The agreement opens the return visit (回访), recorded once from the case page.
+    page.locator(".case-actions").get_by_role("link", name="记录回访").click()
+    assert page.locator("#visited_on").input_value() == str(today.year)
+    page.get_by_label("回访情况").fill("餐费已退，消费者认可")
+    assert submit(page, "记录回访").status == 422
+    assert page.locator(".error-summary").get_by_role(
+        "link", name="请选择回访的方式").get_attribute("href") == "#channel"
+    assert page.get_by_label("回访情况").input_value() == "餐费已退，消费者认可"
+    check(page, "staff-return-visit-error")
+    page.get_by_role("radio", name="电话").check()
+    page.get_by_role("radio", name="基本满意").check()
+    submit(page, "记录回访")
+    assert page.url == f"{base}/staff/cases/{case_id}"
+    assert page.get_by_text("已记录回访。").count() == 1
+    assert page.locator(".case-actions").get_by_role("link", name="记录回访").count() == 0
+    assert "电话回访" in page.content() and "基本满意" in page.content()
+    check(page, "staff-return-visit-recorded")
 
     # Another complaint ends without agreement.
     other = file_complaint(base)

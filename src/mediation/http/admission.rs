@@ -70,7 +70,7 @@ pub(super) async fn refuse(
     body: ApiJson<RefuseRequest, false>,
 ) -> ApiResult<web::Json<StepResult>> {
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = acceptance::refuse(&txn, &me, &path, &body.body, state.clock.now()).await?;
+    let c = acceptance::refuse(&txn, &state.env, &me, &path, &body.body, state.clock.now()).await?;
     txn.commit().await?;
     Ok(step(c, None))
 }
@@ -109,7 +109,7 @@ pub(super) async fn withdraw(
     let c = consumer_case(&state, &req, &path).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let c = acceptance::withdraw(&txn, c, body.body.reason, now).await?;
+    let c = acceptance::withdraw(&txn, &state.env, c, body.body.reason, now).await?;
     txn.commit().await?;
     Ok(step(c, None))
 }

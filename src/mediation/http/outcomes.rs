@@ -96,7 +96,7 @@ pub(super) async fn record_agreement(
     let key = IdempotencyKey::from_request(&req, "agreements", &body.raw)?;
     let now = state.clock.now();
     create_once(&state.db, key, now, async |txn| {
-        let a = outcome::record_agreement(txn, &me, &path, body.body, now).await?;
+        let a = outcome::record_agreement(txn, &state.env, &me, &path, body.body, now).await?;
         Ok(AgreementView::from(a))
     })
     .await

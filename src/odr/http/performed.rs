@@ -51,7 +51,7 @@ pub(super) async fn consumer_confirm(
     let c = consumer_case(&state, &req, &path).await?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let n = performed::confirm(&txn, &c, now).await?;
+    let n = performed::confirm(&txn, &state.env, &c, now).await?;
     txn.commit().await?;
     Ok(web::Json(n))
 }

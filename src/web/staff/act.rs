@@ -112,6 +112,8 @@ pub(crate) struct Facts {
     pub notice_open: bool,
     /// Running deadlines whose rule allows the one extension.
     pub extendable: Vec<DeadlineKind>,
+    /// The closed case's return visit is still to be made.
+    pub visit_due: bool,
 }
 
 impl Facts {
@@ -137,6 +139,9 @@ pub(crate) fn offers(me: &SignedIn, c: &case::Model, facts: &Facts) -> Vec<Offer
     let suspended = facts.suspended();
     if station && c.outcome == Some(Outcome::Terminated) && facts.notice_open {
         to("记录已告知双方终止调解", "termination/told");
+    }
+    if station && c.status.is_final() && facts.visit_due {
+        to("记录回访", "return-visit");
     }
     if station && !c.status.is_final() {
         if !suspended {

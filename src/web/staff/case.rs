@@ -84,6 +84,8 @@ pub struct CasePage {
     agreement: Vec<SummaryRow>,
     /// Further steps the caller may take on the case, in words: not yet on the workbench.
     other_steps: Vec<&'static str>,
+    /// The return visit, for those who may read the consumer's satisfaction.
+    visit: Vec<SummaryRow>,
 }
 
 fn row(key: &str, value: impl Into<String>) -> SummaryRow {
@@ -181,8 +183,15 @@ pub async fn page(
     if d.conceal_identity_from_business {
         summary.push(row("对经营者保密身份", "是"));
     }
-    // The consumer's rating of the handling is the regulator's to read, not the business's.
-    if me.staff.role != Role::EnterpriseAgent {
+    // The consumer's rating of the handling and the return visit are the regulator's to read,
+    // not the business's.
+    let reads_satisfaction = admits(&me.staff, &c, Act::ReadSatisfaction);
+    let visit = if reads_satisfaction {
+        crate::ratings::visit::read(&state.db, &me.staff, &c.id).await?
+    } else {
+        None
+    };
+    if reads_satisfaction {
         let window = state.env.settings.rating_window_days;
         let rating = crate::ratings::status(&state.db, &c, window, now).await?;
         match (rating.given, rating.closes_at) {
@@ -277,6 +286,7 @@ pub async fn page(
             })
             .map(|dl| dl.kind)
             .collect(),
+        visit_due: visit.as_ref().is_some_and(|v| !v.recorded),
     };
     let sessions = if station_staff {
         mediation::sessions::list(&state.db, &c.id)
@@ -352,6 +362,7 @@ pub async fn page(
             .map(act::agreement_rows)
             .unwrap_or_default(),
         other_steps: other_steps(&me, &c),
+        visit: visit.as_ref().map(super::visits::rows).unwrap_or_default(),
     };
     Ok(page)
 }
@@ -476,7 +487,16 @@ pub async fn refuse(
             text: text.to_owned(),
         };
         let txn = crate::db::begin_write(&state.db).await?;
-        match acceptance::refuse(&txn, &me.staff, &c.id, &request, state.clock.now()).await {
+        match acceptance::refuse(
+            &txn,
+            &state.env,
+            &me.staff,
+            &c.id,
+            &request,
+            state.clock.now(),
+        )
+        .await
+        {
             Ok(c) => {
                 txn.commit().await?;
                 notice(&session, "已决定不予受理，投诉人会收到理由。");

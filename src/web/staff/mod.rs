@@ -16,6 +16,7 @@ mod minutes;
 mod outcomes;
 mod sessions;
 mod signed_in;
+mod visits;
 mod words;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -88,6 +89,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/termination/told",
             web::post().to(outcomes::told),
+        )
+        .route(
+            "/staff/cases/{id}/return-visit",
+            web::get().to(visits::form),
+        )
+        .route(
+            "/staff/cases/{id}/return-visit",
+            web::post().to(visits::record),
         )
         .route(
             "/staff/cases/{id}/agreement",

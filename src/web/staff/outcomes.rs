@@ -493,7 +493,7 @@ pub async fn record_agreement(
         .collect();
     if errors.is_empty() {
         let txn = crate::db::begin_write(&state.db).await?;
-        match outcome::record_agreement(&txn, &me.staff, &c.id, request, now).await {
+        match outcome::record_agreement(&txn, &state.env, &me.staff, &c.id, request, now).await {
             Ok(a) => {
                 txn.commit().await?;
                 let text = if a.needs_document {

@@ -277,7 +277,7 @@ pub async fn withdraw(
     }
     let reason = Some(reason.trim().to_owned()).filter(|r| !r.is_empty());
     let txn = crate::db::begin_write(&state.db).await?;
-    acceptance::withdraw(&txn, c, reason, state.clock.now()).await?;
+    acceptance::withdraw(&txn, &state.env, c, reason, state.clock.now()).await?;
     txn.commit().await?;
     Ok(Either::Left(web::Redirect::to("/track/case").see_other()))
 }

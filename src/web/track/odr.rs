@@ -492,7 +492,7 @@ pub async fn confirm(state: web::Data<AppState>, session: Session) -> Answer<Con
         return Ok(to_track());
     };
     let txn = crate::db::begin_write(&state.db).await?;
-    performed::confirm(&txn, &c, state.clock.now()).await?;
+    performed::confirm(&txn, &state.env, &c, state.clock.now()).await?;
     txn.commit().await?;
     Ok(to_case())
 }
