@@ -37,6 +37,7 @@ pub mod csrf;
 pub mod errors;
 pub mod headers;
 pub mod journey;
+pub mod odr_terms;
 pub mod page;
 pub mod preferences;
 pub mod record;

@@ -566,14 +566,14 @@ async fn a_consumer_counters_an_odr_offer_then_accepts_the_next_and_confirms_its
             "amount=12.345&perform_by_year=2026&perform_by_month=11&perform_by_day=20&message=",
         )
         .await;
-    assert_summary(&empty, "kind", "请选择您希望的解决方式");
+    assert_summary(&empty, "kind", "请选择解决方式");
     assert_summary(
         &empty,
         "amount",
         "金额只能填数字，最多两位小数，例如 128 或 128.50",
     );
     assert_summary(&empty, "perform_by", "履行日期不能早于今天");
-    assert_summary(&empty, "message", "请写下您的方案说明");
+    assert_summary(&empty, "message", "请写下方案说明");
     assert_eq!(value(&empty, "amount"), "12.345", "the amount is kept");
 
     let countered = b

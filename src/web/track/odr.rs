@@ -9,26 +9,18 @@ use actix_session::Session;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::common::{Answer, refused, remembered, to_case, to_track, web_page};
 use crate::deadlines::local_date;
-use crate::domain::dates::chinese_date_with_weekday;
 use crate::entities::case;
 use crate::http::ApiError;
-use crate::intake::request::MAX_AMOUNT_FEN;
-use crate::mediation::yuan;
 use crate::odr::negotiation::{self, Negotiation, OfferView};
-use crate::odr::offer::OfferRequest;
-use crate::odr::{OdrState, OfferKind, OfferParty, OfferStatus, answer, offer, performed};
+use crate::odr::{OdrState, OfferParty, OfferStatus, answer, offer, performed};
 use crate::state::AppState;
-use crate::web::complaint::questions::yuan_to_fen;
 use crate::web::components::{Choice, DateParts, FormErrors};
+use crate::web::odr_terms::{TermsInput, check_reason, terms};
 use crate::web::page::Page;
-
-/// What a consumer may write with an offer or a reason, as the API allows.
-const MAX_TEXT_CHARS: usize = 2000;
 
 /// One offer as the case page lists it.
 pub struct OfferLine {
@@ -50,15 +42,6 @@ pub struct OdrSection {
     pub can_counter: bool,
     pub can_confirm: bool,
     pub can_reopen: bool,
-}
-
-fn terms(o: &OfferView) -> String {
-    format!(
-        "{} {} 元，{}前履行",
-        o.kind.label(),
-        yuan(o.amount_fen),
-        chinese_date_with_weekday(o.perform_by)
-    )
 }
 
 fn line(o: &OfferView) -> OfferLine {
@@ -198,18 +181,6 @@ pub struct ReasonPage {
     reason: String,
 }
 
-/// The reason a consumer gives, checked as the API checks it (2 to 2000 characters).
-fn check_reason(reason: &str, errors: &mut FormErrors) {
-    let n = reason.trim().chars().count();
-    if n == 0 {
-        errors.add("reason", "请写下原因");
-    } else if n < 2 {
-        errors.add("reason", "原因至少 2 个字");
-    } else if n > MAX_TEXT_CHARS {
-        errors.add("reason", format!("原因最多 {MAX_TEXT_CHARS} 字，请删减"));
-    }
-}
-
 fn reject_page(req: &HttpRequest, o: &OfferView, reason: String, errors: FormErrors) -> ReasonPage {
     ReasonPage {
         page: Page::new(req, "拒绝经营者的和解方案")
@@ -294,27 +265,11 @@ pub struct CounterPage {
     message: String,
 }
 
-#[derive(Deserialize)]
-pub struct CounterInput {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    amount: String,
-    #[serde(default)]
-    perform_by_year: String,
-    #[serde(default)]
-    perform_by_month: String,
-    #[serde(default)]
-    perform_by_day: String,
-    #[serde(default)]
-    message: String,
-}
-
 async fn counter_page(
     req: &HttpRequest,
     state: &AppState,
     c: &case::Model,
-    input: CounterInput,
+    input: TermsInput,
     errors: FormErrors,
 ) -> Result<CounterPage, ApiError> {
     let n = negotiation::of_case(&state.db, &c.id).await?;
@@ -323,22 +278,14 @@ async fn counter_page(
         .iter()
         .find(|o| o.party == OfferParty::Business && o.status == OfferStatus::Open)
         .map(terms);
-    let kinds = OfferKind::ALL
-        .iter()
-        .map(|k| Choice::new(k.as_str(), k.label()))
-        .collect();
     Ok(CounterPage {
         page: Page::new(req, "提出您的和解方案")
             .with_back("/track/case")
             .with_errors(errors),
         countering,
-        kinds: Choice::mark(kinds, &[input.kind.as_str()]),
+        kinds: input.kinds(),
+        perform_by: input.perform_by(),
         amount: input.amount,
-        perform_by: DateParts {
-            year: input.perform_by_year,
-            month: input.perform_by_month,
-            day: input.perform_by_day,
-        },
         message: input.message,
     })
 }
@@ -352,83 +299,9 @@ pub async fn counter_form(
     let Some(c) = remembered(&state, &session).await? else {
         return Ok(to_track());
     };
-    let empty = CounterInput {
-        kind: String::new(),
-        amount: String::new(),
-        perform_by_year: String::new(),
-        perform_by_month: String::new(),
-        perform_by_day: String::new(),
-        message: String::new(),
-    };
     Ok(web_page(
-        counter_page(&req, &state, &c, empty, FormErrors::new()).await?,
+        counter_page(&req, &state, &c, TermsInput::default(), FormErrors::new()).await?,
     ))
-}
-
-/// The counter-offer typed, or the page's errors in Chinese.
-fn counter_request(input: &CounterInput, today: NaiveDate) -> Result<OfferRequest, FormErrors> {
-    let mut errors = FormErrors::new();
-    let kind = OfferKind::parse(&input.kind);
-    if kind.is_none() {
-        errors.add("kind", "请选择您希望的解决方式");
-    }
-    let amount_fen = if input.amount.trim().is_empty() {
-        errors.add("amount", "请输入金额，不涉及金额的填 0");
-        None
-    } else {
-        match yuan_to_fen(&input.amount) {
-            None => {
-                errors.add("amount", "金额只能填数字，最多两位小数，例如 128 或 128.50");
-                None
-            }
-            Some(f) if f > MAX_AMOUNT_FEN => {
-                errors.add("amount", "金额不能超过 1 亿元");
-                None
-            }
-            Some(f) => Some(f),
-        }
-    };
-    let date = DateParts {
-        year: input.perform_by_year.clone(),
-        month: input.perform_by_month.clone(),
-        day: input.perform_by_day.clone(),
-    };
-    let perform_by = match date.parse() {
-        None if [&date.year, &date.month, &date.day]
-            .iter()
-            .all(|p| p.trim().is_empty()) =>
-        {
-            errors.add("perform_by", "请输入经营者履行的最晚日期");
-            None
-        }
-        None => {
-            errors.add("perform_by", "日期必须是真实的日期，例如 2026 12 10");
-            None
-        }
-        Some(d) if d < today => {
-            errors.add("perform_by", "履行日期不能早于今天");
-            None
-        }
-        Some(d) => Some(d),
-    };
-    let n = input.message.trim().chars().count();
-    if n == 0 {
-        errors.add("message", "请写下您的方案说明");
-    } else if n > MAX_TEXT_CHARS {
-        errors.add(
-            "message",
-            format!("方案说明最多 {MAX_TEXT_CHARS} 字，请删减"),
-        );
-    }
-    match (kind, amount_fen, perform_by) {
-        (Some(kind), Some(amount_fen), Some(perform_by)) if errors.is_empty() => Ok(OfferRequest {
-            kind,
-            amount_fen,
-            perform_by,
-            message: input.message.trim().to_owned(),
-        }),
-        _ => Err(errors),
-    }
 }
 
 /// `POST /track/odr/counter`
@@ -436,14 +309,14 @@ pub async fn counter(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
-    input: web::Form<CounterInput>,
+    input: web::Form<TermsInput>,
 ) -> Answer<CounterPage> {
     let Some(c) = remembered(&state, &session).await? else {
         return Ok(to_track());
     };
     let input = input.into_inner();
     let now = state.clock.now();
-    let request = match counter_request(&input, local_date(now)) {
+    let request = match input.request(local_date(now)) {
         Ok(r) => r,
         Err(errors) => {
             return Ok(refused(
