@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The one test command: the Rust suite on SQLite, on PostgreSQL when TEST_DATABASE_URL is set or
 # 127.0.0.1:5432 answers, then the browser tests (tests/browser, Playwright for Python driving
-# Debian's Chromium, axe-core and the Nu HTML Checker).
+# Debian's Chromium, axe-core and the Nu HTML Checker). The evidence store's S3 tests run against
+# moto's S3 server, started here on a free loopback port (XIAOBAO_TEST_S3_ENDPOINT; one given
+# already is used instead) and stopped at the end.
 #
 # On a fresh Debian machine it first installs what is missing: poppler-utils (pdftotext reads the
 # issued 调解书 back), chromium, fonts-noto-cjk, a JRE, npm and python3-venv with apt-get (as
 # root); a Python venv with pinned playwright and pytest in $CARGO_TARGET_DIR/browser-venv; and
-# the pinned npm packages axe-core and vnu-jar in $CARGO_TARGET_DIR/browser-node. Screenshots
+# the pinned npm packages axe-core and vnu-jar in $CARGO_TARGET_DIR/browser-node; pinned moto (its
+# S3 part and Flask for its server) in the venv $CARGO_TARGET_DIR/s3-venv. Screenshots
 # of every checked page state land in $CARGO_TARGET_DIR/browser-artifacts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +17,7 @@ cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 PYTHON_PACKAGES=("playwright==1.65.2" "pytest==9.2.0")
 NPM_PACKAGES=("axe-core@4.14.1" "vnu-jar@26.9.27")
+S3_PACKAGES=("moto[s3]==5.2.5" "flask==3.1.3" "flask-cors==6.0.5")
 
 missing=()
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
@@ -49,6 +53,36 @@ if [ "$(cat "$node/.pinned" 2>/dev/null)" != "${NPM_PACKAGES[*]}" ]; then
   mkdir -p "$node"
   npm install --prefix "$node" --no-save --no-audit --no-fund --silent "${NPM_PACKAGES[@]}"
   echo "${NPM_PACKAGES[*]}" >"$node/.pinned"
+fi
+
+s3_venv="$target/s3-venv"
+if [ "$(cat "$s3_venv/.pinned" 2>/dev/null)" != "${S3_PACKAGES[*]}" ]; then
+  echo "== installing ${S3_PACKAGES[*]} into $s3_venv"
+  rm -rf "$s3_venv"
+  python3 -m venv "$s3_venv"
+  "$s3_venv/bin/pip" install -q "${S3_PACKAGES[@]}"
+  echo "${S3_PACKAGES[*]}" >"$s3_venv/.pinned"
+fi
+
+if [ -z "${XIAOBAO_TEST_S3_ENDPOINT:-}" ]; then
+  s3_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$s3_venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"$target/s3-server.log" 2>&1 &
+  s3_pid=$!
+  trap 'kill "$s3_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break
+    kill -0 "$s3_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if (exec 3<>"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null; then
+    export XIAOBAO_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+    echo "== S3: moto's server on $XIAOBAO_TEST_S3_ENDPOINT (log: $target/s3-server.log)"
+  else
+    echo "moto's S3 server did not start; see $target/s3-server.log" >&2
+    exit 1
+  fi
+else
+  echo "== S3: the server at XIAOBAO_TEST_S3_ENDPOINT=$XIAOBAO_TEST_S3_ENDPOINT"
 fi
 
 pg_url="${TEST_DATABASE_URL:-}"

@@ -7,6 +7,9 @@ use serde::Deserialize;
 
 use crate::cases::Outcome;
 
+mod evidence_store;
+pub use evidence_store::{EvidenceStore, S3Store};
+
 /// A value that must never reach logs or error messages.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -108,6 +111,11 @@ pub struct Settings {
     pub rating_window_days: i64,
     /// The folder evidence files are kept in (content-addressed blobs), created when missing.
     pub evidence_dir: String,
+    /// The folder above, or an S3-compatible bucket for several instances.
+    pub evidence_store: EvidenceStore,
+    /// How long a blob no row names is kept before the sweep removes it: longer than any upload
+    /// takes from its blobs to its commit.
+    pub evidence_orphan_grace_seconds: u64,
     /// Limits on evidence: bytes a file, files a case, bytes a case.
     pub evidence_max_file_bytes: u64,
     pub evidence_max_files: u64,
@@ -172,6 +180,8 @@ impl Default for Settings {
             return_visit_share_percent: 100,
             rating_window_days: 30,
             evidence_dir: "xiaobao-evidence".into(),
+            evidence_store: EvidenceStore::Folder,
+            evidence_orphan_grace_seconds: 3600,
             evidence_max_file_bytes: 10 * 1024 * 1024,
             evidence_max_files: 20,
             evidence_max_case_bytes: 50 * 1024 * 1024,
@@ -369,6 +379,12 @@ impl Settings {
         }
         if let Some(v) = prefixed("evidence_dir") {
             settings.evidence_dir = v;
+        }
+        settings.evidence_store =
+            EvidenceStore::from_env(settings.evidence_store, &env).map_err(ConfigError)?;
+        if let Some(v) = prefixed("evidence_orphan_grace_seconds") {
+            settings.evidence_orphan_grace_seconds =
+                parse_num("XIAOBAO_EVIDENCE_ORPHAN_GRACE_SECONDS", &v)?;
         }
         if let Some(v) = prefixed("evidence_max_file_bytes") {
             settings.evidence_max_file_bytes = parse_num("XIAOBAO_EVIDENCE_MAX_FILE_BYTES", &v)?;

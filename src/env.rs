@@ -7,6 +7,7 @@ use crate::calendar::CalendarStore;
 use crate::config::Settings;
 use crate::deadlines::RuleBook;
 use crate::domain::secrets::Sealer;
+use crate::evidence::store::Blobs;
 
 #[derive(Clone)]
 pub struct Env {
@@ -15,4 +16,6 @@ pub struct Env {
     pub rules: Arc<RuleBook>,
     /// Seals the secrets kept for a retry (see `http::idempotency`).
     pub sealer: Arc<Sealer>,
+    /// Where evidence files are kept (`evidence::store`).
+    pub blobs: Blobs,
 }

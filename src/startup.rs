@@ -53,6 +53,7 @@ impl Application {
     ) -> Result<Application, Box<dyn std::error::Error>> {
         let port = listener.local_addr()?.port();
         mediation::signing::register_configured(&db, &settings, clock.now()).await?;
+        let blobs = crate::evidence::store::Blobs::from_settings(&settings)?;
         let settings = Arc::new(settings);
         let (calendar, seen) = calendar::load(&db).await?;
         let state = web::Data::new(AppState {
@@ -62,6 +63,7 @@ impl Application {
                 calendar: CalendarStore::new(calendar, seen),
                 rules: Arc::new(RuleBook::builtin()),
                 sealer: Arc::new(Sealer::new(settings.session_key_bytes().as_deref())),
+                blobs,
             },
             clock,
             pool_runtime: tokio::runtime::Handle::current(),

@@ -75,6 +75,7 @@ pub fn spawn(state: web::Data<AppState>, mailer: Option<Mailer>) {
             }
             match crate::evidence::sweep::sweep(
                 &sweeper.db,
+                &sweeper.env.blobs,
                 &sweeper.env.settings,
                 sweeper.clock.now(),
             )

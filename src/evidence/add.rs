@@ -7,14 +7,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use serde_json::json;
 
 use super::files::{recognise, stripped};
-use super::store::Blobs;
 use super::{Error, EvidenceView, Uploader};
 use crate::actor::{Actor, Role, Staff};
 use crate::cases::access::{Act, act_on};
 use crate::cases::journal::{self, Entry};
-use crate::config::Settings;
 use crate::domain::faults::{Faults, Invalid};
 use crate::entities::{case, evidence_file};
+use crate::env::Env;
 
 /// A file as received: the name it was sent with and its bytes.
 pub struct Incoming {
@@ -28,27 +27,18 @@ const MAX_NAME_CHARS: usize = 200;
 /// The consumer adds files to their case.
 pub async fn by_consumer(
     db: &impl ConnectionTrait,
-    settings: &Settings,
+    env: &Env,
     c: &case::Model,
     files: Vec<Incoming>,
     now: DateTime<Utc>,
 ) -> Result<Vec<EvidenceView>, Error> {
-    add(
-        db,
-        settings,
-        &Actor::Consumer,
-        Uploader::Consumer,
-        c,
-        files,
-        now,
-    )
-    .await
+    add(db, env, &Actor::Consumer, Uploader::Consumer, c, files, now).await
 }
 
 /// Staff acting on the case, or the business's desk, add files to it.
 pub async fn by_staff(
     db: &impl ConnectionTrait,
-    settings: &Settings,
+    env: &Env,
     me: &Staff,
     case_id: &str,
     files: Vec<Incoming>,
@@ -59,7 +49,7 @@ pub async fn by_staff(
         Role::EnterpriseAgent => Uploader::Business,
         _ => Uploader::Staff,
     };
-    add(db, settings, &Actor::from(me), uploader, &c, files, now).await
+    add(db, env, &Actor::from(me), uploader, &c, files, now).await
 }
 
 /// A file name as kept: its last path part, without control characters, at most 200 characters.
@@ -78,13 +68,14 @@ fn clean_name(name: &str) -> String {
 
 async fn add(
     db: &impl ConnectionTrait,
-    settings: &Settings,
+    env: &Env,
     actor: &Actor,
     uploader: Uploader,
     c: &case::Model,
     files: Vec<Incoming>,
     now: DateTime<Utc>,
 ) -> Result<Vec<EvidenceView>, Error> {
+    let settings = &env.settings;
     if c.status.is_final() {
         return Err(Error::Closed(c.status));
     }
@@ -146,7 +137,7 @@ async fn add(
         )
         .into());
     }
-    let blobs = Blobs::at(&settings.evidence_dir);
+    let blobs = &env.blobs;
     let mut added = Vec::with_capacity(checked.len());
     for (name, kind, bytes) in checked {
         // The blobs first: a row is never written for a blob that is not there.
@@ -199,5 +190,17 @@ async fn add(
         now,
     )
     .await?;
+    if crash_before_commit() {
+        // The test hook: as if the process died here, its blobs written, its rows not committed.
+        std::process::abort();
+    }
     Ok(added.into_iter().map(EvidenceView::from).collect())
+}
+
+/// A test hook, read once from the environment: `XIAOBAO_FAULT=evidence_before_commit` makes the
+/// process abort at the end of every upload, after its blobs and rows are written and before
+/// the transaction commits, so the crash tests can kill it exactly between the two.
+fn crash_before_commit() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("XIAOBAO_FAULT").is_ok_and(|v| v == "evidence_before_commit"))
 }

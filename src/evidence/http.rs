@@ -65,7 +65,7 @@ async fn consumer_upload(
     let key = IdempotencyKey::from_request(&req, "evidence", &fingerprint)?;
     let now = state.clock.now();
     create_once(&state.db, key, now, async |txn| {
-        Ok(add::by_consumer(txn, &state.env.settings, &c, incoming, now).await?)
+        Ok(add::by_consumer(txn, &state.env, &c, incoming, now).await?)
     })
     .await
 }
@@ -152,7 +152,7 @@ async fn staff_upload(
     let key = IdempotencyKey::from_request(&req, "evidence", &fingerprint)?;
     let now = state.clock.now();
     create_once(&state.db, key, now, async |txn| {
-        Ok(add::by_staff(txn, &state.env.settings, &me, &path, incoming, now).await?)
+        Ok(add::by_staff(txn, &state.env, &me, &path, incoming, now).await?)
     })
     .await
 }

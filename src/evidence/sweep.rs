@@ -1,16 +1,17 @@
 //! The evidence sweep: blobs no row names (an upload that crashed or rolled back between its
 //! blobs and its rows) are removed once older than the grace period; the files of cases closed
 //! longer than the retention period are removed, their rows keeping the hash and details.
-//! Safe with several instances: removing a blob twice is removing it once, and a blob still named
-//! by a row that keeps its file is never removed.
+//! Safe with several instances on one store: removing a blob twice is removing it once, a blob
+//! still named by a row that keeps its file is never removed, and a blob written again since it
+//! was listed (an upload of the same bytes, its row not yet committed) is left for a later round.
 
-use std::time::SystemTime;
+use std::time::{Duration as Wait, SystemTime};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::store::{Blobs, ORPHAN_GRACE, ORPHAN_LOOKBACK};
+use super::store::{Blobs, ORPHAN_LOOKBACK};
 use crate::config::Settings;
 use crate::entities::{case, evidence_file};
 
@@ -36,10 +37,10 @@ async fn kept(db: &impl ConnectionTrait, sha256: &str) -> Result<bool, super::Er
 
 pub async fn sweep(
     db: &impl ConnectionTrait,
+    blobs: &Blobs,
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Result<Swept, super::Error> {
-    let blobs = Blobs::at(&settings.evidence_dir);
     let mut swept = Swept::default();
     // Retention: the files of cases closed before the cut-off.
     let cutoff = now - Duration::days(settings.evidence_retention_days);
@@ -73,14 +74,27 @@ pub async fn sweep(
     // Orphans: blobs (and left-over temporary files) written in the last day, past the grace
     // period, that no row keeping its file names.
     let wall = SystemTime::now();
-    for (name, path) in blobs
-        .written_between(wall - ORPHAN_LOOKBACK, wall - ORPHAN_GRACE)
+    let settled = wall - Wait::from_secs(settings.evidence_orphan_grace_seconds);
+    for w in blobs
+        .written_between(wall - ORPHAN_LOOKBACK, settled)
         .await?
     {
-        if name.starts_with('.') || !kept(db, &name).await? {
-            tokio::fs::remove_file(&path).await.ok();
-            swept.orphans += 1;
+        if !w.is_partial() {
+            if kept(db, &w.name).await? {
+                continue;
+            }
+            // Asked again just before removing: an upload of the same bytes writes the blob anew
+            // before its row, which is not committed yet.
+            if blobs
+                .written_at(&w.name)
+                .await?
+                .is_none_or(|t| t >= settled)
+            {
+                continue;
+            }
         }
+        blobs.remove_written(&w).await?;
+        swept.orphans += 1;
     }
     Ok(swept)
 }

@@ -3,22 +3,20 @@
 //! endpoints and the pages.
 
 use actix_multipart::Multipart;
+use actix_web::HttpResponse;
 use actix_web::body::SizedStream;
 use actix_web::http::header::{
     CONTENT_DISPOSITION, Charset, ContentDisposition, DispositionParam, DispositionType,
     ExtendedValue,
 };
-use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
 
 use super::{ApiError, ApiResult};
 use crate::domain::faults::FieldError;
 use crate::evidence::Error;
 use crate::evidence::add::Incoming;
 use crate::evidence::read::Download;
-use crate::evidence::store::Blobs;
 use crate::state::AppState;
 
 fn refused(field: &str, message: impl Into<String>) -> ApiError {
@@ -70,24 +68,15 @@ pub async fn files(mut body: Multipart, state: &AppState) -> ApiResult<(Vec<Inco
     Ok((out, fingerprint.finalize().to_vec()))
 }
 
-/// The file, streamed from the store with its type and its name as an attachment.
+/// The file, streamed from the store (the folder or S3, never whole in memory) with its type and
+/// its name as an attachment.
 pub async fn send(state: &AppState, d: Download) -> ApiResult<HttpResponse> {
-    let file = Blobs::at(&state.env.settings.evidence_dir)
+    let blob = state
+        .env
+        .blobs
         .open(&d.sha256)
         .await
         .map_err(Error::Store)?;
-    let len = file.metadata().await.map_err(Error::Store)?.len();
-    let chunks = futures_util::stream::unfold(file, |mut f| async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(web::Bytes::from(buf)), f))
-            }
-            Err(e) => Some((Err(e), f)),
-        }
-    });
     let ascii: String = d
         .file_name
         .chars()
@@ -113,5 +102,5 @@ pub async fn send(state: &AppState, d: Download) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .content_type(d.media_type.as_str())
         .insert_header((CONTENT_DISPOSITION, disposition))
-        .body(SizedStream::new(len, Box::pin(chunks))))
+        .body(SizedStream::new(blob.len, blob.bytes)))
 }

@@ -310,7 +310,7 @@ async fn the_sweep_removes_orphaned_blobs_and_files_past_retention_and_keeps_the
     }
     let settings = &app.state.env.settings;
     let now = app.clock.now();
-    let swept = xiaobao::evidence::sweep::sweep(&app.db, settings, now)
+    let swept = xiaobao::evidence::sweep::sweep(&app.db, &app.state.env.blobs, settings, now)
         .await
         .unwrap();
     assert_eq!(swept.orphans, 1);
@@ -332,7 +332,7 @@ async fn the_sweep_removes_orphaned_blobs_and_files_past_retention_and_keeps_the
         .await;
     assert_eq!(withdrawn.status, 200, "{}", withdrawn.text);
     let later = now + chrono::Duration::days(3 * 365 + 1);
-    let swept = xiaobao::evidence::sweep::sweep(&app.db, settings, later)
+    let swept = xiaobao::evidence::sweep::sweep(&app.db, &app.state.env.blobs, settings, later)
         .await
         .unwrap();
     assert_eq!(swept.expired, 1);

@@ -129,20 +129,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         files: &[(&str, &[u8])],
     ) -> Response {
-        let boundary = "xiaobao-test-boundary-7f3a";
-        let mut body = Vec::new();
-        for (name, bytes) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let (content_type, body) = multipart(files);
         let mut all = vec![("content-type", content_type.as_str())];
         all.extend_from_slice(headers);
         self.send("POST", path, &all, Some(body)).await
@@ -340,6 +327,56 @@ impl TestApp {
             .unwrap();
         row.try_get::<i64>("", "n").unwrap()
     }
+}
+
+/// `files` as a `multipart/form-data` body of parts named `files`: its content type and bytes.
+pub fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "xiaobao-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A bucket of the S3-compatible server the tests use (`XIAOBAO_TEST_S3_ENDPOINT`, which
+/// scripts/test.sh starts: moto's server on loopback) under a prefix of its own, the bucket
+/// created when missing. `None` when the variable is unset: the S3 tests then pass without
+/// running, as the PostgreSQL run needs `TEST_DATABASE_URL`.
+pub async fn test_s3_store() -> Option<xiaobao::config::S3Store> {
+    let endpoint = std::env::var("XIAOBAO_TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())?;
+    let bucket = "xiaobao-test";
+    let res = awc::Client::default()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("the S3 server at XIAOBAO_TEST_S3_ENDPOINT answers");
+    // 409: already made, by this run's earlier tests.
+    assert!(
+        res.status().is_success() || res.status() == StatusCode::CONFLICT,
+        "creating the test bucket: {}",
+        res.status()
+    );
+    Some(xiaobao::config::S3Store {
+        bucket: bucket.into(),
+        endpoint: Some(endpoint),
+        region: "us-east-1".into(),
+        prefix: format!("t-{}", uuid::Uuid::new_v4().simple()),
+        allow_http: true,
+        access_key_id: Some("testing".into()),
+        secret_access_key: Some("testing".into()),
+        session_token: None,
+    })
 }
 
 /// A valid resident ID number with its GB 11643 check digit.

@@ -141,7 +141,7 @@ pub async fn upload(
     }
     if errors.is_empty() {
         let txn = crate::db::begin_write(&state.db).await?;
-        match add::by_consumer(&txn, settings, &c, incoming, state.clock.now()).await {
+        match add::by_consumer(&txn, &state.env, &c, incoming, state.clock.now()).await {
             Ok(_) => {
                 txn.commit().await?;
                 return Ok(Either::Left(
