@@ -19,9 +19,9 @@ use crate::odr::{Error, OdrState};
 #[into_params(parameter_in = Query)]
 pub struct Period {
     /// First day, YYYY-MM-DD (Asia/Shanghai), inclusive.
-    from: NaiveDate,
+    pub from: NaiveDate,
     /// Last day, inclusive.
-    to: NaiveDate,
+    pub to: NaiveDate,
 }
 
 impl Period {

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use crate::domain::dates::chinese_date_with_weekday;
 use crate::intake::request::MAX_AMOUNT_FEN;
 use crate::mediation::yuan;
-use crate::odr::OfferKind;
 use crate::odr::negotiation::OfferView;
 use crate::odr::offer::OfferRequest;
+use crate::odr::{OfferKind, OfferParty, OfferStatus};
 use crate::web::complaint::questions::yuan_to_fen;
 use crate::web::components::{Choice, DateParts, FormErrors};
 
@@ -26,6 +26,35 @@ pub fn terms(o: &OfferView) -> String {
         yuan(o.amount_fen),
         chinese_date_with_weekday(o.perform_by)
     )
+}
+
+/// One offer as a case page lists it.
+pub struct OfferLine {
+    /// Whose offer, in the reader's words (经营者的方案, 您的方案, 消费者的方案 …).
+    pub who: &'static str,
+    /// `退款 128.00 元，2026年11月30日（星期一）前履行`
+    pub terms: String,
+    pub message: String,
+    pub status: &'static str,
+}
+
+/// The offer `o` for a reader who calls the business's offers `business` and the consumer's
+/// `consumer`.
+pub fn line(o: &OfferView, business: &'static str, consumer: &'static str) -> OfferLine {
+    OfferLine {
+        who: match o.party {
+            OfferParty::Business => business,
+            OfferParty::Consumer => consumer,
+        },
+        terms: terms(o),
+        message: o.message.clone(),
+        status: match o.status {
+            OfferStatus::Open => "等待答复",
+            OfferStatus::Accepted => "已接受",
+            OfferStatus::Rejected => "已拒绝",
+            OfferStatus::Superseded => "已被新方案取代",
+        },
+    }
 }
 
 /// The terms of an offer as typed.

@@ -26,6 +26,7 @@ mod pages_complaint;
 mod pages_report;
 mod pages_staff;
 mod pages_staff_actions;
+mod pages_staff_odr;
 mod pages_track;
 mod ratings;
 mod return_visits;

@@ -3,7 +3,7 @@ Nu HTML Checker as a local service (one JVM for the session) and Debian's Chromi
 
 Fixtures: base (the service's URL), sink (its mail), check (see checks.py), create_user (a staff
 account on the service's database, through `xiaobao create-user`), staff (the same, logged in:
-its bearer token), and pages:
+its bearer token), restaurant (西塘某餐馆 enrolled in ODR, with its desk), and pages:
 phone / desktop (360x740, 1280x800, JavaScript on), phone_nojs / desktop_nojs (off), and
 open_page(width, height, javascript) for more."""
 
@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from checks import Checker
+from filing import BUSINESS_USCC, api
 from smtp_sink import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +198,22 @@ def phone_nojs(open_page):
 @pytest.fixture
 def desktop_nojs(open_page):
     return open_page(*DESKTOP, javascript=False)
+
+
+@pytest.fixture(scope="session")
+def restaurant(base, staff):
+    """The restaurant of file_complaint, registered and enrolled in ODR, with its desk account,
+    and a mediator of the 西塘 station; their tokens."""
+    admin = staff("browser-jiashan", "bureau_admin", "--bureau", "330421")
+    business = api(base, "POST", "/api/v1/businesses", {
+        "name": "西塘某餐馆", "uscc": BUSINESS_USCC, "legal_representative": "王老板",
+        "address": "浙江省嘉兴市嘉善县西塘镇南大街8号", "division_code": "330421103"}, token=admin)
+    api(base, "POST", f"/api/v1/businesses/{business['id']}/odr/apply", {
+        "desk_contact": "李经理", "desk_phone": "0573-84561234",
+        "commitment": "承诺十个工作日内答复并履行和解结果"}, token=admin)
+    api(base, "POST", f"/api/v1/businesses/{business['id']}/odr/decision",
+        {"decision": "enroll", "reason": "条件具备"}, token=admin)
+    return {
+        "desk": staff("browser-desk", "enterprise_agent", "--business-uscc", BUSINESS_USCC),
+        "mediator": staff("browser-xitang", "mediator", "--station", "S330421103"),
+    }

@@ -14,10 +14,9 @@ import pytest
 
 from conftest import DESKTOP, PHONE
 import filing
-from filing import submit, uscc
+from filing import BUSINESS_USCC, api, days_ahead, submit
 
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
-BUSINESS_USCC = uscc("91330421MA2B3C4D5")
 
 
 def file_complaint(base, choose_odr=False):
@@ -133,19 +132,6 @@ def test_a_businesss_public_record_is_found_by_its_credit_code(open_page, check,
     check(page, "record")
 
 
-def api(base, method, path, body=None, token=None, secret=None):
-    """A JSON call to the API, as another channel (the business's desk, a mediator) makes it."""
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    if secret:
-        headers["X-Access-Secret"] = secret
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def test_a_closed_case_is_rated_once_from_the_case_page(phone_nojs, check, base):
     receipt, secret = file_complaint(base)
     api(base, "POST", f"/api/v1/track/{receipt}/withdraw", {"reason": "已自行和解"}, secret=secret)
@@ -173,31 +159,6 @@ def test_a_closed_case_is_rated_once_from_the_case_page(phone_nojs, check, base)
     check(page, "track-rated")
     tracked = api(base, "GET", f"/api/v1/track/{receipt}", secret=secret)
     assert tracked["rating"]["given"]["rating"] == "basically_satisfied"
-
-
-def days_ahead(n):
-    """A date n days after today in China, as the API writes dates."""
-    return (datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
-            + datetime.timedelta(days=n)).isoformat()
-
-
-@pytest.fixture(scope="session")
-def restaurant(base, staff):
-    """The restaurant of file_complaint, registered and enrolled in ODR, with its desk account,
-    and a mediator of the 西塘 station; their tokens."""
-    admin = staff("browser-jiashan", "bureau_admin", "--bureau", "330421")
-    business = api(base, "POST", "/api/v1/businesses", {
-        "name": "西塘某餐馆", "uscc": BUSINESS_USCC, "legal_representative": "王老板",
-        "address": "浙江省嘉兴市嘉善县西塘镇南大街8号", "division_code": "330421103"}, token=admin)
-    api(base, "POST", f"/api/v1/businesses/{business['id']}/odr/apply", {
-        "desk_contact": "李经理", "desk_phone": "0573-84561234",
-        "commitment": "承诺十个工作日内答复并履行和解结果"}, token=admin)
-    api(base, "POST", f"/api/v1/businesses/{business['id']}/odr/decision",
-        {"decision": "enroll", "reason": "条件具备"}, token=admin)
-    return {
-        "desk": staff("browser-desk", "enterprise_agent", "--business-uscc", BUSINESS_USCC),
-        "mediator": staff("browser-xitang", "mediator", "--station", "S330421103"),
-    }
 
 
 def desk_offer(base, restaurant, case_id, fen):

@@ -86,6 +86,8 @@ pub struct CasePage {
     other_steps: Vec<&'static str>,
     /// The return visit, for those who may read the consumer's satisfaction.
     visit: Vec<SummaryRow>,
+    /// The negotiation, for the business's desk.
+    odr: Option<super::odr::DeskOdr>,
 }
 
 fn row(key: &str, value: impl Into<String>) -> SummaryRow {
@@ -134,9 +136,6 @@ fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
     }
     if c.kind == CaseKind::Report && may(Act::ReportStep) {
         out.extend(["作出立案决定", "告知举报人", "合并举报"]);
-    }
-    if c.status == CaseStatus::WithBusiness && may(Act::DeskStep) {
-        out.extend(["提出和解方案", "拒绝和解", "记录履行情况"]);
     }
     out
 }
@@ -363,6 +362,11 @@ pub async fn page(
             .unwrap_or_default(),
         other_steps: other_steps(&me, &c),
         visit: visit.as_ref().map(super::visits::rows).unwrap_or_default(),
+        odr: if admits(&me.staff, &c, Act::DeskStep) {
+            super::odr::section(&state, &c).await?
+        } else {
+            None
+        },
     };
     Ok(page)
 }

@@ -13,6 +13,7 @@ mod clocks;
 mod list;
 mod mediators;
 mod minutes;
+mod odr;
 mod outcomes;
 mod sessions;
 mod signed_in;
@@ -89,6 +90,35 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/termination/told",
             web::post().to(outcomes::told),
+        )
+        .route("/staff/odr", web::get().to(odr::figures))
+        .route(
+            "/staff/cases/{id}/odr/offer",
+            web::get().to(odr::offer_form),
+        )
+        .route(
+            "/staff/cases/{id}/odr/offer",
+            web::post().to(odr::make_offer),
+        )
+        .route(
+            "/staff/cases/{id}/odr/offers/{offer_id}/accept",
+            web::post().to(odr::accept_counter),
+        )
+        .route(
+            "/staff/cases/{id}/odr/decline",
+            web::get().to(odr::decline_form),
+        )
+        .route(
+            "/staff/cases/{id}/odr/decline",
+            web::post().to(odr::decline),
+        )
+        .route(
+            "/staff/cases/{id}/odr/performance",
+            web::get().to(odr::performed_form),
+        )
+        .route(
+            "/staff/cases/{id}/odr/performance",
+            web::post().to(odr::record_performed),
         )
         .route(
             "/staff/cases/{id}/return-visit",

@@ -97,6 +97,8 @@ pub(super) fn take_notice(session: &Session) -> Option<String> {
 pub struct Desk {
     pub name: String,
     pub role: &'static str,
+    /// A business's ODR desk: the bar links to its figures.
+    pub odr: bool,
 }
 
 impl Desk {
@@ -104,6 +106,7 @@ impl Desk {
         Desk {
             name: me.display_name.clone(),
             role: me.staff.role.label(),
+            odr: me.staff.role == crate::actor::Role::EnterpriseAgent,
         }
     }
 }

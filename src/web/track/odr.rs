@@ -19,18 +19,8 @@ use crate::odr::negotiation::{self, Negotiation, OfferView};
 use crate::odr::{OdrState, OfferParty, OfferStatus, answer, offer, performed};
 use crate::state::AppState;
 use crate::web::components::{Choice, DateParts, FormErrors};
-use crate::web::odr_terms::{TermsInput, check_reason, terms};
+use crate::web::odr_terms::{OfferLine, TermsInput, check_reason, line, terms};
 use crate::web::page::Page;
-
-/// One offer as the case page lists it.
-pub struct OfferLine {
-    /// 企业方案 or 您的方案
-    pub who: &'static str,
-    /// `退款 128.00 元，2026年11月30日（星期一）前履行`
-    pub terms: String,
-    pub message: String,
-    pub status: &'static str,
-}
 
 /// The negotiation on the case page, with the answers its state allows.
 pub struct OdrSection {
@@ -42,23 +32,6 @@ pub struct OdrSection {
     pub can_counter: bool,
     pub can_confirm: bool,
     pub can_reopen: bool,
-}
-
-fn line(o: &OfferView) -> OfferLine {
-    OfferLine {
-        who: match o.party {
-            OfferParty::Business => "经营者的方案",
-            OfferParty::Consumer => "您的方案",
-        },
-        terms: terms(o),
-        message: o.message.clone(),
-        status: match o.status {
-            OfferStatus::Open => "等待答复",
-            OfferStatus::Accepted => "已接受",
-            OfferStatus::Rejected => "已拒绝",
-            OfferStatus::Superseded => "已被新方案取代",
-        },
-    }
 }
 
 /// The agreed offer, when there is one.
@@ -94,7 +67,11 @@ pub async fn section(state: &AppState, c: &case::Model) -> Result<Option<OdrSect
             OdrState::Settled => "您已确认经营者履行了和解协议，投诉已办结。",
             OdrState::Escalated => "和解未成，投诉已转交市场监督管理部门处理。",
         },
-        offers: n.offers.iter().map(line).collect(),
+        offers: n
+            .offers
+            .iter()
+            .map(|o| line(o, "经营者的方案", "您的方案"))
+            .collect(),
         open_offer,
         can_counter: matches!(s, OdrState::Negotiating | OdrState::Offered),
         can_confirm: s == OdrState::Performed,
