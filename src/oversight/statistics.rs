@@ -401,6 +401,42 @@ pub async fn scoped(
     Ok(compute(db, &bureau, station.as_deref(), q.from, q.to, now).await?)
 }
 
+/// Complaints received in each calendar month of the period (Asia/Shanghai) in the bureau or
+/// station `me` may read, for the month-by-month chart: (first day of the month, count).
+pub async fn received_by_month(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    q: &StatsQuery,
+) -> Result<Vec<(NaiveDate, i64)>, Error> {
+    use chrono::Datelike;
+    if q.to < q.from || (q.to - q.from).num_days() > 366 {
+        return Err(Invalid::field("to", "must be on or after from, within a year").into());
+    }
+    let (bureau, station) =
+        access::figures_of(me, q.bureau_code.as_deref(), q.station_id.as_deref())?;
+    let mut out = Vec::new();
+    let mut month = q.from.with_day(1).unwrap_or(q.from);
+    while month <= q.to {
+        let next = if month.month() == 12 {
+            NaiveDate::from_ymd_opt(month.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(month.year(), month.month() + 1, 1)
+        }
+        .unwrap_or(q.to + Duration::days(1));
+        let (from, until) = (month.max(q.from), next.min(q.to + Duration::days(1)));
+        let n = case::Entity::find()
+            .filter(scope(&bureau, station.as_deref()))
+            .filter(case::Column::Kind.eq(CaseKind::Complaint))
+            .filter(case::Column::ReceivedAt.gte(start_of_local_day(from)))
+            .filter(case::Column::ReceivedAt.lt(start_of_local_day(until)))
+            .count(db)
+            .await?;
+        out.push((month, n as i64));
+        month = next;
+    }
+    Ok(out)
+}
+
 /// The indicators as CSV: `metric,numerator,denominator,value`.
 pub fn to_csv(s: &Statistics) -> String {
     let mut out = String::from("metric,numerator,denominator,value\n");

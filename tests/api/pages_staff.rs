@@ -705,3 +705,90 @@ async fn the_consumers_rating_shows_on_the_case_view_for_staff_and_not_for_the_d
     assert_eq!(theirs.status, StatusCode::OK);
     assert!(!theirs.text.contains("满意度评价"));
 }
+
+#[actix_web::test]
+async fn the_dashboard_gives_the_bureau_and_each_station_its_indicators_and_the_csv() {
+    let app = spawn_app().await;
+    let business = app.business("西塘某餐馆", &uscc("91330421MA2B3C4D5")).await;
+    let mediator = app
+        .staff("xitang", Role::Mediator, None, Some("S330421103"), None)
+        .await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    app.staff("desk", Role::EnterpriseAgent, None, None, Some(&business))
+        .await;
+    // One complaint accepted and settled by an agreement at 西塘, one still waiting.
+    let (id, _) = filed(&app).await;
+    filed(&app).await;
+    let accepted = app
+        .post_as(
+            &format!("/api/v1/cases/{id}/accept"),
+            &mediator,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text);
+    let agreed = app
+        .post_as(
+            &format!("/api/v1/cases/{id}/agreement"),
+            &mediator,
+            &serde_json::json!({
+                "terms": [{"what": "退还餐费", "amount_fen": 12800, "due_on": "2026-12-01"}],
+                "in_person": false,
+                "particulars": {"respondent_agent": "王经理"}
+            }),
+        )
+        .await;
+    assert_eq!(agreed.status, 201, "{}", agreed.text);
+
+    let mut admin = Browser::signed_in(&app, "jiashan").await;
+    let page = admin.get("/staff/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains(r#"href="/staff/dashboard""#),
+        "the bar links it"
+    );
+    assert!(page.text.contains("2026年1月1日至2026年11月23日"));
+    // The bureau's mediation success: 1 of 1, with its parts.
+    assert!(
+        page.text.contains(concat!(
+            "<th scope=\"row\" class=\"table__cell\">投诉调解成功率</th>\n",
+            "<td class=\"table__cell table__cell--numeric\">1</td>\n",
+            "<td class=\"table__cell table__cell--numeric\">1</td>\n",
+            "<td class=\"table__cell table__cell--numeric\">100.0%</td>"
+        )),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("各所情况") && page.text.contains("西塘"));
+    assert!(page.text.contains("每月收到的投诉") && page.text.contains("2026年11月"));
+    let csv_link = "/staff/dashboard.csv?from_year=2026&#38;from_month=1&#38;from_day=1&#38;to_year=2026&#38;to_month=11&#38;to_day=23";
+    assert!(page.text.contains(csv_link), "{}", page.text);
+    let csv = admin.get(&csv_link.replace("&#38;", "&")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.text
+            .lines()
+            .any(|l| l == "mediation_success,1,1,1.0000"),
+        "{}",
+        csv.text
+    );
+    assert!(csv.text.lines().any(|l| l == "complaints_received,,,2"));
+
+    let bad = admin
+        .get("/staff/dashboard?from_year=2026&from_month=2&from_day=30&to_year=2026&to_month=11&to_day=23")
+        .await;
+    assert_summary(&bad, "from", "开始日期必须是真实的日期");
+
+    // A mediator reads its station, not each station; a desk has no dashboard.
+    let mut m = Browser::signed_in(&app, "xitang").await;
+    let theirs = m.get("/staff/dashboard").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.text.contains("各所情况"));
+    let mut desk = Browser::signed_in(&app, "desk").await;
+    assert_eq!(
+        desk.get("/staff/dashboard").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(!desk.get("/staff").await.text.contains("/staff/dashboard"));
+}

@@ -150,3 +150,23 @@ def test_a_mediator_schedules_a_session_from_the_week_and_records_the_agreement(
     told = page.locator(".case-actions").get_by_role("link", name="记录已告知双方终止调解")
     assert told.count() == 1, "no party had a mail address"
     check(page, "staff-terminated")
+
+
+@SIZES
+def test_the_bureau_reads_its_dashboard(open_page, check, base, create_user, size):
+    username = f"dashboard{size[0]}"
+    create_user(username, PASSWORD, "bureau_admin", "--bureau", "330421")
+    file_complaint(base)
+    page = open_page(*size)
+    log_in(page, base, username)
+    page.get_by_role("link", name="统计数据").click()
+    assert page.url == base + "/staff/dashboard"
+    assert page.get_by_role("table", name="主要指标（“—”：期间内没有可计算的案件）").count() == 1
+    assert page.get_by_role("table", name="各所情况").count() == 1
+    assert page.locator("svg.chart__svg").count() == 1
+    check(page, "staff-dashboard")
+    page.locator("#from_month").fill("13")
+    assert submit(page, "查看").status == 422
+    assert page.locator(".error-summary").get_by_role(
+        "link", name="开始日期必须是真实的日期").get_attribute("href") == "#from"
+    check(page, "staff-dashboard-error")

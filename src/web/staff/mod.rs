@@ -10,11 +10,13 @@ mod account;
 mod act;
 mod case;
 mod clocks;
+mod dashboard;
 mod list;
 mod mediators;
 mod minutes;
 mod odr;
 mod outcomes;
+mod period;
 mod sessions;
 mod signed_in;
 mod visits;
@@ -92,6 +94,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(outcomes::told),
         )
         .route("/staff/odr", web::get().to(odr::figures))
+        .route("/staff/dashboard", web::get().to(dashboard::page))
+        .route("/staff/dashboard.csv", web::get().to(dashboard::csv))
         .route(
             "/staff/cases/{id}/odr/offer",
             web::get().to(odr::offer_form),

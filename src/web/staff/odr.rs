@@ -11,7 +11,6 @@ use actix_session::Session;
 use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;
-use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::act::{Answer, again, done};
@@ -396,22 +395,6 @@ pub struct FiguresPage {
     chart: Option<BarChart>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct PeriodInput {
-    #[serde(default)]
-    from_year: String,
-    #[serde(default)]
-    from_month: String,
-    #[serde(default)]
-    from_day: String,
-    #[serde(default)]
-    to_year: String,
-    #[serde(default)]
-    to_month: String,
-    #[serde(default)]
-    to_day: String,
-}
-
 fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(
         || "—（没有可计算的案件）".to_owned(),
@@ -424,85 +407,52 @@ pub async fn figures(
     req: HttpRequest,
     state: web::Data<AppState>,
     me: SignedIn,
-    query: web::Query<PeriodInput>,
+    query: web::Query<super::period::PeriodInput>,
 ) -> Result<actix_web::CustomizeResponder<FiguresPage>, ApiError> {
     use actix_web::Responder;
     me.staff.require(&[crate::actor::Role::EnterpriseAgent])?;
     let business = me.staff.business_id.clone().unwrap_or_default();
-    let q = query.into_inner();
-    let today = local_date(state.clock.now());
-    let part = |y: &str, m: &str, d: &str| DateParts {
-        year: y.to_owned(),
-        month: m.to_owned(),
-        day: d.to_owned(),
-    };
-    let (from, to) = if q.from_year.is_empty() && q.to_year.is_empty() {
-        (
-            DateParts::of(NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today)),
-            DateParts::of(today),
-        )
-    } else {
-        (
-            part(&q.from_year, &q.from_month, &q.from_day),
-            part(&q.to_year, &q.to_month, &q.to_day),
-        )
-    };
     let mut errors = FormErrors::new();
-    let (start, end) = (from.parse(), to.parse());
-    if start.is_none() {
-        errors.add("from", "开始日期必须是真实的日期");
-    }
-    if end.is_none() {
-        errors.add("to", "结束日期必须是真实的日期");
-    }
+    let period = query.period(local_date(state.clock.now()), &mut errors);
     let mut page = FiguresPage {
         page: Page::new(&req, "企业和解数据"),
         desk: Desk::of(&me),
-        from,
-        to,
-        period: None,
+        period: period.words(),
+        from: period.from,
+        to: period.to,
         rows: Vec::new(),
         chart: None,
     };
-    if let (Some(start), Some(end)) = (start, end) {
-        if end < start || (end - start).num_days() > 366 {
-            errors.add("to", "结束日期不能早于开始日期，期间最长一年");
-        } else {
-            let period = Period {
-                from: start,
-                to: end,
-            };
-            let p = performance::of_business(&state.db, &me.staff, &business, &period).await?;
-            page.period = Some(format!("{}至{}", chinese_date(start), chinese_date(end)));
-            let row = |k: &str, v: String| SummaryRow::new(k, v, "");
-            page.rows = vec![
-                row("收到的投诉", format!("{} 件", p.received)),
-                row("和解成功", format!("{} 件", p.settled)),
-                row("转交监管部门", format!("{} 件", p.escalated)),
-                row("和解成功率", percent(p.settlement_rate)),
-                row("按期答复率", percent(p.on_time_rate)),
-                row(
-                    "首次答复用时（中位数）",
-                    p.median_first_response_hours
-                        .map_or_else(|| "—".to_owned(), |h| format!("{h:.1} 小时")),
-                ),
-                row(
-                    "为消费者挽回",
-                    format!("{} 元", yuan(p.money_recovered_fen)),
-                ),
-            ];
-            let chart = BarChart {
-                title: "投诉的处理结果".into(),
-                unit: "件".into(),
-                bars: vec![
-                    ("收到".into(), p.received),
-                    ("和解成功".into(), p.settled),
-                    ("转交监管部门".into(), p.escalated),
-                    ("尚在处理".into(), p.received.saturating_sub(p.concluded)),
-                ],
-            };
-            page.chart = Some(chart);
-        }
+    if let Some((from, to)) = period.dates {
+        let p =
+            performance::of_business(&state.db, &me.staff, &business, &Period { from, to }).await?;
+        let row = |k: &str, v: String| SummaryRow::new(k, v, "");
+        page.rows = vec![
+            row("收到的投诉", format!("{} 件", p.received)),
+            row("和解成功", format!("{} 件", p.settled)),
+            row("转交监管部门", format!("{} 件", p.escalated)),
+            row("和解成功率", percent(p.settlement_rate)),
+            row("按期答复率", percent(p.on_time_rate)),
+            row(
+                "首次答复用时（中位数）",
+                p.median_first_response_hours
+                    .map_or_else(|| "—".to_owned(), |h| format!("{h:.1} 小时")),
+            ),
+            row(
+                "为消费者挽回",
+                format!("{} 元", yuan(p.money_recovered_fen)),
+            ),
+        ];
+        page.chart = Some(BarChart {
+            title: "投诉的处理结果".into(),
+            unit: "件".into(),
+            bars: vec![
+                ("收到".into(), p.received),
+                ("和解成功".into(), p.settled),
+                ("转交监管部门".into(), p.escalated),
+                ("尚在处理".into(), p.received.saturating_sub(p.concluded)),
+            ],
+        });
     }
     let failed = !errors.is_empty();
     page.page = page.page.with_errors(errors);

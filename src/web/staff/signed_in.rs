@@ -99,6 +99,8 @@ pub struct Desk {
     pub role: &'static str,
     /// A business's ODR desk: the bar links to its figures.
     pub odr: bool,
+    /// Staff who read the 12315 figures: the bar links to the dashboard.
+    pub figures: bool,
 }
 
 impl Desk {
@@ -107,6 +109,12 @@ impl Desk {
             name: me.display_name.clone(),
             role: me.staff.role.label(),
             odr: me.staff.role == crate::actor::Role::EnterpriseAgent,
+            figures: matches!(
+                me.staff.role,
+                crate::actor::Role::BureauAdmin
+                    | crate::actor::Role::Mediator
+                    | crate::actor::Role::SystemAdmin
+            ),
         }
     }
 }
