@@ -136,10 +136,12 @@ known_gaps=(
   "POST /api/v1/auth/password|the current password must be the account's"
   "PUT /api/v1/bureaus/{code}/document-prefix|single-line text: no control characters"
   "POST /api/v1/reports/{id}/reporter-notice|single-line text: no control characters"
+  "POST /api/v1/cases/{id}/delegation|single-line text: no control characters"
   "POST /api/v1/odr/cases/{id}/offers|an amount in fen written as a float (148513.0) is refused"
   "POST /api/v1/track/{receipt_number}/odr/counter|an amount in fen written as a float is refused"
   "POST /api/v1/track/{receipt_number}/evidence|a file is a JPEG, PNG, WebP, HEIC or PDF by its content"
   "POST /api/v1/cases/{id}/evidence|a file is a JPEG, PNG, WebP, HEIC or PDF by its content"
+  "POST /api/v1/cases/{id}/return-visit|visited_on neither in the future nor before the case closed"
 )
 for gap in "${known_gaps[@]}"; do
   printf '\n# %s\n[[operations]]\ninclude-name = "%s"\nchecks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "410", "422", "429", "503"]\n' \

@@ -5,6 +5,7 @@ pub mod alert_kind;
 pub mod disclosure;
 pub mod http;
 pub mod statistics;
+pub mod warnings;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{

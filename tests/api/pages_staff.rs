@@ -792,3 +792,44 @@ async fn the_dashboard_gives_the_bureau_and_each_station_its_indicators_and_the_
     );
     assert!(!desk.get("/staff").await.text.contains("/staff/dashboard"));
 }
+
+#[actix_web::test]
+async fn the_dashboard_lists_open_warnings_to_acknowledge_and_the_weeks_ranking() {
+    let app = spawn_app_with(|s| s.mass_complaint_threshold = 3).await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    for i in 0..3 {
+        let mut body = complaint();
+        body["complainant"]["phone"] = serde_json::json!(format!("1390000000{i}"));
+        body["complainant"]["id_number"] =
+            serde_json::json!(resident_id(&format!("3304211990010112{i}")));
+        assert_eq!(app.post("/api/v1/complaints", &body).await.status, 201);
+    }
+    let mut admin = Browser::signed_in(&app, "jiashan").await;
+    let page = admin.get("/staff/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("群体投诉预警：西塘某餐馆"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("本周投诉举报较多的经营者"));
+    let start = page
+        .text
+        .find("/staff/alerts/")
+        .expect("an acknowledge form");
+    let action: String = page.text[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let done = admin.post(&action, "").await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let after = admin.get("/staff/dashboard").await;
+    assert!(after.text.contains("已确认预警。"));
+    assert!(after.text.contains("没有待确认的预警。"));
+    assert_eq!(
+        app.count("audit_log WHERE action = 'alert.acknowledge'")
+            .await,
+        1
+    );
+}

@@ -15,9 +15,12 @@ use super::period::PeriodInput;
 use super::signed_in::{Desk, SignedIn};
 use crate::actor::Role;
 use crate::deadlines::local_date;
+use crate::domain::dates::{chinese_date, chinese_time};
 use crate::http::ApiError;
 use crate::mediation::yuan;
+use crate::oversight::alert_kind::AlertKind;
 use crate::oversight::statistics::{self, Rate, Statistics, StatsQuery};
+use crate::oversight::warnings::{self, RankingQuery};
 use crate::state::AppState;
 use crate::web::components::{BarChart, DateParts, FormErrors, Table};
 use crate::web::page::Page;
@@ -45,6 +48,11 @@ pub struct DashboardPage {
     stations: Option<Table>,
     months: Option<BarChart>,
     csv: String,
+    /// The bureau's open early warnings, for its admins: (id, what, since).
+    alerts: Vec<(i64, String, String)>,
+    /// This week's businesses most complained about.
+    ranking: Option<Table>,
+    notice: Option<String>,
 }
 
 /// A rate in a table cell: `50.0%`, or `—` when nothing was due.
@@ -125,6 +133,9 @@ async fn read(
         indicators: None,
         stations: None,
         months: None,
+        alerts: Vec::new(),
+        ranking: None,
+        notice: None,
     };
     let mut read = None;
     if let Some((from, to)) = period.dates {
@@ -149,6 +160,57 @@ async fn read(
                 .collect(),
         });
         if me.staff.role != Role::Mediator {
+            let bureau = Some(s.bureau_code.as_str());
+            page.alerts = warnings::open_alerts(&state.db, &me.staff, bureau, now)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    let what = match a.kind {
+                        AlertKind::MassComplaint => format!(
+                            "群体投诉预警：{}，{} 日内 {} 件投诉",
+                            a.subject, a.window_days, a.case_count
+                        ),
+                        AlertKind::SerialComplainant => format!(
+                            "职业索赔预警：{}，{} 日内投诉 {} 家经营者",
+                            a.subject, a.window_days, a.case_count
+                        ),
+                    };
+                    (a.id, what, chinese_time(a.raised_at))
+                })
+                .collect();
+            let week = warnings::ranking(
+                &state.db,
+                &me.staff,
+                &RankingQuery {
+                    bureau_code: Some(s.bureau_code.clone()),
+                    week_of: None,
+                },
+                now,
+            )
+            .await?;
+            page.ranking = Some(Table {
+                caption: format!(
+                    "本周投诉举报较多的经营者（{}至{}）",
+                    chinese_date(week.week_start),
+                    chinese_date(week.week_end)
+                ),
+                head: ["经营者", "投诉", "举报", "合计"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: week
+                    .businesses
+                    .into_iter()
+                    .map(|b| {
+                        vec![
+                            b.respondent_name,
+                            b.complaints.to_string(),
+                            b.reports.to_string(),
+                            b.total.to_string(),
+                        ]
+                    })
+                    .collect(),
+                numeric: vec![1, 2, 3],
+            });
             let mut rows = Vec::new();
             for st in crate::routing::registry::stations_of(&state.db, &s.bureau_code).await? {
                 let t = statistics::scoped(&state.db, &me.staff, &query(Some(st.id)), now).await?;
@@ -189,10 +251,12 @@ async fn read(
 pub async fn page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    session: actix_session::Session,
     me: SignedIn,
     q: web::Query<DashboardQuery>,
 ) -> Result<CustomizeResponder<DashboardPage>, ApiError> {
-    let (page, read) = read(&state, &req, &me, &q, true).await?;
+    let (mut page, read) = read(&state, &req, &me, &q, true).await?;
+    page.notice = super::signed_in::take_notice(&session);
     let status = if read.is_some() {
         StatusCode::OK
     } else {
@@ -221,4 +285,19 @@ pub async fn csv(
             ),
         ))
         .body(statistics::to_csv(&s)))
+}
+
+/// `POST /staff/alerts/{id}/acknowledge`: the step of `POST /api/v1/oversight/alerts/{id}/acknowledge`;
+/// back to the dashboard.
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    me: SignedIn,
+    path: web::Path<i64>,
+) -> Result<web::Redirect, ApiError> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    warnings::acknowledge(&txn, &me.staff, *path, state.clock.now()).await?;
+    txn.commit().await?;
+    super::signed_in::notice(&session, "已确认预警。");
+    Ok(web::Redirect::to("/staff/dashboard").see_other())
 }

@@ -97,6 +97,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/dashboard", web::get().to(dashboard::page))
         .route("/staff/dashboard.csv", web::get().to(dashboard::csv))
         .route(
+            "/staff/alerts/{id}/acknowledge",
+            web::post().to(dashboard::acknowledge),
+        )
+        .route(
             "/staff/cases/{id}/odr/offer",
             web::get().to(odr::offer_form),
         )
