@@ -19,6 +19,8 @@ mod outcomes;
 mod period;
 mod sessions;
 mod signed_in;
+mod text_step;
+mod urgent;
 mod visits;
 mod words;
 
@@ -94,6 +96,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(outcomes::told),
         )
         .route("/staff/odr", web::get().to(odr::figures))
+        .route("/staff/urgent", web::get().to(urgent::queue))
+        .route("/staff/urgent/{id}/claim", web::post().to(urgent::claim))
+        .route(
+            "/staff/urgent/{id}/first-contact",
+            web::get().to(urgent::contact_form),
+        )
+        .route(
+            "/staff/urgent/{id}/first-contact",
+            web::post().to(urgent::first_contact),
+        )
+        .route(
+            "/staff/urgent/{id}/resolve",
+            web::get().to(urgent::resolve_form),
+        )
+        .route(
+            "/staff/urgent/{id}/resolve",
+            web::post().to(urgent::resolve),
+        )
+        .route(
+            "/staff/urgent/{id}/handover",
+            web::get().to(urgent::handover_form),
+        )
+        .route(
+            "/staff/urgent/{id}/handover",
+            web::post().to(urgent::handover),
+        )
         .route("/staff/dashboard", web::get().to(dashboard::page))
         .route("/staff/dashboard.csv", web::get().to(dashboard::csv))
         .route(

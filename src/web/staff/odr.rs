@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::act::{Answer, again, done};
 use super::signed_in::{Desk, SignedIn};
+use super::text_step::TextPage;
 use crate::cases::access::{Act, act_on};
 use crate::deadlines::local_date;
 use crate::domain::dates::chinese_date;
@@ -210,25 +211,6 @@ pub async fn accept_counter(
     )
 }
 
-/// A step that takes one text: declining (a reason) or recording performance (a note).
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/odr_text.html")]
-pub struct TextPage {
-    page: Page,
-    desk: Desk,
-    id: String,
-    heading: &'static str,
-    lead: &'static str,
-    action: &'static str,
-    field: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    button: &'static str,
-    /// `warning` for a step that cannot be undone.
-    button_kind: &'static str,
-    value: String,
-}
-
 #[derive(Deserialize, Default)]
 pub struct ReasonInput {
     #[serde(default)]
@@ -251,10 +233,10 @@ fn decline_page(
     TextPage {
         page: page_for(req, c, "不予和解", errors),
         desk: Desk::of(me),
-        id: c.id.clone(),
+        back: format!("/staff/cases/{}", c.id),
+        action: format!("/staff/cases/{}/odr/decline", c.id),
         heading: "不予和解",
         lead: "不予和解后，投诉连同和解记录转交市场监督管理部门处理，不能撤回。消费者会看到您写的理由。",
-        action: "odr/decline",
         field: "reason",
         label: "不予和解的理由",
         hint: "例如：商品已超过退换期限，且无质量问题",
@@ -321,10 +303,10 @@ fn performed_page(
     TextPage {
         page: page_for(req, c, "记录已履行", errors),
         desk: Desk::of(me),
-        id: c.id.clone(),
+        back: format!("/staff/cases/{}", c.id),
+        action: format!("/staff/cases/{}/odr/performance", c.id),
         heading: "记录已履行和解协议",
         lead: "记录后，系统请消费者确认。消费者确认后投诉和解办结。",
-        action: "odr/performance",
         field: "note",
         label: "履行情况",
         hint: "例如：已于 12 月 1 日原路退款 128 元",

@@ -101,6 +101,8 @@ pub struct Desk {
     pub odr: bool,
     /// Staff who read the 12315 figures: the bar links to the dashboard.
     pub figures: bool,
+    /// Bureau staff, who work the urgent queue when on duty: the bar links to it.
+    pub urgent: bool,
 }
 
 impl Desk {
@@ -115,6 +117,13 @@ impl Desk {
                     | crate::actor::Role::Mediator
                     | crate::actor::Role::SystemAdmin
             ),
+            urgent: me.staff.bureau_code.is_some()
+                && matches!(
+                    me.staff.role,
+                    crate::actor::Role::BureauAdmin
+                        | crate::actor::Role::Mediator
+                        | crate::actor::Role::EnforcementOfficer
+                ),
         }
     }
 }
