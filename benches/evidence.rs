@@ -23,12 +23,12 @@ fn photo(size: usize) -> Vec<u8> {
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        let grain = (x % 48) as i32 - 24;
+        let grain = (x % 13) as i32 - 6;
         let c = |v: u32| (v as i32 + grain).clamp(0, 255) as u8;
         image::Rgb([c(i * 255 / w), c(j * 255 / h), c(128)])
     });
     let mut jpeg = Vec::new();
-    for quality in [80, 85, 90, 95] {
+    for quality in [85, 88, 90, 92, 94, 96, 98] {
         jpeg.clear();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality)
             .write_image(picture.as_raw(), w, h, image::ExtendedColorType::Rgb8)

@@ -81,32 +81,53 @@ pub fn derive(kind: MediaType, bytes: &[u8], max_pixels: u64) -> Result<Option<D
     let mut picture = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
     picture.apply_orientation(orientation);
 
+    // The thumbnail is made beside the copy, on a second thread: the copy's encoding is the
+    // longest step.
+    let (copy, thumbnail) = std::thread::scope(|s| {
+        let small = s.spawn(|| thumbnail_of(&picture));
+        let copy = copy_of(kind, &picture, icc);
+        let thumbnail = small
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (copy, thumbnail)
+    });
+    Ok(Some(Derived {
+        copy: copy.map_err(unreadable)?,
+        thumbnail: thumbnail.map_err(unreadable)?,
+    }))
+}
+
+/// The picture encoded again in its own format, carrying only its colour profile.
+fn copy_of(
+    kind: MediaType,
+    picture: &DynamicImage,
+    icc: Option<Vec<u8>>,
+) -> image::ImageResult<Vec<u8>> {
     let mut copy = Vec::new();
     match kind {
         MediaType::Jpeg => encode(
-            &picture,
+            picture,
             JpegEncoder::new_with_quality(&mut copy, COPY_QUALITY),
             icc,
         ),
         MediaType::Png => encode(
-            &picture,
+            picture,
             PngEncoder::new_with_quality(&mut copy, CompressionType::Fast, FilterType::Adaptive),
             icc,
         ),
-        _ => encode(&picture, WebPEncoder::new_lossless(&mut copy), icc),
-    }
-    .map_err(unreadable)?;
+        _ => encode(picture, WebPEncoder::new_lossless(&mut copy), icc),
+    }?;
+    Ok(copy)
+}
 
+fn thumbnail_of(picture: &DynamicImage) -> image::ImageResult<Vec<u8>> {
     let small = picture.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE);
     let mut thumbnail = Vec::new();
     // JPEG has no alpha: a transparent picture's thumbnail is flattened.
-    DynamicImage::ImageRgb8(small.into_rgb8())
-        .write_with_encoder(JpegEncoder::new_with_quality(
-            &mut thumbnail,
-            THUMBNAIL_QUALITY,
-        ))
-        .map_err(unreadable)?;
-    Ok(Some(Derived { copy, thumbnail }))
+    DynamicImage::ImageRgb8(small.into_rgb8()).write_with_encoder(
+        JpegEncoder::new_with_quality(&mut thumbnail, THUMBNAIL_QUALITY),
+    )?;
+    Ok(thumbnail)
 }
 
 fn encode(
