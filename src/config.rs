@@ -120,6 +120,9 @@ pub struct Settings {
     pub evidence_max_file_bytes: u64,
     pub evidence_max_files: u64,
     pub evidence_max_case_bytes: u64,
+    /// The most pixels (width × height, as the file declares them) a photo may have to be
+    /// decoded; a larger one is refused before any pixel is decompressed.
+    pub evidence_max_pixels: u64,
     /// How long after a case closes its evidence files are kept (the hashes and metadata stay);
     /// three years is a proposal.
     pub evidence_retention_days: i64,
@@ -185,6 +188,7 @@ impl Default for Settings {
             evidence_max_file_bytes: 10 * 1024 * 1024,
             evidence_max_files: 20,
             evidence_max_case_bytes: 50 * 1024 * 1024,
+            evidence_max_pixels: 50_000_000,
             evidence_retention_days: 3 * 365,
         }
     }
@@ -394,6 +398,9 @@ impl Settings {
         }
         if let Some(v) = prefixed("evidence_max_case_bytes") {
             settings.evidence_max_case_bytes = parse_num("XIAOBAO_EVIDENCE_MAX_CASE_BYTES", &v)?;
+        }
+        if let Some(v) = prefixed("evidence_max_pixels") {
+            settings.evidence_max_pixels = parse_num("XIAOBAO_EVIDENCE_MAX_PIXELS", &v)?;
         }
         if let Some(v) = prefixed("evidence_retention_days") {
             settings.evidence_retention_days = parse_num("XIAOBAO_EVIDENCE_RETENTION_DAYS", &v)?;

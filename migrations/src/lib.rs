@@ -21,6 +21,7 @@ mod m20261203_000018_case_ratings;
 mod m20261203_000021_work_list_index;
 mod m20261203_000022_evidence_files;
 mod m20261203_000023_return_visits;
+mod m20261203_000024_evidence_thumbnails;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_work_list_index::Migration),
             Box::new(m20261203_000022_evidence_files::Migration),
             Box::new(m20261203_000023_return_visits::Migration),
+            Box::new(m20261203_000024_evidence_thumbnails::Migration),
         ]
     }
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub sha256: String,
     /// The photo's copy without metadata (EXIF, GPS, XMP), the one a business receives.
     pub stripped_sha256: Option<String>,
+    /// The photo's thumbnail, a JPEG within 320 × 320 made from the copy's pixels.
+    pub thumbnail_sha256: Option<String>,
     pub uploaded_by: Uploader,
     /// The staff member's user id; never the consumer's identity.
     pub uploader_id: Option<String>,

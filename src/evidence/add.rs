@@ -1,12 +1,15 @@
 //! Adding files to a case's evidence: by its consumer (through tracking) or by staff and the
-//! desk acting on it. Every file is checked before anything is stored; then the blobs are
-//! written, then the rows, the timeline event and the audit entry in the caller's transaction.
+//! desk acting on it. Every file is checked before anything is stored (its type by content, its
+//! size, the case's limits, a photo decoded under the pixel limit into its thumbnail and its
+//! copy without metadata, on a blocking thread); then the blobs are written, then the rows, the
+//! timeline event and the audit entry in the caller's transaction.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 
-use super::files::{recognise, stripped};
+use super::files::recognise;
+use super::images::{Derived, derive};
 use super::{Error, EvidenceView, Uploader};
 use crate::actor::{Actor, Role, Staff};
 use crate::cases::access::{Act, act_on};
@@ -137,14 +140,41 @@ async fn add(
         )
         .into());
     }
+    // Decoding is CPU work, kept off the async workers; every photo is decoded before anything
+    // is stored, so a refused one leaves nothing behind.
+    let max_pixels = settings.evidence_max_pixels;
+    let derived = tokio::task::spawn_blocking(move || {
+        checked
+            .into_iter()
+            .map(|(name, kind, bytes)| {
+                let d = derive(kind, &bytes, max_pixels);
+                (name, kind, bytes, d)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| Error::Store(std::io::Error::other(e)))?;
+    // Every file passed the checks above, so `i` is its place in the upload.
+    let mut faults = Faults(Vec::new());
+    let mut ready = Vec::with_capacity(derived.len());
+    for (i, (name, kind, bytes, d)) in derived.into_iter().enumerate() {
+        match d {
+            Ok(d) => ready.push((name, kind, bytes, d)),
+            Err(refusal) => faults.add(format!("files[{i}]"), format!("{name}: {refusal}")),
+        }
+    }
+    faults.finish()?;
     let blobs = &env.blobs;
-    let mut added = Vec::with_capacity(checked.len());
-    for (name, kind, bytes) in checked {
+    let mut added = Vec::with_capacity(ready.len());
+    for (name, kind, bytes, derived) in ready {
         // The blobs first: a row is never written for a blob that is not there.
         let sha256 = blobs.put(&bytes).await?;
-        let stripped_sha256 = match stripped(kind, &bytes) {
-            Some(copy) => Some(blobs.put(&copy).await?),
-            None => None,
+        let (stripped_sha256, thumbnail_sha256) = match derived {
+            Some(Derived { copy, thumbnail }) => (
+                Some(blobs.put(&copy).await?),
+                Some(blobs.put(&thumbnail).await?),
+            ),
+            None => (None, None),
         };
         let row = evidence_file::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
@@ -154,6 +184,7 @@ async fn add(
             size: Set(bytes.len() as i64),
             sha256: Set(sha256),
             stripped_sha256: Set(stripped_sha256),
+            thumbnail_sha256: Set(thumbnail_sha256),
             uploaded_by: Set(uploader),
             uploader_id: Set(match actor {
                 Actor::Staff(s) => Some(s.user_id.clone()),

@@ -1,5 +1,6 @@
-//! The evidence endpoints: upload (multipart, field `files`, one or more), list and download, for
-//! the consumer with the receipt number and secret and for staff and desks with a token.
+//! The evidence endpoints: upload (multipart, field `files`, one or more), list, download and a
+//! photo's thumbnail, for the consumer with the receipt number and secret and for staff and desks
+//! with a token.
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -18,9 +19,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(consumer_upload)
         .service(consumer_list)
         .service(consumer_download)
+        .service(consumer_thumbnail)
         .service(staff_upload)
         .service(staff_list)
-        .service(staff_download);
+        .service(staff_download)
+        .service(staff_thumbnail);
 }
 
 /// A `multipart/form-data` body: the files in one or more parts named `files`.
@@ -28,7 +31,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[allow(dead_code)]
 pub struct EvidenceUpload {
     /// JPEG, PNG, WebP, HEIC or PDF, recognised by content; 10 MB a file, 20 files and 50 MB a
-    /// case by default.
+    /// case by default. JPEG, PNG and WebP photos are decoded, at most 50 million pixels
+    /// (width × height as declared) by default, into a thumbnail and a copy without metadata
+    /// (EXIF, GPS location, XMP); HEIC photos are kept as sent, with neither.
     #[schema(value_type = Vec<String>, format = Binary)]
     files: Vec<String>,
 }
@@ -36,8 +41,9 @@ pub struct EvidenceUpload {
 /// Add evidence to one's complaint or report.
 ///
 /// The consumer, with `X-Access-Secret`, while the case is open. Every file is checked first
-/// (type by content, size, the case's limits); a file refused is a 422 naming it
-/// (`files[0]` …) and nothing is stored. Send `Idempotency-Key` to make retries safe.
+/// (type by content, size, the case's limits, a photo's pixels and whether it decodes); a file
+/// refused is a 422 naming it (`files[0]` …) and nothing is stored. Send `Idempotency-Key` to
+/// make retries safe.
 #[utoipa::path(
     tag = "evidence",
     params(
@@ -50,7 +56,7 @@ pub struct EvidenceUpload {
         (status = 201, body = Vec<EvidenceView>),
         (status = 404, description = "no case matches the receipt number and secret", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`case_closed`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "a file of another type, too large, or over the case's limits", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a file of another type, too large, over the case's limits, a photo of more pixels than allowed or one that does not decode", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/track/{receipt_number}/evidence")]
@@ -137,7 +143,7 @@ async fn consumer_download(
     responses(
         (status = 201, body = Vec<EvidenceView>),
         (status = 409, description = "`case_closed`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "a file of another type, too large, or over the case's limits", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "a file of another type, too large, over the case's limits, a photo of more pixels than allowed or one that does not decode", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/evidence")]
@@ -183,7 +189,8 @@ async fn staff_list(
 ///
 /// Every staff member and desk who sees the case; the download is audited. Staff receive the
 /// original; the business's desk receives a consumer's photo only as its copy without metadata
-/// (EXIF, GPS location), and a consumer's HEIC photo, which has no such copy, not at all (403).
+/// (EXIF, GPS location), and a consumer's HEIC photo, which has no such copy (no HEIC decoder
+/// is built in), not at all (403).
 #[utoipa::path(
     tag = "evidence",
     security(("bearer" = [])),
@@ -203,6 +210,67 @@ async fn staff_download(
     let (case_id, id) = path.into_inner();
     let txn = crate::db::begin_write(&state.db).await?;
     let d = read::download_for_staff(&txn, &me, &case_id, &id, state.clock.now()).await?;
+    txn.commit().await?;
+    send(&state, d).await
+}
+
+/// A photo's thumbnail, of a file one added.
+///
+/// The consumer, with `X-Access-Secret`: a JPEG within 320 × 320 pixels, made from the photo's
+/// pixels without its metadata; audited. HEIC photos and PDFs have none (404 `no_thumbnail`).
+#[utoipa::path(
+    tag = "evidence",
+    params(
+        ("receipt_number" = String, Path),
+        ("evidence_id" = String, Path),
+        ("X-Access-Secret" = String, Header),
+    ),
+    responses(
+        (status = 200, description = "the thumbnail", content_type = "image/jpeg"),
+        (status = 404, description = "no such file of the consumer's, or `no_thumbnail`", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "removed after the retention period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/track/{receipt_number}/evidence/{evidence_id}/thumbnail")]
+async fn consumer_thumbnail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (receipt, id) = path.into_inner();
+    let c = consumer_case(&state, &req, &receipt).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let d = read::thumbnail_for_consumer(&txn, &c, &id, state.clock.now()).await?;
+    txn.commit().await?;
+    send(&state, d).await
+}
+
+/// A photo's thumbnail, of a case's evidence.
+///
+/// Whoever may download the photo (every staff member and desk who sees the case; a desk only
+/// where it gets the copy without metadata, which the thumbnail is made from): a JPEG within
+/// 320 × 320 pixels without metadata; audited. HEIC photos and PDFs have none (404
+/// `no_thumbnail`).
+#[utoipa::path(
+    tag = "evidence",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "case id"), ("evidence_id" = String, Path)),
+    responses(
+        (status = 200, description = "the thumbnail", content_type = "image/jpeg"),
+        (status = 403, description = "a desk asking for a consumer's photo that has no copy without metadata", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such file on a case one sees, or `no_thumbnail`", body = Problem, content_type = "application/problem+json"),
+        (status = 410, description = "removed after the retention period", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}/evidence/{evidence_id}/thumbnail")]
+async fn staff_thumbnail(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (case_id, id) = path.into_inner();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let d = read::thumbnail_for_staff(&txn, &me, &case_id, &id, state.clock.now()).await?;
     txn.commit().await?;
     send(&state, d).await
 }

@@ -1,6 +1,7 @@
 //! Listing a case's evidence and choosing what a download serves: staff who see the case get
 //! the originals; the business's desk gets a consumer's photo only as its copy without metadata;
-//! the consumer gets the files they added. Every download is audited.
+//! the consumer gets the files they added. A photo's thumbnail (made from the copy's pixels) goes
+//! to whoever may download the photo. Every download and every thumbnail served is audited.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -108,6 +109,36 @@ async fn served(
     })
 }
 
+/// The thumbnail of `f`, audited as a view of the photo.
+async fn thumbnail(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    f: evidence_file::Model,
+    now: DateTime<Utc>,
+) -> Result<Download, Error> {
+    let Some(sha256) = f.thumbnail_sha256.clone() else {
+        return Err(Error::NoThumbnail(f.id));
+    };
+    audit::record(
+        db,
+        actor,
+        "evidence.thumbnail",
+        Some(&f.case_id),
+        json!({"evidence_id": f.id, "sha256": sha256}),
+        now,
+    )
+    .await?;
+    let stem = f
+        .file_name
+        .rsplit_once('.')
+        .map_or(f.file_name.as_str(), |(s, _)| s);
+    Ok(Download {
+        file_name: format!("{stem}-thumbnail.jpg"),
+        sha256,
+        media_type: MediaType::Jpeg,
+    })
+}
+
 /// A file of a case the staff member sees: the original, but to a business's desk a consumer's
 /// photo only without its metadata.
 pub async fn download_for_staff(
@@ -119,13 +150,50 @@ pub async fn download_for_staff(
 ) -> Result<Download, Error> {
     let c = load_visible(db, me, case_id).await?;
     let f = one(db, &c.id, id).await?;
-    let desk = me.role == Role::EnterpriseAgent;
-    let sha256 = match (&f.stripped_sha256, f.uploaded_by, f.media_type.is_photo()) {
-        (Some(copy), Uploader::Consumer, true) if desk => copy.clone(),
-        (None, Uploader::Consumer, true) if desk => return Err(Error::NoCopy),
+    let sha256 = match (&f.stripped_sha256, withheld_from(me, &f)) {
+        (Some(copy), true) => copy.clone(),
+        (None, true) => return Err(Error::NoCopy),
         _ => f.sha256.clone(),
     };
     served(db, &Actor::from(me), f, sha256, now).await
+}
+
+/// Whether `me` is a business's desk and `f` a consumer's photo, whose original it never gets.
+fn withheld_from(me: &Staff, f: &evidence_file::Model) -> bool {
+    me.role == Role::EnterpriseAgent
+        && f.uploaded_by == Uploader::Consumer
+        && f.media_type.is_photo()
+}
+
+/// The thumbnail of a photo of a case the staff member sees. It is made from the copy without
+/// metadata, so a desk gets it wherever it gets the copy.
+pub async fn thumbnail_for_staff(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    case_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Download, Error> {
+    let c = load_visible(db, me, case_id).await?;
+    let f = one(db, &c.id, id).await?;
+    if withheld_from(me, &f) && f.stripped_sha256.is_none() {
+        return Err(Error::NoCopy);
+    }
+    thumbnail(db, &Actor::from(me), f, now).await
+}
+
+/// The thumbnail of a photo the consumer added to their case.
+pub async fn thumbnail_for_consumer(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Download, Error> {
+    let f = one(db, &c.id, id).await?;
+    if f.uploaded_by != Uploader::Consumer {
+        return Err(Error::NotFound(id.to_owned()));
+    }
+    thumbnail(db, &Actor::Consumer, f, now).await
 }
 
 /// A file the consumer added to their case, as they sent it.

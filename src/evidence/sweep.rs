@@ -28,7 +28,8 @@ async fn kept(db: &impl ConnectionTrait, sha256: &str) -> Result<bool, super::Er
         .filter(
             Condition::any()
                 .add(evidence_file::Column::Sha256.eq(sha256))
-                .add(evidence_file::Column::StrippedSha256.eq(sha256)),
+                .add(evidence_file::Column::StrippedSha256.eq(sha256))
+                .add(evidence_file::Column::ThumbnailSha256.eq(sha256)),
         )
         .count(db)
         .await?
@@ -64,7 +65,10 @@ pub async fn sweep(
         if marked.rows_affected == 0 {
             continue;
         }
-        for sha in std::iter::once(&f.sha256).chain(f.stripped_sha256.as_ref()) {
+        for sha in std::iter::once(&f.sha256)
+            .chain(f.stripped_sha256.as_ref())
+            .chain(f.thumbnail_sha256.as_ref())
+        {
             if !kept(db, sha).await? {
                 blobs.remove(sha).await?;
             }

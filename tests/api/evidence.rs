@@ -8,15 +8,69 @@ use xiaobao::http::Role;
 
 use crate::helpers::*;
 
-/// A JPEG whose EXIF segment holds a location.
+/// A small JPEG whose EXIF segment holds a location (and says it is turned a quarter).
 pub(crate) fn photo() -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x07];
-    b.extend_from_slice(b"JFIF\0");
-    let exif = b"Exif\0\0GPS 30.8N 120.9E";
+    photo_of(16, 8)
+}
+
+/// A `width` × `height` JPEG, encoded by `image`, with an EXIF segment spliced in after its start
+/// marker: orientation 6 (show it turned 90°) and a location's bytes.
+pub(crate) fn photo_of(width: u32, height: u32) -> Vec<u8> {
+    use image::ImageEncoder;
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 160])
+    });
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 85)
+        .write_image(
+            picture.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08".to_vec();
+    exif.extend_from_slice(&[
+        0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    exif.extend_from_slice(b"GPS 30.8N 120.9E");
+    let mut b = plain[..2].to_vec();
     b.extend_from_slice(&[0xFF, 0xE1]);
     b.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
-    b.extend_from_slice(exif);
-    b.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x04, 0x01, 0x02, 0xAA, 0xBB, 0xFF, 0xD9]);
+    b.extend(exif);
+    b.extend_from_slice(&plain[2..]);
+    b
+}
+
+/// A PNG of a few dozen bytes declaring 100 000 × 100 000 pixels: a decompression bomb's header.
+fn png_bomb() -> Vec<u8> {
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for &byte in data {
+            c ^= u32::from(byte);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&crc32(&[kind, data].concat()).to_be_bytes());
+        c
+    }
+    let mut ihdr = 100_000u32.to_be_bytes().repeat(2);
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend(chunk(b"IHDR", &ihdr));
+    b.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0, 0, 0, 0, 1]));
+    b.extend(chunk(b"IEND", &[]));
     b
 }
 
@@ -221,7 +275,14 @@ async fn a_desk_gets_a_consumers_photo_only_without_its_location_and_staff_get_t
         !contains(&copy.bytes, b"GPS"),
         "no location for the business"
     );
-    assert!(copy.bytes.ends_with(&[0xFF, 0xD9]), "the picture is whole");
+    assert!(!contains(&copy.bytes, b"Exif"), "no EXIF segment at all");
+    let decoded = image::load_from_memory_with_format(&copy.bytes, image::ImageFormat::Jpeg)
+        .expect("the copy is a JPEG that decodes");
+    assert_eq!(
+        (decoded.width(), decoded.height()),
+        (8, 16),
+        "turned upright as its EXIF said"
+    );
     let heic_to_desk = app.get_as(&path(&heic), &desk.agent).await;
     assert_problem(&heic_to_desk, 403, "forbidden");
 
@@ -291,7 +352,9 @@ async fn the_sweep_removes_orphaned_blobs_and_files_past_retention_and_keeps_the
     let app = spawn_app().await;
     let f = file(&app, &complaint()).await;
     let auth = [("x-access-secret", f.secret.as_str())];
-    let up = app.upload(&f.evidence(), &auth, &[("a.pdf", PDF)]).await;
+    let up = app
+        .upload(&f.evidence(), &auth, &[("a.pdf", PDF), ("b.jpg", &photo())])
+        .await;
     let id = up.body[0]["id"].as_str().unwrap().to_owned();
     // A blob no row names, as a crash between the blob and the row leaves it, and the kept blob,
     // both older than the grace period.
@@ -316,7 +379,11 @@ async fn the_sweep_removes_orphaned_blobs_and_files_past_retention_and_keeps_the
     assert_eq!(swept.orphans, 1);
     assert_eq!(swept.expired, 0);
     assert!(!orphan.exists());
-    assert_eq!(blobs(&app).len(), 1, "the named blob stays");
+    assert_eq!(
+        blobs(&app).len(),
+        4,
+        "the named blobs stay: the PDF, the photo, its copy and its thumbnail"
+    );
 
     // The case closes; three years and a day later its file goes, its row and hash stay.
     let withdrawn = app
@@ -335,7 +402,7 @@ async fn the_sweep_removes_orphaned_blobs_and_files_past_retention_and_keeps_the
     let swept = xiaobao::evidence::sweep::sweep(&app.db, &app.state.env.blobs, settings, later)
         .await
         .unwrap();
-    assert_eq!(swept.expired, 1);
+    assert_eq!(swept.expired, 2);
     assert!(blobs(&app).is_empty());
     let gone = app
         .request("GET", &format!("{}/{id}", f.evidence()), &auth, None)
@@ -347,4 +414,123 @@ async fn the_sweep_removes_orphaned_blobs_and_files_past_retention_and_keeps_the
     // A closed case takes no more evidence.
     let closed = app.upload(&f.evidence(), &auth, &[("b.pdf", PDF)]).await;
     assert_problem(&closed, 409, "case_closed");
+}
+
+#[actix_web::test]
+async fn a_photo_has_a_small_jpeg_thumbnail_for_whoever_may_download_it_and_a_pdf_has_none() {
+    let app = spawn_app().await;
+    let desk = crate::odr::enrolled_business(&app).await;
+    let f = file(&app, &crate::odr::odr_complaint()).await;
+    let auth = [("x-access-secret", f.secret.as_str())];
+    let up = app
+        .upload(
+            &f.evidence(),
+            &auth,
+            &[
+                ("门店.jpg", &photo_of(1200, 500)),
+                ("发票.pdf", PDF),
+                ("IMG_2.heic", HEIC),
+            ],
+        )
+        .await;
+    assert_eq!(up.status, 201, "{}", up.text);
+    let ids: Vec<String> = (0..3)
+        .map(|i| up.body[i]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(up.body[0]["thumbnail"], true);
+    assert_eq!(up.body[1]["thumbnail"], false);
+    assert_eq!(up.body[2]["thumbnail"], false);
+
+    let mine = app
+        .request(
+            "GET",
+            &format!("{}/{}/thumbnail", f.evidence(), ids[0]),
+            &auth,
+            None,
+        )
+        .await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    assert_eq!(mine.content_type, "image/jpeg");
+    let thumb =
+        image::load_from_memory_with_format(&mine.bytes, image::ImageFormat::Jpeg).expect("a JPEG");
+    // 1200 × 500 turned upright is 500 × 1200; within 320 × 320 that is 133 × 320.
+    assert_eq!((thumb.width(), thumb.height()), (133, 320));
+    assert!(!contains(&mine.bytes, b"GPS") && !contains(&mine.bytes, b"Exif"));
+
+    let staff_path = |id: &str| format!("/api/v1/cases/{}/evidence/{id}/thumbnail", f.id);
+    let for_desk = app.get_as(&staff_path(&ids[0]), &desk.agent).await;
+    assert_eq!(for_desk.status, 200, "{}", for_desk.text);
+    assert_eq!(for_desk.bytes, mine.bytes);
+    assert_problem(
+        &app.get_as(&staff_path(&ids[1]), &desk.agent).await,
+        404,
+        "no_thumbnail",
+    );
+    // A consumer's HEIC photo reaches the desk in no form.
+    assert_problem(
+        &app.get_as(&staff_path(&ids[2]), &desk.agent).await,
+        403,
+        "forbidden",
+    );
+    let other = app.business("另一家店", &uscc("91330421MA2B3C4D6")).await;
+    let stranger = app
+        .staff("desk9", Role::EnterpriseAgent, None, None, Some(&other))
+        .await;
+    assert_problem(
+        &app.get_as(&staff_path(&ids[0]), &stranger).await,
+        404,
+        "not_found",
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'evidence.thumbnail'")
+            .await,
+        2,
+        "the consumer's and the desk's; the refusals served nothing"
+    );
+}
+
+#[actix_web::test]
+async fn a_picture_declaring_too_many_pixels_is_refused_by_name_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let f = file(&app, &complaint()).await;
+    let auth = [("x-access-secret", f.secret.as_str())];
+    let bomb = png_bomb();
+    assert!(bomb.len() < 100, "a few dozen bytes");
+    let up = app
+        .upload(
+            &f.evidence(),
+            &auth,
+            &[("dish.jpg", &photo()), ("bomb.png", &bomb)],
+        )
+        .await;
+    assert_problem(&up, 422, "validation_failed");
+    assert_eq!(error_fields(&up), vec!["files[1]"]);
+    assert!(
+        up.text.contains("bomb.png"),
+        "the file is named: {}",
+        up.text
+    );
+    assert!(up.text.contains("100000 × 100000"), "{}", up.text);
+    assert_eq!(app.count("evidence_files").await, 0);
+    assert!(
+        blobs(&app).is_empty(),
+        "no blob written, not even the good photo's"
+    );
+
+    // A lower limit applies to ordinary photos too.
+    let strict = spawn_app_with(|s| s.evidence_max_pixels = 100).await;
+    let g = file(&strict, &complaint()).await;
+    let refused = strict
+        .upload(
+            &g.evidence(),
+            &[("x-access-secret", g.secret.as_str())],
+            &[("dish.jpg", &photo_of(20, 10))],
+        )
+        .await;
+    assert_problem(&refused, 422, "validation_failed");
+    assert!(
+        refused.text.contains("more than the 100"),
+        "{}",
+        refused.text
+    );
 }

@@ -159,9 +159,10 @@ async fn on_s3_files_go_up_and_come_back_byte_for_byte_streamed_from_the_bucket(
         .upload(&path, &auth, &[("dish.jpg", &photo()), ("合同.pdf", &big)])
         .await;
     assert_eq!(up.status, 201, "{}", up.text);
-    // The original, its copy without metadata, the PDF: three objects under the prefix.
+    // The original, its copy without metadata, its thumbnail, the PDF: four objects under the
+    // prefix.
     let names = store.names().await;
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
     assert!(names.contains(&hex(&photo())) && names.contains(&hex(&big)));
 
     for (i, bytes) in [photo(), big].iter().enumerate() {
@@ -179,7 +180,7 @@ async fn on_s3_files_go_up_and_come_back_byte_for_byte_streamed_from_the_bucket(
     // The same bytes again are the same object.
     let again = app.upload(&path, &auth, &[("again.jpg", &photo())]).await;
     assert_eq!(again.status, 201, "{}", again.text);
-    assert_eq!(store.names().await.len(), 3);
+    assert_eq!(store.names().await.len(), 4);
 }
 
 #[actix_web::test]
@@ -333,7 +334,10 @@ impl Drop for Serve {
 async fn assert_no_dangling_row(db: &sea_orm::DatabaseConnection, store: &Store) {
     let names = store.names().await;
     for f in evidence_file::Entity::find().all(db).await.unwrap() {
-        for sha in std::iter::once(&f.sha256).chain(f.stripped_sha256.as_ref()) {
+        for sha in std::iter::once(&f.sha256)
+            .chain(f.stripped_sha256.as_ref())
+            .chain(f.thumbnail_sha256.as_ref())
+        {
             assert!(
                 names.contains(sha),
                 "row {} names a missing blob {sha}",
@@ -374,7 +378,7 @@ async fn a_crash_between_blobs_and_rows(store: Store) {
     assert_eq!(status, 201, "{kept}");
     drop(first);
 
-    // Killed after the photo's blobs (the original and its copy) and rows are written, before
+    // Killed after the photo's blobs (the original, its copy and its thumbnail) and rows are written, before
     // the transaction commits.
     let mut doomed = Serve::start(
         &database_url,
@@ -399,7 +403,7 @@ async fn a_crash_between_blobs_and_rows(store: Store) {
     assert_eq!(rows[0].sha256, hex(PDF));
     let names = store.names().await;
     assert!(
-        names.contains(&hex(&photo())) && names.len() == 3,
+        names.contains(&hex(&photo())) && names.len() == 4,
         "the crash came after the blobs: {names:?}"
     );
     assert_no_dangling_row(&db, &store).await;

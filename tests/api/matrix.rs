@@ -40,6 +40,7 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/track/{receipt_number}/evidence",
     "POST /api/v1/track/{receipt_number}/evidence",
     "GET /api/v1/track/{receipt_number}/evidence/{evidence_id}",
+    "GET /api/v1/track/{receipt_number}/evidence/{evidence_id}/thumbnail",
     "GET /api/v1/track/{receipt_number}/odr",
     "POST /api/v1/track/{receipt_number}/odr/confirm",
     "POST /api/v1/track/{receipt_number}/odr/counter",
