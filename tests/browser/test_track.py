@@ -254,11 +254,13 @@ def test_a_mediation_agreement_is_confirmed_and_its_pdf_downloaded(phone_nojs, c
     assert verdict["valid"] is True, verdict
 
 
-def jpeg_with_location():
-    """A small JPEG whose EXIF segment holds a location."""
+def jpeg_with_location(page):
+    """A real small JPEG (the browser's own screenshot, which the service must decode) with an
+    EXIF segment holding a location spliced in after its start marker."""
+    shot = page.screenshot(type="jpeg", quality=80, clip={"x": 0, "y": 0, "width": 64, "height": 48})
+    assert shot[:2] == b"\xff\xd8"
     exif = b"Exif\0\0GPS 30.8N 120.9E"
-    return (b"\xff\xd8\xff\xe0\x00\x07JFIF\0" + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif
-            + b"\xff\xda\x00\x04\x01\x02\xaa\xbb\xff\xd9")
+    return shot[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + shot[2:]
 
 
 def test_evidence_is_added_from_the_tracking_pages_and_a_wrong_file_is_named(phone_nojs, check, base):
@@ -273,8 +275,9 @@ def test_evidence_is_added_from_the_tracking_pages_and_a_wrong_file_is_named(pho
     assert submit(page, "上传").status == 422
     assert page.title().startswith("错误：")
     assert page.locator(".error-summary a").get_attribute("href") == "#files"
+    photo = jpeg_with_location(page)
     page.get_by_label("选择文件").set_input_files([
-        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_location()},
+        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": photo},
         {"name": "invoice.jpg", "mimeType": "image/jpeg", "buffer": b"MZ not a picture"},
     ])
     assert submit(page, "上传").status == 422
@@ -283,7 +286,7 @@ def test_evidence_is_added_from_the_tracking_pages_and_a_wrong_file_is_named(pho
     assert api(base, "GET", f"/api/v1/track/{receipt}/evidence", secret=secret) == [], "nothing stored"
 
     page.get_by_label("选择文件").set_input_files([
-        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_location()},
+        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": photo},
         {"name": "发票.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n%%EOF\n"},
     ])
     assert submit(page, "上传").status == 200
@@ -293,4 +296,4 @@ def test_evidence_is_added_from_the_tracking_pages_and_a_wrong_file_is_named(pho
     check(page, "track-evidence-added")
     with page.expect_download() as download:
         page.get_by_role("link", name="菜品照片.jpg").click()
-    assert Path(download.value.path()).read_bytes() == jpeg_with_location()
+    assert Path(download.value.path()).read_bytes() == photo
