@@ -120,6 +120,7 @@ known_gaps=(
   "POST /api/v1/reports|division_code unless the address names a place, id_type with id_number, the phone numbering plan"
   "POST /api/v1/businesses/{id}/odr/apply|the phone numbering plan"
   "POST /api/v1/stations|town codes that exist"
+  "PUT /api/v1/stations/{id}/towns|town codes that exist"
   "GET /api/v1/zone/cases|one of the five pilot towns"
   "POST /api/v1/incidents|receipt numbers of existing cases"
   "POST /api/v1/urgent-queue/{id}/handover|a member of the bureau on duty"
