@@ -135,6 +135,7 @@ known_gaps=(
   "GET /api/v1/odr/suspension-candidates|to on or after from, within a year"
   "GET /api/v1/odr/businesses/{id}/performance|to on or after from, within a year"
   "POST /api/v1/auth/password|the current password must be the account's"
+  "PUT /api/v1/bureaus/{code}|single-line text: no control characters"
   "PUT /api/v1/bureaus/{code}/document-prefix|single-line text: no control characters"
   "POST /api/v1/reports/{id}/reporter-notice|single-line text: no control characters"
   "POST /api/v1/cases/{id}/delegation|single-line text: no control characters"
