@@ -85,7 +85,7 @@ pub async fn list(
 }
 
 /// Loads an item of a queue the caller works.
-pub(super) async fn load(
+pub async fn load(
     db: &impl ConnectionTrait,
     me: &Staff,
     id: i64,

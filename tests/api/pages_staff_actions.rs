@@ -16,7 +16,7 @@ use crate::pages::Page;
 use crate::pages_staff::{Browser, assert_summary, enc};
 
 /// `key=value&…`, each value URL-encoded.
-fn form(fields: &[(&str, &str)]) -> String {
+pub(crate) fn form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(k, v)| format!("{k}={}", enc(v)))
@@ -24,7 +24,7 @@ fn form(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-fn assert_back_to_case(page: &Page, id: &str) {
+pub(crate) fn assert_back_to_case(page: &Page, id: &str) {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
     assert_eq!(page.header("location"), format!("/staff/cases/{id}"));
 }

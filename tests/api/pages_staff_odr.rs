@@ -9,21 +9,8 @@ use xiaobao::http::Role;
 
 use crate::helpers::*;
 use crate::odr::{enrolled_business, odr_complaint};
-use crate::pages::Page;
-use crate::pages_staff::{Browser, assert_summary, enc};
-
-fn form(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn assert_back_to_case(page: &Page, id: &str) {
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text);
-    assert_eq!(page.header("location"), format!("/staff/cases/{id}"));
-}
+use crate::pages_staff::{Browser, assert_summary};
+use crate::pages_staff_actions::{assert_back_to_case, form};
 
 struct Filed {
     id: String,

@@ -94,6 +94,9 @@ async fn staff_on_duty_claim_contact_hand_over_and_resolve_an_urgent_item() {
     );
 
     let contact = format!("/staff/urgent/{id}/first-contact");
+    // Only the holder gets the step's form.
+    assert_eq!(pb.get(&contact).await.status, StatusCode::CONFLICT);
+    assert_eq!(off.get(&contact).await.status, StatusCode::FORBIDDEN);
     assert!(
         pa.get("/staff/urgent")
             .await

@@ -228,9 +228,39 @@ fn contact_page(
     }
 }
 
+/// The item `id`, for a step only its holder takes: 403 off duty, 409 for anyone else or a state
+/// the step does not follow (the step itself checks again).
+async fn held(
+    state: &AppState,
+    me: &SignedIn,
+    id: i64,
+    from: &[UrgentStatus],
+) -> Result<(), ApiError> {
+    let (item, _) = urgent_queue::load(&state.db, &me.staff, id, state.clock.now()).await?;
+    if item.claimed_by.as_deref() != Some(me.staff.user_id.as_str()) {
+        return Err(Error::NotClaimant.into());
+    }
+    if !from.contains(&item.status) {
+        return Err(Error::WrongState(item.status).into());
+    }
+    Ok(())
+}
+
 /// `GET /staff/urgent/{id}/first-contact`
-pub async fn contact_form(req: HttpRequest, me: SignedIn, path: web::Path<i64>) -> TextPage {
-    contact_page(&req, &me, *path, String::new(), FormErrors::new())
+pub async fn contact_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    path: web::Path<i64>,
+) -> Result<TextPage, ApiError> {
+    held(&state, &me, *path, &[UrgentStatus::Claimed]).await?;
+    Ok(contact_page(
+        &req,
+        &me,
+        *path,
+        String::new(),
+        FormErrors::new(),
+    ))
 }
 
 /// `POST /staff/urgent/{id}/first-contact`: the step of `POST /api/v1/urgent-queue/{id}/first-contact`.
@@ -295,8 +325,20 @@ fn resolve_page(
 }
 
 /// `GET /staff/urgent/{id}/resolve`
-pub async fn resolve_form(req: HttpRequest, me: SignedIn, path: web::Path<i64>) -> TextPage {
-    resolve_page(&req, &me, *path, String::new(), FormErrors::new())
+pub async fn resolve_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: SignedIn,
+    path: web::Path<i64>,
+) -> Result<TextPage, ApiError> {
+    held(&state, &me, *path, &[UrgentStatus::Contacted]).await?;
+    Ok(resolve_page(
+        &req,
+        &me,
+        *path,
+        String::new(),
+        FormErrors::new(),
+    ))
 }
 
 /// `POST /staff/urgent/{id}/resolve`: the step of `POST /api/v1/urgent-queue/{id}/resolve`.
@@ -385,6 +427,13 @@ pub async fn handover_form(
     me: SignedIn,
     path: web::Path<i64>,
 ) -> Result<HandoverPage, ApiError> {
+    held(
+        &state,
+        &me,
+        *path,
+        &[UrgentStatus::Claimed, UrgentStatus::Contacted],
+    )
+    .await?;
     handover_page(
         &req,
         &state,
