@@ -1,27 +1,79 @@
-//! Adding files to a case's evidence: by its consumer (through tracking) or by staff and the
-//! desk acting on it. Every file is checked before anything is stored (its type by content, its
-//! size, the case's limits, a photo decoded under the pixel limit into its thumbnail and its
-//! copy without metadata, on a blocking thread); then the blobs are written, then the rows, the
-//! timeline event and the audit entry in the caller's transaction.
+//! Adding files to a case's evidence: with the complaint or report itself at intake, or later by
+//! its consumer (through tracking) or by staff and the desk acting on it. Every file is checked
+//! before anything is stored (its type by content, its size, the case's limits, a photo decoded
+//! under the pixel limit into its thumbnail and its copy without metadata, on a blocking thread);
+//! then the blobs are written ([`store`]), then the rows, the timeline event and the audit entry
+//! in the caller's transaction ([`rows`] and [`entry`], which the intake writes with the case).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::files::recognise;
 use super::images::{Derived, derive};
-use super::{Error, EvidenceView, Uploader};
+use super::{Error, EvidenceView, MediaType, Uploader};
 use crate::actor::{Actor, Role, Staff};
 use crate::cases::access::{Act, act_on};
 use crate::cases::journal::{self, Entry};
+use crate::config::Settings;
 use crate::domain::faults::{Faults, Invalid};
-use crate::entities::{case, evidence_file};
+use crate::entities::{audit_log, case, case_event, evidence_file};
 use crate::env::Env;
 
 /// A file as received: the name it was sent with and its bytes.
 pub struct Incoming {
     pub name: String,
     pub bytes: Vec<u8>,
+}
+
+/// A file checked and written to the store, not yet evidence of any case: what its row records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    pub name: String,
+    pub media_type: MediaType,
+    pub size: i64,
+    pub sha256: String,
+    pub stripped_sha256: Option<String>,
+    pub thumbnail_sha256: Option<String>,
+}
+
+impl Stored {
+    /// Every blob of the file, the original first.
+    pub fn blobs(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.sha256.as_str())
+            .chain(self.stripped_sha256.as_deref())
+            .chain(self.thumbnail_sha256.as_deref())
+    }
+}
+
+/// What a case (or a draft) holds already, counted against the limits.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Held {
+    pub files: u64,
+    pub bytes: u64,
+}
+
+impl Held {
+    /// What the case holds (at most `evidence_max_files` rows; summed here, as PostgreSQL's SUM
+    /// of a bigint is a numeric).
+    pub async fn by_case(db: &impl ConnectionTrait, case_id: &str) -> Result<Held, Error> {
+        let sizes: Vec<i64> = evidence_file::Entity::find()
+            .select_only()
+            .column(evidence_file::Column::Size)
+            .filter(evidence_file::Column::CaseId.eq(case_id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(Held::of(sizes))
+    }
+
+    pub fn of(sizes: impl IntoIterator<Item = i64>) -> Held {
+        sizes.into_iter().fold(Held::default(), |h, size| Held {
+            files: h.files + 1,
+            bytes: h.bytes + size.max(0) as u64,
+        })
+    }
 }
 
 /// The longest file name kept, in characters.
@@ -78,10 +130,56 @@ async fn add(
     files: Vec<Incoming>,
     now: DateTime<Utc>,
 ) -> Result<Vec<EvidenceView>, Error> {
-    let settings = &env.settings;
     if c.status.is_final() {
         return Err(Error::Closed(c.status));
     }
+    let held = Held::by_case(db, &c.id).await?;
+    let stored = store(env, files, held).await?;
+    let added = rows(&c.id, actor, uploader, stored, now);
+    for row in &added {
+        evidence_file::Entity::insert(evidence_file::ActiveModel::from(row.clone()))
+            .exec_without_returning(db)
+            .await?;
+    }
+    journal::record(db, actor, &c.id, entry(&added, uploader, "补充证据"), now).await?;
+    if crash_before_commit() {
+        // The test hook: as if the process died here, its blobs written, its rows not committed.
+        std::process::abort();
+    }
+    Ok(added.into_iter().map(EvidenceView::from).collect())
+}
+
+/// Checks the files against the limits, beside what is `held` already, decodes the photos and
+/// writes every blob: the blobs first, as a row is never written for a blob that is not there.
+/// A file refused is a fault at `files[i]`, and then nothing is stored.
+pub async fn store(env: &Env, files: Vec<Incoming>, held: Held) -> Result<Vec<Stored>, Error> {
+    let ready = check(&env.settings, files, held).await?;
+    let blobs = &env.blobs;
+    let mut stored = Vec::with_capacity(ready.len());
+    for (name, media_type, bytes, derived) in ready {
+        let sha256 = blobs.put(&bytes).await?;
+        let (stripped_sha256, thumbnail_sha256) = match derived {
+            Some(Derived { copy, thumbnail }) => (
+                Some(blobs.put(&copy).await?),
+                Some(blobs.put(&thumbnail).await?),
+            ),
+            None => (None, None),
+        };
+        stored.push(Stored {
+            name,
+            media_type,
+            size: bytes.len() as i64,
+            sha256,
+            stripped_sha256,
+            thumbnail_sha256,
+        });
+    }
+    Ok(stored)
+}
+
+type Ready = (String, MediaType, Vec<u8>, Option<Derived>);
+
+async fn check(settings: &Settings, files: Vec<Incoming>, held: Held) -> Result<Vec<Ready>, Error> {
     let mut faults = Faults(Vec::new());
     if files.is_empty() {
         faults.add("files", "send at least one file in the form field `files`");
@@ -109,28 +207,18 @@ async fn add(
         }
     }
     faults.finish()?;
-    // What the case holds already, so that the limits count it (at most `evidence_max_files`
-    // rows; summed here, as PostgreSQL's SUM of a bigint is a numeric).
-    let sizes: Vec<i64> = evidence_file::Entity::find()
-        .select_only()
-        .column(evidence_file::Column::Size)
-        .filter(evidence_file::Column::CaseId.eq(&c.id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let (count, bytes) = (sizes.len(), sizes.iter().sum::<i64>());
     let adding: u64 = checked.iter().map(|(_, _, b)| b.len() as u64).sum();
-    if count as u64 + checked.len() as u64 > settings.evidence_max_files {
+    if held.files + checked.len() as u64 > settings.evidence_max_files {
         return Err(Invalid::field(
             "files",
             format!(
-                "a case holds at most {} files; it has {count}",
-                settings.evidence_max_files
+                "a case holds at most {} files; it has {}",
+                settings.evidence_max_files, held.files
             ),
         )
         .into());
     }
-    if bytes as u64 + adding > settings.evidence_max_case_bytes {
+    if held.bytes + adding > settings.evidence_max_case_bytes {
         return Err(Invalid::field(
             "files",
             format!(
@@ -164,68 +252,90 @@ async fn add(
         }
     }
     faults.finish()?;
-    let blobs = &env.blobs;
-    let mut added = Vec::with_capacity(ready.len());
-    for (name, kind, bytes, derived) in ready {
-        // The blobs first: a row is never written for a blob that is not there.
-        let sha256 = blobs.put(&bytes).await?;
-        let (stripped_sha256, thumbnail_sha256) = match derived {
-            Some(Derived { copy, thumbnail }) => (
-                Some(blobs.put(&copy).await?),
-                Some(blobs.put(&thumbnail).await?),
-            ),
-            None => (None, None),
-        };
-        let row = evidence_file::ActiveModel {
-            id: Set(uuid::Uuid::now_v7().to_string()),
-            case_id: Set(c.id.clone()),
-            file_name: Set(name),
-            media_type: Set(kind),
-            size: Set(bytes.len() as i64),
-            sha256: Set(sha256),
-            stripped_sha256: Set(stripped_sha256),
-            thumbnail_sha256: Set(thumbnail_sha256),
-            uploaded_by: Set(uploader),
-            uploader_id: Set(match actor {
+    Ok(ready)
+}
+
+/// The rows of files stored for case `case_id`, uploaded by `actor` now.
+pub fn rows(
+    case_id: &str,
+    actor: &Actor,
+    uploader: Uploader,
+    stored: Vec<Stored>,
+    now: DateTime<Utc>,
+) -> Vec<evidence_file::Model> {
+    stored
+        .into_iter()
+        .map(|s| evidence_file::Model {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_id: case_id.to_owned(),
+            file_name: s.name,
+            media_type: s.media_type,
+            size: s.size,
+            sha256: s.sha256,
+            stripped_sha256: s.stripped_sha256,
+            thumbnail_sha256: s.thumbnail_sha256,
+            uploaded_by: uploader,
+            uploader_id: match actor {
                 Actor::Staff(s) => Some(s.user_id.clone()),
                 _ => None,
-            }),
-            uploaded_at: Set(now),
-            removed_at: Set(None),
-        };
-        let row = evidence_file::Entity::insert(row)
-            .exec_with_returning(db)
-            .await?;
-        added.push(row);
+            },
+            uploaded_at: now,
+            removed_at: None,
+        })
+        .collect()
+}
+
+/// What files filed with a new case add to its writes: their rows, their timeline event and
+/// their audit entry.
+pub struct FiledWith {
+    pub rows: Vec<evidence_file::ActiveModel>,
+    pub event: case_event::ActiveModel,
+    pub audit: audit_log::ActiveModel,
+}
+
+/// The records of the files `stored` filed by `actor` with the new case `case_id`, or `None`
+/// without files. A walk-in's files are uploaded by the station's staff.
+pub fn filed_with(
+    case_id: &str,
+    actor: &Actor,
+    stored: &[Stored],
+    what: &str,
+    now: DateTime<Utc>,
+) -> Option<FiledWith> {
+    if stored.is_empty() {
+        return None;
     }
+    let uploader = match actor {
+        Actor::Staff(_) => Uploader::Staff,
+        _ => Uploader::Consumer,
+    };
+    let added = rows(case_id, actor, uploader, stored.to_vec(), now);
+    let e = entry(&added, uploader, what);
+    Some(FiledWith {
+        event: journal::event(case_id, e.event, actor, e.public, e.detail, now),
+        audit: crate::audit::entry(actor, e.action, Some(case_id), e.audit, now),
+        rows: added.into_iter().map(Into::into).collect(),
+    })
+}
+
+/// The timeline event and audit entry of files added, `what` saying how (补充证据, 随投诉提交证据).
+pub fn entry(added: &[evidence_file::Model], uploader: Uploader, what: &str) -> Entry<'static> {
     let names: Vec<&str> = added.iter().map(|f| f.file_name.as_str()).collect();
-    journal::record(
-        db,
-        actor,
-        &c.id,
-        Entry {
-            event: "evidence_added",
-            public: true,
-            detail: json!({
-                "description": format!("补充证据 {} 份：{}", added.len(), names.join("、")),
-                "evidence_ids": added.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
-            }),
-            action: "evidence.add",
-            audit: json!({
-                "files": added.iter().map(|f| json!({
-                    "id": f.id, "sha256": f.sha256, "size": f.size, "media_type": f.media_type,
-                })).collect::<Vec<_>>(),
-                "uploaded_by": uploader,
-            }),
-        },
-        now,
-    )
-    .await?;
-    if crash_before_commit() {
-        // The test hook: as if the process died here, its blobs written, its rows not committed.
-        std::process::abort();
+    Entry {
+        event: "evidence_added",
+        public: true,
+        detail: json!({
+            "description": format!("{what} {} 份：{}", added.len(), names.join("、")),
+            "evidence_ids": added.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        }),
+        action: "evidence.add",
+        audit: json!({
+            "files": added.iter().map(|f| json!({
+                "id": f.id, "sha256": f.sha256, "size": f.size, "media_type": f.media_type,
+            })).collect::<Vec<_>>(),
+            "uploaded_by": uploader,
+        }),
     }
-    Ok(added.into_iter().map(EvidenceView::from).collect())
 }
 
 /// A test hook, read once from the environment: `XIAOBAO_FAULT=evidence_before_commit` makes the

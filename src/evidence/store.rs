@@ -66,6 +66,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Sets the file's modification time to now; false when there is no such file.
+async fn touch(path: &std::path::Path) -> io::Result<bool> {
+    match tokio::fs::File::options().write(true).open(path).await {
+        Ok(file) => {
+            file.into_std().await.set_modified(SystemTime::now())?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 fn is_blob_name(sha256: &str) -> bool {
     sha256.len() == 64 && sha256.bytes().all(|c| c.is_ascii_hexdigit())
 }
@@ -158,9 +170,7 @@ impl Blobs {
             }
             Blobs::Folder(root) => {
                 let path = Self::path(root, &sha);
-                if tokio::fs::try_exists(&path).await? {
-                    let file = tokio::fs::File::options().write(true).open(&path).await?;
-                    file.into_std().await.set_modified(SystemTime::now())?;
+                if touch(&path).await? {
                     return Ok(sha);
                 }
                 let dir = path.parent().expect("a blob's folder");
@@ -174,6 +184,28 @@ impl Blobs {
             }
         }
         Ok(sha)
+    }
+
+    /// Makes the blob's age count from now, as a `put` of its bytes would, so that the orphan
+    /// sweep leaves it to a row about to name it (the files of a draft filed long after their
+    /// upload); false when it is not there.
+    pub async fn refresh(&self, sha256: &str) -> io::Result<bool> {
+        if !is_blob_name(sha256) {
+            return Err(not_a_blob());
+        }
+        match self {
+            Blobs::S3 { bucket, prefix } => {
+                let key = Self::key(prefix, sha256);
+                let bytes = match bucket.get(&key).await {
+                    Ok(got) => got.bytes().await?,
+                    Err(object_store::Error::NotFound { .. }) => return Ok(false),
+                    Err(e) => return Err(e.into()),
+                };
+                bucket.put(&key, PutPayload::from(bytes)).await?;
+                Ok(true)
+            }
+            Blobs::Folder(root) => touch(&Self::path(root, sha256)).await,
+        }
     }
 
     /// The blob for reading, streamed by the caller (never held whole in memory).

@@ -11,8 +11,10 @@ use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineView, RuleSetId};
 use crate::domain::secrets::sha256_hex;
 use crate::entities::{case, station};
+use crate::evidence::add::{Held, Incoming, store};
+use crate::http::files::WithFiles;
 use crate::http::idempotency::{self, IdempotencyKey, Once, Stored};
-use crate::http::{ApiError, ApiJson, ApiResult, Role, Staff};
+use crate::http::{ApiError, ApiResult, Role, Staff};
 use crate::routing::Routing;
 use crate::state::AppState;
 
@@ -82,6 +84,31 @@ enum Submission {
     Report(Box<ReportRequest>),
 }
 
+/// A complaint with its evidence, as `multipart/form-data`: the complaint's JSON in the part
+/// `request`, its files in parts `files` (the types and limits of
+/// `POST /track/{receipt_number}/evidence`; a file refused is a fault at `files[i]`, reported with
+/// the request's own, and nothing is filed).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ComplaintWithFiles {
+    /// The complaint, as for `application/json`.
+    request: ComplaintRequest,
+    /// JPEG, PNG, WebP, HEIC or PDF, recognised by content.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<String>,
+}
+
+/// A report with its evidence, as `multipart/form-data`, like [`ComplaintWithFiles`].
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ReportWithFiles {
+    /// The report, as for `application/json`.
+    request: ReportRequest,
+    /// JPEG, PNG, WebP, HEIC or PDF, recognised by content.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<String>,
+}
+
 /// What an intake answers.
 enum Answer {
     Created(Box<IntakeReceipt>),
@@ -94,7 +121,10 @@ enum Answer {
 /// never files the complaint twice. Every invalid field is reported at once.
 #[utoipa::path(
     tag = "intake",
-    request_body = ComplaintRequest,
+    request_body(content(
+        (ComplaintRequest = "application/json"),
+        (ComplaintWithFiles = "multipart/form-data"),
+    )),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     responses(
         (status = 201, body = IntakeReceipt),
@@ -104,10 +134,11 @@ enum Answer {
 async fn file_complaint(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: ApiJson<ComplaintRequest, false>,
+    body: WithFiles<ComplaintRequest>,
 ) -> ApiResult<HttpResponse> {
-    let key = IdempotencyKey::from_request(&req, "complaints", &body.raw)?;
-    submit(state, key, Submission::Complaint(Box::new(body.body), None)).await
+    let key = IdempotencyKey::from_request(&req, "complaints", &body.fingerprint)?;
+    let submission = Submission::Complaint(Box::new(body.body), None);
+    submit(state, key, submission, body.files).await
 }
 
 /// Register a walk-in complaint at a station (现场登记, 首接负责).
@@ -121,7 +152,10 @@ async fn file_complaint(
 #[utoipa::path(
     tag = "intake",
     security(("bearer" = [])),
-    request_body = ComplaintRequest,
+    request_body(content(
+        (ComplaintRequest = "application/json"),
+        (ComplaintWithFiles = "multipart/form-data"),
+    )),
     params(
         ("id" = String, Path, description = "the receiving station", example = "S310118102"),
         ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe"),
@@ -136,7 +170,7 @@ async fn file_at_station(
     state: web::Data<AppState>,
     me: Staff,
     path: web::Path<String>,
-    body: ApiJson<ComplaintRequest, false>,
+    body: WithFiles<ComplaintRequest>,
 ) -> ApiResult<HttpResponse> {
     me.require(&[Role::Mediator, Role::BureauAdmin])?;
     let station = station::Entity::find_by_id(path.into_inner())
@@ -150,17 +184,13 @@ async fn file_at_station(
             "only staff of this station or its bureau register complaints here",
         ));
     }
-    let key = IdempotencyKey::from_request(&req, "station_complaints", &body.raw)?;
+    let key = IdempotencyKey::from_request(&req, "station_complaints", &body.fingerprint)?;
     let walk_in = WalkIn {
         station,
         staff: Actor::from(&me),
     };
-    submit(
-        state,
-        key,
-        Submission::Complaint(Box::new(body.body), Some(Box::new(walk_in))),
-    )
-    .await
+    let submission = Submission::Complaint(Box::new(body.body), Some(Box::new(walk_in)));
+    submit(state, key, submission, body.files).await
 }
 
 /// File a report (举报), named or anonymous.
@@ -168,7 +198,10 @@ async fn file_at_station(
 /// Anyone may call this. The reporter's identity is never shown to the reported business.
 #[utoipa::path(
     tag = "intake",
-    request_body = ReportRequest,
+    request_body(content(
+        (ReportRequest = "application/json"),
+        (ReportWithFiles = "multipart/form-data"),
+    )),
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes retries safe")),
     responses(
         (status = 201, body = IntakeReceipt),
@@ -178,10 +211,16 @@ async fn file_at_station(
 async fn file_report(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: ApiJson<ReportRequest, false>,
+    body: WithFiles<ReportRequest>,
 ) -> ApiResult<HttpResponse> {
-    let key = IdempotencyKey::from_request(&req, "reports", &body.raw)?;
-    submit(state, key, Submission::Report(Box::new(body.body))).await
+    let key = IdempotencyKey::from_request(&req, "reports", &body.fingerprint)?;
+    submit(
+        state,
+        key,
+        Submission::Report(Box::new(body.body)),
+        body.files,
+    )
+    .await
 }
 
 /// Files the submission on the runtime that owns the database connections (see
@@ -190,12 +229,12 @@ async fn submit(
     state: web::Data<AppState>,
     key: Option<IdempotencyKey>,
     submission: Submission,
+    files: Vec<Incoming>,
 ) -> ApiResult<HttpResponse> {
     let pool_state = state.clone();
-    let answer = on_pool_runtime(
-        &state,
-        async move { file(&pool_state, key, submission).await },
-    )
+    let answer = on_pool_runtime(&state, async move {
+        file(&pool_state, key, submission, files).await
+    })
     .await?;
     Ok(match answer {
         Answer::Created(receipt) => HttpResponse::Created().json(receipt),
@@ -207,16 +246,29 @@ async fn file(
     state: &AppState,
     key: Option<IdempotencyKey>,
     submission: Submission,
+    files: Vec<Incoming>,
 ) -> ApiResult<Answer> {
+    // The files are checked and stored before the transaction (a file refused is reported with
+    // the request's faults); the blobs of a submission that fails are swept as orphans.
+    let attached = match files.is_empty() {
+        true => Ok(Vec::new()),
+        false => match store(&state.env, files, Held::default()).await {
+            Err(crate::evidence::Error::Invalid(refused)) => Err(refused),
+            stored => Ok(stored?),
+        },
+    };
     let secret = receipt::access_secret();
     let secret_hash = sha256_hex(&secret);
     let now = state.clock.now();
     let prepare = async |txn: &DatabaseTransaction| {
         let (filed, writes) = match &submission {
             Submission::Complaint(r, walk_in) => {
-                super::file_complaint(txn, state, r, walk_in.as_deref(), &secret_hash, now).await?
+                let walk_in = walk_in.as_deref();
+                super::file_complaint(txn, state, r, attached, walk_in, &secret_hash, now).await?
             }
-            Submission::Report(r) => super::file_report(txn, state, r, &secret_hash, now).await?,
+            Submission::Report(r) => {
+                super::file_report(txn, state, r, attached, &secret_hash, now).await?
+            }
         };
         Ok((IntakeReceipt::of(filed), writes))
     };

@@ -20,9 +20,10 @@ use crate::audit;
 use crate::cases::{self, CaseKind, CaseStatus, PartyRole};
 use crate::db::Writes;
 use crate::deadlines::{self, DeadlineKind, DeadlineView, RuleSetId};
-use crate::domain::faults::Faults;
+use crate::domain::faults::{Faults, Invalid};
 use crate::domain::vocabulary::{Category, Channel, Demand};
 use crate::entities::{case, party, station};
+use crate::evidence::add::Stored;
 use crate::routing::{self, Routing, RoutingInput, zone};
 use crate::state::AppState;
 use lookups::{look_up, probable_duplicate};
@@ -45,6 +46,8 @@ struct NewCase {
     facts: String,
     demands: Vec<Demand>,
     evidence: Vec<String>,
+    /// Files sent with it, in the store already.
+    files: Vec<Stored>,
     choose_odr: bool,
     consent_to_publish: bool,
     conceal_identity: bool,
@@ -69,18 +72,31 @@ pub struct Filed {
     pub duplicate_of: Option<case::Model>,
 }
 
+/// The files sent with a submission, checked and in the store already, or the faults that
+/// refused them, reported with the submission's own.
+pub type Attached = Result<Vec<Stored>, Invalid>;
+
+fn take_files(files: Attached, faults: &mut Faults) -> Vec<Stored> {
+    files.unwrap_or_else(|refused| {
+        faults.0.extend(refused.0);
+        Vec::new()
+    })
+}
+
 /// Checks a complaint and prepares its records: everything is read first, and nothing is written
 /// until the caller writes the returned [`Writes`].
 pub async fn file_complaint(
     db: &impl ConnectionTrait,
     state: &AppState,
     req: &ComplaintRequest,
+    files: Attached,
     walk_in: Option<&WalkIn>,
     secret_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(Filed, Writes), Error> {
     let rule_set = state.env.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
+    let files = take_files(files, &mut faults);
     let mut parties = Vec::new();
     for (i, p) in std::iter::once(&req.complainant)
         .chain(&req.co_complainants)
@@ -157,6 +173,7 @@ pub async fn file_complaint(
         facts: req.dispute.facts.trim().to_owned(),
         demands: req.demands.clone(),
         evidence: Vec::new(),
+        files,
         choose_odr: req.choose_odr,
         consent_to_publish: req.consent_to_publish,
         conceal_identity: req.conceal_identity_from_business,
@@ -182,6 +199,7 @@ pub async fn file_complaint(
         let report = NewCase {
             kind: CaseKind::Report,
             evidence: also.evidence.clone(),
+            files: Vec::new(),
             facts: also.violation.trim().to_owned(),
             demands: Vec::new(),
             choose_odr: false,
@@ -209,11 +227,13 @@ pub async fn file_report(
     db: &impl ConnectionTrait,
     state: &AppState,
     req: &ReportRequest,
+    files: Attached,
     secret_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(Filed, Writes), Error> {
     let rule_set = state.env.rules.rule_set_for(now);
     let mut faults = Faults::of(req);
+    let files = take_files(files, &mut faults);
     let reporter = req
         .reporter
         .as_ref()
@@ -252,6 +272,7 @@ pub async fn file_report(
         facts: req.clue.what.trim().to_owned(),
         demands: Vec::new(),
         evidence: req.evidence.clone(),
+        files,
         choose_odr: false,
         consent_to_publish: false,
         conceal_identity: true,
@@ -460,9 +481,9 @@ async fn create(
     let first = deadlines::compute(&calendar, &state.env.rules, rule_set, first_deadline, now)
         .filter(|_| !repeated_report);
     let system = Actor::System;
-    let (what, label) = match new.kind {
-        CaseKind::Complaint => ("complaint", "投诉已登记"),
-        CaseKind::Report => ("report", "举报已登记"),
+    let (what, label, with) = match new.kind {
+        CaseKind::Complaint => ("complaint", "投诉已登记", "随投诉提交证据"),
+        CaseKind::Report => ("report", "举报已登记", "随举报提交证据"),
     };
     let (receiver, description) = match walk_in {
         Some(w) => (
@@ -493,6 +514,11 @@ async fn create(
             now,
         ),
     ];
+    let evidence = crate::evidence::add::filed_with(&id, receiver, &new.files, with, now);
+    if let Some(e) = &evidence {
+        writes.insert_many(e.rows.clone());
+        events.push(e.event.clone());
+    }
     if let Some(d) = &first {
         writes.insert(deadlines::row(&id, d));
         if odr {
@@ -551,6 +577,9 @@ async fn create(
         json!({"receipt_number": row.receipt_number}),
         now,
     ));
+    if let Some(e) = evidence {
+        writes.insert(e.audit);
+    }
     Ok(Filed {
         case: row,
         routing,

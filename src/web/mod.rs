@@ -31,6 +31,7 @@ use actix_web::{guard, web};
 use crate::http::fallback::RouteTable;
 
 pub mod assets;
+pub mod attach;
 pub mod complaint;
 pub mod components;
 pub mod csrf;

@@ -74,10 +74,10 @@ fn png_bomb() -> Vec<u8> {
     b
 }
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 const HEIC: &[u8] = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic....";
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -110,7 +110,7 @@ impl Filed {
     }
 }
 
-fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub(crate) fn blobs(app: &TestApp) -> Vec<std::path::PathBuf> {
     let dir = std::path::PathBuf::from(&app.state.env.settings.evidence_dir);
     let mut out = Vec::new();
     for sub in std::fs::read_dir(&dir).into_iter().flatten().flatten() {

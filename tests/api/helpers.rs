@@ -129,7 +129,18 @@ impl TestApp {
         headers: &[(&str, &str)],
         files: &[(&str, &[u8])],
     ) -> Response {
-        let (content_type, body) = multipart(files);
+        self.file_with(path, headers, None, files).await
+    }
+
+    /// POSTs a creating request's JSON with its `files`, as `multipart/form-data`.
+    pub async fn file_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        request: Option<&Value>,
+        files: &[(&str, &[u8])],
+    ) -> Response {
+        let (content_type, body) = multipart_with(request, files);
         let mut all = vec![("content-type", content_type.as_str())];
         all.extend_from_slice(headers);
         self.send("POST", path, &all, Some(body)).await
@@ -331,8 +342,21 @@ impl TestApp {
 
 /// `files` as a `multipart/form-data` body of parts named `files`: its content type and bytes.
 pub fn multipart(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    multipart_with(None, files)
+}
+
+/// A creating request's JSON in a part named `request`, before `files`.
+pub fn multipart_with(request: Option<&Value>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "xiaobao-test-boundary-7f3a";
     let mut body = Vec::new();
+    if let Some(json) = request {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"request\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
     for (name, bytes) in files {
         body.extend_from_slice(
             format!(

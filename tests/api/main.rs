@@ -7,6 +7,7 @@ mod deadlines;
 mod edges;
 mod errors;
 mod evidence;
+mod evidence_intake;
 mod evidence_stores;
 mod faults;
 mod helpers;

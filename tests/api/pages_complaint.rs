@@ -42,15 +42,33 @@ impl<'a> Browser<'a> {
     }
 
     pub(crate) async fn send(&mut self, path: &str, form: Option<String>) -> Page {
+        let body = form.map(|f| {
+            (
+                "application/x-www-form-urlencoded".to_owned(),
+                f.into_bytes(),
+            )
+        });
+        self.send_body(path, body).await
+    }
+
+    /// Posts `files` as a multipart form to `path`, the CSRF token of the last page in its query.
+    pub(crate) async fn upload(&mut self, path: &str, files: &[(&str, &[u8])]) -> Page {
+        let join = if path.contains('?') { '&' } else { '?' };
+        let path = format!("{path}{join}csrf_token={}", encode(&self.csrf));
+        self.send_body(&path, Some(crate::helpers::multipart(files)))
+            .await
+    }
+
+    async fn send_body(&mut self, path: &str, body: Option<(String, Vec<u8>)>) -> Page {
         let url = format!("{}{path}", self.app.base);
-        let req = match form {
+        let req = match body {
             Some(_) => self.client.post(url),
             None => self.client.get(url),
         }
         .insert_header(("cookie", self.cookie.clone()));
-        let mut res = match form {
-            Some(body) => {
-                req.insert_header(("content-type", "application/x-www-form-urlencoded"))
+        let mut res = match body {
+            Some((content_type, body)) => {
+                req.insert_header(("content-type", content_type))
                     .send_body(body)
                     .await
             }
@@ -201,7 +219,8 @@ async fn a_complaint_filed_page_by_page_is_tracked_with_the_secret_shown() {
         "/complaint/what",
     )
     .await;
-    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    b.answer("/complaint/what", WHAT, "/complaint/evidence")
+        .await;
     let you_page = b.get("/complaint/you").await;
     assert!(you_page.text.contains(r#"name="delegated""#));
     assert!(
@@ -419,7 +438,7 @@ async fn a_fault_the_intake_finds_is_shown_on_the_page_that_asked_for_the_field(
     assert_eq!(cases, 0);
 }
 
-/// Answers the place (one town, no choice page) and what happened, up to the page about you.
+/// Answers the place (one town, no choice page) and what happened, up to the evidence page.
 async fn to_you(b: &mut Browser<'_>) {
     let place = [
         ("occurred_on_year", "2026"),
@@ -429,7 +448,8 @@ async fn to_you(b: &mut Browser<'_>) {
     ];
     b.answer("/complaint/place", &place, "/complaint/what")
         .await;
-    b.answer("/complaint/what", WHAT, "/complaint/you").await;
+    b.answer("/complaint/what", WHAT, "/complaint/evidence")
+        .await;
 }
 
 #[actix_web::test]
@@ -526,5 +546,92 @@ async fn a_business_named_exactly_as_registered_is_found_without_its_code() {
         c.status,
         xiaobao::cases::CaseStatus::PendingAcceptance,
         "ODR declined: straight to the regulator"
+    );
+}
+
+#[actix_web::test]
+async fn files_chosen_on_the_evidence_page_become_the_complaints_evidence() {
+    use crate::evidence::{PDF, blobs, photo};
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    to_you(&mut b).await;
+    let page = b.get("/complaint/evidence").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(r#"enctype="multipart/form-data""#));
+    assert!(
+        page.text.contains(r#"href="/complaint/you""#),
+        "继续 leads on"
+    );
+
+    let bad = b
+        .upload(
+            "/complaint/evidence",
+            &[("invoice.jpg", b"MZ not a picture")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text.contains("<title>错误："));
+    assert!(bad.text.contains("invoice.jpg 不是 JPEG"), "{}", bad.text);
+    let none = b.upload("/complaint/evidence", &[("", b"")]).await;
+    assert!(none.text.contains("请选择要上传的文件"), "{}", none.text);
+
+    let up = b
+        .upload(
+            "/complaint/evidence",
+            &[("dish.jpg", &photo()), ("小票.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.text);
+    assert_eq!(up.location, "/complaint/evidence");
+    let listed = b.get("/complaint/evidence").await;
+    assert!(listed.text.contains("dish.jpg") && listed.text.contains("小票.pdf"));
+    let removed = b.post("/complaint/evidence/remove", &[("file", "1")]).await;
+    assert_eq!(removed.location, "/complaint/evidence");
+    let listed = b.get("/complaint/evidence").await;
+    assert!(listed.text.contains("dish.jpg") && !listed.text.contains("小票.pdf"));
+
+    let id = resident_id("33042119900101123");
+    b.answer("/complaint/you", &you(&id), "/complaint/check")
+        .await;
+    let check = b.get("/complaint/check").await;
+    assert!(check.text.contains("证据材料"), "{}", check.text);
+    assert!(
+        check
+            .text
+            .contains(r#"href="/complaint/evidence?change=1""#)
+    );
+
+    // A blob gone from the store (swept while the draft waited) is asked for again.
+    for blob in blobs(&app) {
+        std::fs::remove_file(blob).unwrap();
+    }
+    let gone = b.post("/complaint/check", &[]).await;
+    assert_eq!(
+        gone.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        gone.text
+    );
+    assert!(gone.text.contains("有文件已失效"), "{}", gone.text);
+    assert_eq!(app.count("cases").await, 0);
+    b.post("/complaint/evidence/remove", &[("file", "0")]).await;
+    b.get("/complaint/evidence").await;
+    let again = b
+        .upload("/complaint/evidence?change=1", &[("dish.jpg", &photo())])
+        .await;
+    assert_eq!(again.location, "/complaint/evidence?change=1");
+
+    b.get("/complaint/check").await;
+    let filed = b.post("/complaint/check", &[]).await;
+    assert_eq!(filed.location, "/complaint/receipt", "{}", filed.text);
+    assert_eq!(app.count("cases").await, 1);
+    assert_eq!(
+        app.count("evidence_files WHERE file_name = 'dish.jpg' AND uploaded_by = 'consumer'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("case_events WHERE kind = 'evidence_added'").await,
+        1
     );
 }

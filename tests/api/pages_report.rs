@@ -147,9 +147,19 @@ async fn an_anonymous_report_is_filed_page_by_page_and_keeps_nothing_of_the_repo
     b.answer(
         "/report/place/choose",
         &[("place_code", "330421103")],
-        "/report/you",
+        "/report/evidence",
     )
     .await;
+    // A photo of the shelf goes with the report.
+    let evidence = b.get("/report/evidence").await;
+    assert!(
+        evidence.text.contains(r#"href="/report/you""#),
+        "{}",
+        evidence.text
+    );
+    let photo = crate::evidence::photo();
+    let up = b.upload("/report/evidence", &[("货架.jpg", &photo)]).await;
+    assert_eq!(up.location, "/report/evidence", "{}", up.text);
 
     let unchosen = b.post("/report/you", &[]).await;
     assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -174,6 +184,7 @@ async fn an_anonymous_report_is_filed_page_by_page_and_keeps_nothing_of_the_repo
         "西塘镇胥塘路1号（浙江省嘉兴市嘉善县西塘镇）",
         "匿名举报（不留姓名和联系方式）",
         r#"href="/report/place?change=1""#,
+        "货架.jpg",
     ] {
         assert!(check.text.contains(words), "{words} in {}", check.text);
     }
@@ -206,6 +217,15 @@ async fn an_anonymous_report_is_filed_page_by_page_and_keeps_nothing_of_the_repo
     assert!(receipt.text.contains("核查您举报的线索"));
     let (c, parties) = record(&app, &number).await;
     assert_eq!(c.kind, xiaobao::cases::CaseKind::Report);
+    assert_eq!(
+        app.count(&format!(
+            "evidence_files WHERE case_id = '{}' AND file_name = '货架.jpg'",
+            c.id
+        ))
+        .await,
+        1,
+        "the photo is the report's evidence"
+    );
     assert_eq!(c.respondent_name, "西塘某超市");
     assert_eq!(c.facts, "货架上有已过保质期的牛奶仍在销售。");
     assert!(parties.is_empty(), "nothing of the reporter: {parties:?}");
@@ -225,7 +245,7 @@ async fn a_named_report_gets_its_secret_and_is_followed_with_it() {
             ("occurred_on_day", "20"),
             ("place", "浙江省嘉兴市嘉善县西塘镇"),
         ],
-        "/report/you",
+        "/report/evidence",
     )
     .await;
     let missing = b.post("/report/you", &[("named", "yes")]).await;

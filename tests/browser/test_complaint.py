@@ -65,6 +65,26 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
     page.get_by_label("赔偿损失").check()
     next_page(page)
 
+    # Evidence: a photo chosen, uploaded and listed before going on.
+    assert page.url == base + "/complaint/evidence"
+    check(page, "complaint-evidence")
+    photo = page.screenshot(type="jpeg", quality=80, clip={"x": 0, "y": 0, "width": 64, "height": 48})
+    page.get_by_label("选择文件").set_input_files([
+        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": photo},
+        {"name": "invoice.jpg", "mimeType": "image/jpeg", "buffer": b"MZ not a picture"},
+    ])
+    next_page(page, "上传")
+    assert page.title().startswith("错误：")
+    assert "invoice.jpg 不是 JPEG" in page.locator(".error-summary").inner_text()
+    page.get_by_label("选择文件").set_input_files([
+        {"name": "菜品照片.jpg", "mimeType": "image/jpeg", "buffer": photo},
+    ])
+    next_page(page, "上传")
+    assert page.url == base + "/complaint/evidence"
+    assert "菜品照片.jpg" in page.inner_text("main")
+    check(page, "complaint-evidence-added")
+    page.get_by_role("link", name="继续").click()
+
     assert page.url == base + "/complaint/you"
     check(page, "complaint-you")
     page.fill("#name", "张三")
@@ -79,7 +99,7 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
 
     assert page.url == base + "/complaint/check"
     text = page.inner_text("main")
-    for shown in ["西塘某餐馆", "128.50 元", "退还货款、服务费用、赔偿损失", "浙江省嘉兴市嘉善县西塘镇"]:
+    for shown in ["西塘某餐馆", "128.50 元", "退还货款、服务费用、赔偿损失", "浙江省嘉兴市嘉善县西塘镇", "菜品照片.jpg"]:
         assert shown in text, shown
     check(page, "complaint-check")
     # 更改 goes to the page and comes back to the check page.
@@ -107,6 +127,9 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
     request = urllib.request.Request(base + f"/api/v1/track/{number}", headers={"X-Access-Secret": secret})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.load(response)["receipt_number"] == number
+    request = urllib.request.Request(base + f"/api/v1/track/{number}/evidence", headers={"X-Access-Secret": secret})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert [f["file_name"] for f in json.load(response)] == ["菜品照片.jpg"], "filed with the complaint"
 
     # A reload of the receipt shows it again; the back button does not file a second case.
     page.reload()

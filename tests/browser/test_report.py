@@ -46,6 +46,11 @@ def test_an_anonymous_report_is_filed_page_by_page(phone_nojs, check, base):
     page.get_by_label("浙江省嘉兴市嘉善县西塘镇").check()
     next_page(page)
 
+    # No evidence at hand: the page goes on without it.
+    assert page.url == base + "/report/evidence"
+    check(page, "report-evidence")
+    page.get_by_role("link", name="继续").click()
+
     assert page.url == base + "/report/you"
     check(page, "report-you")
     page.get_by_label("匿名举报").check()

@@ -88,6 +88,8 @@ pub struct Answers {
     pub delegated: String,
     /// `yes` or `no`.
     pub consent: String,
+    /// The evidence uploaded, in the store already.
+    pub files: Vec<crate::evidence::add::Stored>,
 }
 
 /// A draft as the pages see it.

@@ -1,7 +1,7 @@
 //! "File a complaint" (issue 16, item 7) in the GOV.UK question-page manner, with no account and
 //! no script: `/complaint` says what to have at hand, then one page per topic (the business;
 //! where and when, with a choice page when the place is ambiguous and a province → city →
-//! county → town choice when it is not found; what happened; about you),
+//! county → town choice when it is not found; what happened; evidence ([`attach`]); about you),
 //! "check your answers" with 更改 links, and the receipt. Each page checks its own fields and
 //! comes back with 422, the error summary and every value kept. The answers wait in a
 //! server-side [`draft`]; the submit files them through the API's own intake ([`submit`]) and
@@ -16,8 +16,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::evidence::add::Stored;
 use crate::http::ApiResult;
 use crate::state::AppState;
+use crate::web::attach::{self, Attaching};
 use crate::web::components::FormErrors;
 use crate::web::journey::{self, Form, Journey, see_other, value};
 use draft::{Answers, Filed};
@@ -29,10 +31,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         cfg,
         &[
             (Step::Business, Step::Place.path()),
-            (Step::What, Step::You.path()),
+            (Step::What, Step::Evidence.path()),
             (Step::You, CHECK),
         ],
     );
+    attach::routes::<Answers>(cfg);
     // The start page's older link.
     cfg.route(
         "/complaints/new",
@@ -130,7 +133,18 @@ impl Journey for Answers {
 
     async fn file(&self, state: &AppState, draft_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
         let request = submit::request(self)?;
-        submit::file(state, draft_id, &request, now).await
+        let files = attach::still_stored(state, &self.files).await?;
+        submit::file(state, draft_id, &request, files, now).await
+    }
+}
+
+impl Attaching for Answers {
+    const EVIDENCE: Step = Step::Evidence;
+    const AFTER_EVIDENCE: Step = Step::You;
+    const BEFORE_EVIDENCE: Step = Step::What;
+
+    fn files(&mut self) -> &mut Vec<Stored> {
+        &mut self.files
     }
 }
 
@@ -166,6 +180,8 @@ fn take(step: Step, a: &mut Answers, form: &Form) {
                 .map(|(_, d)| d.clone())
                 .collect();
         }
+        // Its files come by their own upload.
+        Step::Evidence => {}
         Step::You => {
             a.name = v("name");
             a.phone = v("phone");

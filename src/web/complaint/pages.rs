@@ -184,9 +184,10 @@ pub fn step(
             },
             code,
         ),
+        Step::Evidence => crate::web::attach::page::<Answers>(req, &a.files, errors),
         Step::You => html(
             &YouPage {
-                page: page("您的信息", Step::What.path()),
+                page: page("您的信息", Step::Evidence.path()),
                 id_types: options(
                     IdType::ALL,
                     IdType::as_str,
@@ -388,6 +389,11 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
         SummaryRow::new("金额", amount, change(Step::What)),
         SummaryRow::new("事情经过", or_none(&a.facts), change(Step::What)),
         SummaryRow::new("诉求", or_none(&demands.join("、")), change(Step::What)),
+        SummaryRow::new(
+            "证据材料",
+            crate::web::attach::names(&a.files),
+            change(Step::Evidence),
+        ),
     ];
     let mut you = vec![
         SummaryRow::new("姓名", or_none(&a.name), change(Step::You)),

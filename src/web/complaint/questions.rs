@@ -18,17 +18,25 @@ pub enum Step {
     Business,
     Place,
     What,
+    Evidence,
     You,
 }
 
 impl Step {
-    pub const ALL: [Step; 4] = [Step::Business, Step::Place, Step::What, Step::You];
+    pub const ALL: [Step; 5] = [
+        Step::Business,
+        Step::Place,
+        Step::What,
+        Step::Evidence,
+        Step::You,
+    ];
 
     pub fn path(self) -> &'static str {
         match self {
             Step::Business => "/complaint/business",
             Step::Place => "/complaint/place",
             Step::What => "/complaint/what",
+            Step::Evidence => "/complaint/evidence",
             Step::You => "/complaint/you",
         }
     }
@@ -45,6 +53,8 @@ impl Step {
                 }
             }
             Step::What => what(a, &mut e),
+            // Files are checked as they are uploaded; none is needed.
+            Step::Evidence => {}
             Step::You => you(a, &mut e),
         }
         e
@@ -71,9 +81,11 @@ impl Step {
             "complainant.id_type" => "id_type",
             "complainant.id_number" => "id_number",
             "complainant.address" => "address",
+            f if f.starts_with("files") => "files",
             _ => return None,
         };
         let step = match api_field.split('.').next() {
+            _ if field == "files" => Step::Evidence,
             Some("respondent") => Step::Business,
             Some("complainant") => Step::You,
             _ if field == "occurred_on" || field == "place" => Step::Place,
@@ -88,6 +100,7 @@ impl Step {
             "business_address" => "这个地址对应多个地方，请写上省、市和县（区）",
             "place" => "请重新选择消费或发生纠纷的地点",
             "id_number" => "请核对证件号码",
+            "files" => "有文件已失效，请删除后重新上传",
             _ => "请核对这一项",
         }
     }

@@ -10,6 +10,7 @@ use super::questions::{date_parts, yuan_to_fen};
 use crate::deadlines::DeadlineKind;
 use crate::domain::vocabulary::{Category, Channel, Demand, IdType};
 use crate::http::{ApiError, ApiResult};
+use crate::intake::Attached;
 use crate::intake::request::{
     ComplaintRequest, DisputeInput, PersonInput, PlatformInput, RespondentInput,
 };
@@ -74,6 +75,7 @@ pub async fn file(
     state: &AppState,
     draft_id: &str,
     request: &ComplaintRequest,
+    files: Attached,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     file_draft(
@@ -82,7 +84,7 @@ pub async fn file(
         DeadlineKind::Acceptance,
         "{}",
         async |txn, secret_hash| {
-            crate::intake::file_complaint(txn, state, request, None, secret_hash, now).await
+            crate::intake::file_complaint(txn, state, request, files, None, secret_hash, now).await
         },
     )
     .await

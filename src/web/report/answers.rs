@@ -33,6 +33,8 @@ pub struct Answers {
     pub name: String,
     pub phone: String,
     pub email: String,
+    /// The evidence uploaded, in the store already.
+    pub files: Vec<crate::evidence::add::Stored>,
 }
 
 impl Kind for Answers {
@@ -69,17 +71,25 @@ pub enum Step {
     Business,
     What,
     Place,
+    Evidence,
     You,
 }
 
 impl Step {
-    pub const ALL: [Step; 4] = [Step::Business, Step::What, Step::Place, Step::You];
+    pub const ALL: [Step; 5] = [
+        Step::Business,
+        Step::What,
+        Step::Place,
+        Step::Evidence,
+        Step::You,
+    ];
 
     pub fn path(self) -> &'static str {
         match self {
             Step::Business => "/report/business",
             Step::What => "/report/what",
             Step::Place => "/report/place",
+            Step::Evidence => "/report/evidence",
             Step::You => "/report/you",
         }
     }
@@ -96,6 +106,8 @@ impl Step {
                     e.add("place", "请选择违法行为发生的地点");
                 }
             }
+            // Files are checked as they are uploaded; none is needed.
+            Step::Evidence => {}
             Step::You => you(a, &mut e),
         }
         e
@@ -117,6 +129,7 @@ impl Step {
             "reporter.name" => (Step::You, "name"),
             "reporter.phone" => (Step::You, "phone"),
             "reporter.email" => (Step::You, "email"),
+            f if f.starts_with("files") => (Step::Evidence, "files"),
             _ => return None,
         })
     }

@@ -1,8 +1,8 @@
 //! "File a report" (举报, issue 16 item 8) in the GOV.UK question-page manner: `/report` says
 //! what to have at hand and that the reporter's identity never reaches the business; then the
 //! business, what it did, when and where (the complaint journey's place resolution: its choice
-//! page and its province → … → town choice, [`crate::web::complaint::pages::choose_in`]), named or
-//! anonymous, "check your answers" and the receipt. The answers wait in a server-side draft (the
+//! page and its province → … → town choice, [`crate::web::complaint::pages::choose_in`]), evidence
+//! ([`attach`]), named or anonymous, "check your answers" and the receipt. The answers wait in a server-side draft (the
 //! complaint journey's, under its own session key); the submit files them through the intake's
 //! own use case, [`crate::intake::file_report`], as `POST /api/v1/reports` does.
 
@@ -14,8 +14,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::deadlines::DeadlineKind;
+use crate::evidence::add::Stored;
 use crate::http::ApiResult;
 use crate::state::AppState;
+use crate::web::attach::{self, Attaching};
 use crate::web::complaint::draft::Filed;
 use crate::web::complaint::pages::Places;
 use crate::web::components::FormErrors;
@@ -32,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             (Step::You, CHECK),
         ],
     );
+    attach::routes::<Answers>(cfg);
     // The start page's link.
     cfg.route("/reports/new", web::get().to(|| async { see_other(START) }));
 }
@@ -47,7 +50,7 @@ impl Journey for Answers {
     type Step = Step;
     const STEPS: &'static [Step] = &Step::ALL;
     const PLACE: Step = Step::Place;
-    const AFTER_PLACE: Step = Step::You;
+    const AFTER_PLACE: Step = Step::Evidence;
     const START: &'static str = START;
     const CHECK: &'static str = CHECK;
     const CHOOSE: &'static str = CHOOSE;
@@ -85,8 +88,11 @@ impl Journey for Answers {
         Step::owning(api_field)
     }
 
-    fn refused(_field: &str) -> &'static str {
-        "请核对这一项"
+    fn refused(field: &str) -> &'static str {
+        match field {
+            "files" => "有文件已失效，请删除后重新上传",
+            _ => "请核对这一项",
+        }
     }
 
     fn start_page(req: &HttpRequest) -> ApiResult<HttpResponse> {
@@ -119,6 +125,7 @@ impl Journey for Answers {
 
     async fn file(&self, state: &AppState, draft_id: &str, now: DateTime<Utc>) -> ApiResult<()> {
         let request = answers::request(self)?;
+        let files = attach::still_stored(state, &self.files).await?;
         let kept = serde_json::to_string(&Kept {
             named: request.reporter.is_some(),
         })
@@ -129,10 +136,20 @@ impl Journey for Answers {
             DeadlineKind::ReportVerification,
             &kept,
             async |txn, secret_hash| {
-                crate::intake::file_report(txn, state, &request, secret_hash, now).await
+                crate::intake::file_report(txn, state, &request, files, secret_hash, now).await
             },
         )
         .await
+    }
+}
+
+impl Attaching for Answers {
+    const EVIDENCE: Step = Step::Evidence;
+    const AFTER_EVIDENCE: Step = Step::You;
+    const BEFORE_EVIDENCE: Step = Step::Place;
+
+    fn files(&mut self) -> &mut Vec<Stored> {
+        &mut self.files
     }
 }
 
@@ -159,6 +176,8 @@ fn take(step: Step, a: &mut Answers, form: &Form) {
             }
             a.place = place;
         }
+        // Its files come by their own upload.
+        Step::Evidence => {}
         Step::You => {
             a.named = v("named");
             a.name = v("name");

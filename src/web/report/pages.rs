@@ -123,9 +123,10 @@ pub fn step(
             },
             code,
         ),
+        Step::Evidence => crate::web::attach::page::<Answers>(req, &a.files, errors),
         Step::You => html(
             &YouPage {
-                page: page("实名还是匿名", Step::Place.path()),
+                page: page("实名还是匿名", Step::Evidence.path()),
                 named: yes_no("实名举报", "匿名举报", &a.named),
                 a,
             },
@@ -190,6 +191,11 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
             change(Step::Place),
         ),
         SummaryRow::new("地点", place, change(Step::Place)),
+        SummaryRow::new(
+            "证据材料",
+            crate::web::attach::names(&a.files),
+            change(Step::Evidence),
+        ),
     ];
     let you = if a.is_named() {
         vec![

@@ -1,7 +1,7 @@
 //! Evidence from the tracking pages: the files the consumer added, each downloadable, and a form
 //! to add more while the case is open (`multipart/form-data`, the CSRF token in the action's
-//! query). The page checks each file in Chinese words (type by content, size) and then runs the
-//! same step as `POST /api/v1/track/{receipt}/evidence`, which checks again with the case's limits.
+//! query). The page runs the same step as `POST /api/v1/track/{receipt}/evidence` and says what
+//! it refused in Chinese words.
 
 use actix_multipart::Multipart;
 use actix_session::Session;
@@ -12,11 +12,11 @@ use askama_web::WebTemplate;
 use super::common::{Answer, refused, remembered, to_track, web_page};
 use crate::domain::dates::chinese_time;
 use crate::entities::case;
-use crate::evidence::files::recognise;
 use crate::evidence::{EvidenceView, add, read};
 use crate::http::ApiError;
 use crate::http::files::{files, send};
 use crate::state::AppState;
+use crate::web::attach::{NONE_CHOSEN, UNFINISHED, in_words};
 use crate::web::components::FormErrors;
 use crate::web::page::Page;
 use actix_web::Either;
@@ -105,39 +105,20 @@ pub async fn upload(
     let Some(c) = remembered(&state, &session).await? else {
         return Ok(to_track());
     };
-    let settings = &state.env.settings;
     let mut errors = FormErrors::new();
     let incoming = match files(body, &state).await {
-        Ok((incoming, _)) => incoming,
+        // A browser sends one empty part when no file is chosen.
+        Ok((incoming, _)) => incoming
+            .into_iter()
+            .filter(|f| !f.bytes.is_empty())
+            .collect(),
         Err(_) => {
-            errors.add("files", "文件没有上传完整，或总大小超过上限，请重新选择");
+            errors.add("files", UNFINISHED);
             Vec::new()
         }
     };
-    // A browser sends one empty part when no file is chosen.
-    let incoming: Vec<_> = incoming
-        .into_iter()
-        .filter(|f| !f.bytes.is_empty())
-        .collect();
     if errors.is_empty() && incoming.is_empty() {
-        errors.add("files", "请选择要上传的文件");
-    }
-    for f in &incoming {
-        if f.bytes.len() as u64 > settings.evidence_max_file_bytes {
-            errors.add(
-                "files",
-                format!(
-                    "{} 超过 {} MB，请压缩或拆分后上传",
-                    f.name,
-                    settings.evidence_max_file_bytes >> 20
-                ),
-            );
-        } else if recognise(&f.bytes).is_none() {
-            errors.add(
-                "files",
-                format!("{} 不是 JPEG、PNG、WebP、HEIC 图片或 PDF 文件", f.name),
-            );
-        }
+        errors.add("files", NONE_CHOSEN);
     }
     if errors.is_empty() {
         let txn = crate::db::begin_write(&state.db).await?;
@@ -148,14 +129,9 @@ pub async fn upload(
                     web::Redirect::to("/track/evidence").see_other(),
                 ));
             }
-            Err(crate::evidence::Error::Invalid(_)) => errors.add(
-                "files",
-                format!(
-                    "每件最多 {} 个文件、共 {} MB，已达上限",
-                    settings.evidence_max_files,
-                    settings.evidence_max_case_bytes >> 20
-                ),
-            ),
+            Err(crate::evidence::Error::Invalid(refused)) => {
+                errors.add("files", in_words(&refused, &state.env.settings))
+            }
             Err(e) => return Err(e.into()),
         }
     }
