@@ -12,10 +12,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::complaint::draft::{self, Draft};
-use super::complaint::pages::{back, changing, html, status};
 use super::components::FormErrors;
 use super::journey::{Form, Journey, see_other, value};
-use super::page::Page;
+use super::page::{Page, back, changing, html, status};
 use crate::config::Settings;
 use crate::domain::faults::Invalid;
 use crate::evidence::add::{Held, Stored, store};

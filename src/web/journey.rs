@@ -18,9 +18,10 @@ use crate::http::ApiResult;
 use crate::intake::{self, receipt::access_secret};
 use crate::state::AppState;
 use crate::web::complaint::draft::{self, Draft, Filed, Kind};
-use crate::web::complaint::pages::{Places, changing, choose_in, pick_in, pick_options};
 use crate::web::complaint::questions::{Resolved, resolve_place};
 use crate::web::components::FormErrors;
+use crate::web::page::changing;
+use crate::web::place::{Places, choose_in, pick_in, pick_options};
 
 pub(crate) type Form = web::Form<Vec<(String, String)>>;
 

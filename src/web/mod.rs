@@ -40,6 +40,7 @@ pub mod headers;
 pub mod journey;
 pub mod odr_terms;
 pub mod page;
+pub mod place;
 pub mod preferences;
 pub mod record;
 pub mod report;

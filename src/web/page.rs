@@ -3,13 +3,15 @@
 //! link.
 
 use actix_session::SessionExt;
-use actix_web::HttpRequest;
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
 use askama::filters::HtmlSafeOutput;
 
 use super::components::FormErrors;
 use super::preferences::LARGE_TEXT_COOKIE;
 use super::session::{CSRF_FIELD, csrf_token};
+use crate::http::ApiResult;
 
 pub struct Page {
     pub title: String,
@@ -72,5 +74,36 @@ impl Page {
     /// The hashed URL of a shipped asset, e.g. `{{ page.asset("app.css") }}`.
     pub fn asset(&self, name: &str) -> &'static str {
         super::assets::url(name)
+    }
+}
+
+pub fn html(t: &impl Template, status: StatusCode) -> ApiResult<HttpResponse> {
+    let body = t.render().map_err(crate::http::ApiError::internal)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The status of a page shown with these errors: 422 when there are any.
+pub fn status(errors: &FormErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
+/// Whether the page was reached by a 更改 link, so that it returns to the check page.
+pub fn changing(req: &HttpRequest) -> bool {
+    req.query_string().split('&').any(|p| p == "change=1")
+}
+
+/// Where a page's back link leads: the journey's check page `check` when the page was reached
+/// by 更改, else `previous`.
+pub fn back(req: &HttpRequest, check: &str, previous: &str) -> String {
+    if changing(req) {
+        check.to_owned()
+    } else {
+        previous.to_owned()
     }
 }

@@ -22,8 +22,9 @@ use crate::state::AppState;
 use crate::web::attach::{self, Attaching};
 use crate::web::components::FormErrors;
 use crate::web::journey::{self, Form, Journey, see_other, value};
+use crate::web::place::Places;
 use draft::{Answers, Filed};
-use pages::{CHECK, CHOOSE, PICK, Places, RECEIPT, START};
+use pages::{CHECK, CHOOSE, PICK, RECEIPT, START};
 use questions::{Step, place_date};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -106,7 +107,7 @@ impl Journey for Answers {
     }
 
     fn start_page(req: &HttpRequest) -> ApiResult<HttpResponse> {
-        pages::html(
+        crate::web::page::html(
             &pages::StartPage {
                 page: crate::web::page::Page::new(req, "投诉").with_back("/"),
             },

@@ -8,12 +8,12 @@ use chrono::NaiveDate;
 
 use super::draft::Answers;
 use super::questions::{Step, date_parts, id_type_label, options, yes_no, yuan_to_fen};
-use crate::divisions::{Division, Divisions};
+use crate::divisions::Divisions;
 use crate::domain::dates::chinese_date_with_weekday;
 use crate::domain::vocabulary::{Category, Demand, IdType};
 use crate::http::ApiResult;
 use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
-use crate::web::page::Page;
+use crate::web::page::{Page, back, html, status};
 
 pub const START: &str = "/complaint";
 pub const CHOOSE: &str = "/complaint/place/choose";
@@ -41,25 +41,6 @@ struct PlacePage {
     page: Page,
     a: Answers,
     date: DateParts,
-}
-
-#[derive(Template)]
-#[template(path = "complaint/choose.html")]
-struct ChoosePage {
-    page: Page,
-    place: String,
-    options: Vec<Choice>,
-}
-
-#[derive(Template)]
-#[template(path = "complaint/pick.html")]
-struct PickPage {
-    page: Page,
-    /// The division chosen so far, in full; empty at the provinces.
-    above: String,
-    /// The form's action: this page, with its code.
-    action: String,
-    options: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -101,37 +82,6 @@ struct ReceiptPage {
     secret: Option<String>,
     /// e.g. `2026年12月11日（星期五）`.
     acceptance_due: Option<String>,
-}
-
-pub fn html(t: &impl Template, status: StatusCode) -> ApiResult<HttpResponse> {
-    let body = t.render().map_err(crate::http::ApiError::internal)?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
-/// The status of a page shown with these errors: 422 when there are any.
-pub fn status(errors: &FormErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
-/// Whether the page was reached by a 更改 link, so that it returns to the check page.
-pub fn changing(req: &HttpRequest) -> bool {
-    req.query_string().split('&').any(|p| p == "change=1")
-}
-
-/// Where a page's back link leads: the journey's check page `check` when the page was reached
-/// by 更改, else `previous`.
-pub fn back(req: &HttpRequest, check: &str, previous: &str) -> String {
-    if changing(req) {
-        check.to_owned()
-    } else {
-        previous.to_owned()
-    }
 }
 
 /// A question page with the answers and the errors given.
@@ -207,99 +157,6 @@ pub fn step(
             code,
         ),
     }
-}
-
-/// Where a journey asks for a place: its question page and its step-by-step choice, and what the
-/// choice pages say; each journey has its own (`crate::web::journey::Journey::PLACES`).
-pub struct Places {
-    pub title: &'static str,
-    /// The question page with the place typed.
-    pub place: &'static str,
-    /// The step-by-step choice (province → … → town).
-    pub pick: &'static str,
-    /// The place page's error when nothing was typed, and the choice page's when nothing was
-    /// chosen.
-    pub empty: &'static str,
-    pub unchosen: &'static str,
-}
-
-/// The choice among the places the text may mean; `chosen` is checked.
-pub fn choose_in(
-    places: &Places,
-    req: &HttpRequest,
-    place: &str,
-    candidates: &[String],
-    chosen: &str,
-    errors: FormErrors,
-) -> ApiResult<HttpResponse> {
-    let d = Divisions::builtin();
-    let options = candidates
-        .iter()
-        .map(|c| Choice::new(c.as_str(), d.full_name(c).unwrap_or_else(|| c.clone())))
-        .collect();
-    let code = status(&errors);
-    html(
-        &ChoosePage {
-            page: Page::new(req, places.title)
-                .with_errors(errors)
-                .with_back(places.place),
-            place: place.to_owned(),
-            options: Choice::mark(options, &[chosen]),
-        },
-        code,
-    )
-}
-
-/// The divisions one level below `code` (the provinces for none); a level of one placeholder
-/// (a municipality's 市辖区) is passed through.
-pub fn pick_options(code: &str) -> Vec<&'static Division> {
-    let d = Divisions::builtin();
-    let mut list: Vec<&Division> = if code.is_empty() {
-        d.iter().filter(|x| x.parent_code.is_none()).collect()
-    } else {
-        d.children(code)
-    };
-    while let [only] = list[..]
-        && !d.children(only.code).is_empty()
-    {
-        list = d.children(only.code);
-    }
-    list
-}
-
-/// The step-by-step choice: the divisions one level below `code`.
-pub fn pick_in(
-    places: &Places,
-    req: &HttpRequest,
-    code: &str,
-    errors: FormErrors,
-) -> ApiResult<HttpResponse> {
-    let status = status(&errors);
-    let options = pick_options(code)
-        .into_iter()
-        .map(|x| Choice::new(x.code, x.name))
-        .collect();
-    let here = places.pick;
-    let back = match Divisions::builtin().get(code).and_then(|x| x.parent_code) {
-        Some(parent) => format!("{here}?code={parent}"),
-        None if code.is_empty() => places.place.to_owned(),
-        None => here.to_owned(),
-    };
-    html(
-        &PickPage {
-            page: Page::new(req, "逐级选择地点")
-                .with_errors(errors)
-                .with_back(back),
-            above: Divisions::builtin().full_name(code).unwrap_or_default(),
-            action: if code.is_empty() {
-                here.to_owned()
-            } else {
-                format!("{here}?code={code}")
-            },
-            options,
-        },
-        status,
-    )
 }
 
 /// A 更改 link to a page.

@@ -1,7 +1,7 @@
 //! "File a report" (举报, issue 16 item 8) in the GOV.UK question-page manner: `/report` says
 //! what to have at hand and that the reporter's identity never reaches the business; then the
 //! business, what it did, when and where (the complaint journey's place resolution: its choice
-//! page and its province → … → town choice, [`crate::web::complaint::pages::choose_in`]), evidence
+//! page and its province → … → town choice, [`crate::web::place::choose_in`]), evidence
 //! ([`attach`]), named or anonymous, "check your answers" and the receipt. The answers wait in a server-side draft (the
 //! complaint journey's, under its own session key); the submit files them through the intake's
 //! own use case, [`crate::intake::file_report`], as `POST /api/v1/reports` does.
@@ -19,9 +19,9 @@ use crate::http::ApiResult;
 use crate::state::AppState;
 use crate::web::attach::{self, Attaching};
 use crate::web::complaint::draft::Filed;
-use crate::web::complaint::pages::Places;
 use crate::web::components::FormErrors;
 use crate::web::journey::{self, Form, Journey, file_draft, see_other, value};
+use crate::web::place::Places;
 use answers::{Answers, Step};
 use pages::{CHECK, CHOOSE, PICK, RECEIPT, START};
 
@@ -96,7 +96,7 @@ impl Journey for Answers {
     }
 
     fn start_page(req: &HttpRequest) -> ApiResult<HttpResponse> {
-        crate::web::complaint::pages::html(
+        crate::web::page::html(
             &pages::StartPage {
                 page: crate::web::page::Page::new(req, "举报").with_back("/"),
             },

@@ -11,10 +11,9 @@ use crate::divisions::Divisions;
 use crate::domain::dates::chinese_date_with_weekday;
 use crate::domain::vocabulary::Category;
 use crate::http::ApiResult;
-use crate::web::complaint::pages::{back, html, status};
 use crate::web::complaint::questions::{options, yes_no};
 use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
-use crate::web::page::Page;
+use crate::web::page::{Page, back, html, status};
 
 pub const START: &str = "/report";
 pub const CHOOSE: &str = "/report/place/choose";
