@@ -1,7 +1,9 @@
-//! A photo's derived files, made by decoding it: the thumbnail (within 320 × 320, JPEG) and the
-//! copy without metadata, re-encoded from its pixels in its own format, so that no EXIF (with
-//! its GPS location), XMP, IPTC or comment survives; the EXIF orientation is applied first, so
-//! the copy stands as the original is shown. Only the ICC colour profile is carried over. The
+//! A photo's derived files, made by decoding it: the thumbnail (within 320 × 320, JPEG, turned as
+//! the EXIF orientation says) and the copy without metadata, so that no EXIF (with its GPS
+//! location), XMP, IPTC or comment survives. A JPEG's copy keeps its own compressed pixels with
+//! only the segments a decoder needs ([`jpeg`]; its orientation stays as a one-tag EXIF block);
+//! a PNG or WebP, or a JPEG whose structure cannot be followed, is encoded again from its pixels,
+//! turned upright first. Only the ICC colour profile is carried over. The
 //! dimensions the file declares are read from its header and a photo over `max_pixels` is
 //! refused before any pixel is decompressed (a decompression bomb); the decoder is bounded by
 //! `image`'s `Limits` as well. HEIC has no pure-Rust decoder: it is kept as the original only,
@@ -78,14 +80,16 @@ pub fn derive(kind: MediaType, bytes: &[u8], max_pixels: u64) -> Result<Option<D
     let icc = decoder.icc_profile().ok().flatten();
     // An EXIF block too broken to say how the picture stands leaves it as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
-    picture.apply_orientation(orientation);
+    let picture = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
 
-    // The thumbnail is made beside the copy, on a second thread: the copy's encoding is the
-    // longest step.
+    // The thumbnail is made beside the copy, on a second thread.
     let (copy, thumbnail) = std::thread::scope(|s| {
-        let small = s.spawn(|| thumbnail_of(&picture));
-        let copy = copy_of(kind, &picture, icc);
+        let small = s.spawn(|| thumbnail_of(&picture, orientation));
+        let copy = match kind {
+            MediaType::Jpeg => jpeg::without_metadata(bytes, orientation).map(Ok),
+            _ => None,
+        }
+        .unwrap_or_else(|| copy_of(kind, &picture, orientation, icc));
         let thumbnail = small
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -97,12 +101,23 @@ pub fn derive(kind: MediaType, bytes: &[u8], max_pixels: u64) -> Result<Option<D
     }))
 }
 
-/// The picture encoded again in its own format, carrying only its colour profile.
+/// The picture encoded again in its own format, turned upright, carrying only its colour profile.
 fn copy_of(
     kind: MediaType,
     picture: &DynamicImage,
+    orientation: Orientation,
     icc: Option<Vec<u8>>,
 ) -> image::ImageResult<Vec<u8>> {
+    let turned;
+    let picture = match orientation {
+        Orientation::NoTransforms => picture,
+        o => {
+            let mut p = picture.clone();
+            p.apply_orientation(o);
+            turned = p;
+            &turned
+        }
+    };
     let mut copy = Vec::new();
     match kind {
         MediaType::Jpeg => encode(
@@ -120,8 +135,10 @@ fn copy_of(
     Ok(copy)
 }
 
-fn thumbnail_of(picture: &DynamicImage) -> image::ImageResult<Vec<u8>> {
-    let small = picture.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+/// The thumbnail, turned upright once small.
+fn thumbnail_of(picture: &DynamicImage, orientation: Orientation) -> image::ImageResult<Vec<u8>> {
+    let mut small = picture.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+    small.apply_orientation(orientation);
     let mut thumbnail = Vec::new();
     // JPEG has no alpha: a transparent picture's thumbnail is flattened.
     DynamicImage::ImageRgb8(small.into_rgb8()).write_with_encoder(
@@ -141,6 +158,8 @@ fn encode(
     }
     picture.write_with_encoder(encoder)
 }
+
+mod jpeg;
 
 #[cfg(test)]
 mod tests;

@@ -655,7 +655,8 @@ async fn the_case_view_lists_the_evidence_and_a_desk_downloads_a_photo_without_i
     let got = b.get(&link).await;
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.header("content-type"), "image/jpeg");
-    assert!(got.text.contains("JFIF") && !got.text.contains("GPS"));
+    // The copy keeps only the orientation of the photo's EXIF, not its location.
+    assert!(got.text.contains("Exif") && !got.text.contains("GPS"));
 }
 
 #[actix_web::test]

@@ -68,19 +68,87 @@ fn png_declaring(width: u32, height: u32) -> Vec<u8> {
     b
 }
 
+/// The JPEG `b` with a segment inserted after its start marker: a comment, XMP and trailing bytes.
+fn with_more_metadata(b: &[u8]) -> Vec<u8> {
+    let mut out = b[..2].to_vec();
+    for (code, body) in [
+        (0xFEu8, b"shot at home".as_slice()),
+        (
+            0xE1,
+            b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>Beijing</x:xmpmeta>",
+        ),
+    ] {
+        out.extend_from_slice(&[0xFF, code]);
+        out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(body);
+    }
+    out.extend_from_slice(&b[2..]);
+    out.extend_from_slice(b"trailing data after the image");
+    out
+}
+
 #[test]
-fn a_jpegs_copy_is_decoded_and_encoded_again_without_its_exif_and_stands_upright() {
-    let original = jpeg_with_exif();
-    assert!(has(&original, b"GPS") && has(&original, b"Exif"));
+fn a_jpegs_copy_keeps_its_pixels_and_only_its_orientation_and_stands_upright() {
+    let original = with_more_metadata(&jpeg_with_exif());
+    assert!(has(&original, b"GPS") && has(&original, b"xmpmeta"));
     let d = derive(MediaType::Jpeg, &original, 1_000_000)
         .unwrap()
         .unwrap();
-    assert!(!has(&d.copy, b"GPS"), "no location left");
-    assert!(!has(&d.copy, b"Exif"), "no EXIF at all");
-    let copy = image::load_from_memory_with_format(&d.copy, ImageFormat::Jpeg).unwrap();
-    assert_eq!(copy.dimensions(), (20, 60), "turned as the EXIF said");
+    for gone in [b"GPS".as_slice(), b"xmpmeta", b"shot at home", b"trailing"] {
+        assert!(
+            !has(&d.copy, gone),
+            "{} left",
+            String::from_utf8_lossy(gone)
+        );
+    }
+    assert!(d.copy.ends_with(&[0xFF, 0xD9]), "ends with its image");
+    // The same compressed pixels, not a second encoding.
+    let decoded = |b: &[u8]| {
+        image::load_from_memory_with_format(b, ImageFormat::Jpeg)
+            .unwrap()
+            .to_rgb8()
+    };
+    assert_eq!(decoded(&d.copy), decoded(&original));
+    // Shown as the original is: its orientation is all the EXIF it keeps.
+    let mut decoder = image::codecs::jpeg::JpegDecoder::new(Cursor::new(&d.copy)).unwrap();
+    assert_eq!(decoder.orientation().unwrap(), Orientation::Rotate90);
+    // The TIFF header, one IFD entry and no next IFD.
+    assert_eq!(
+        decoder.exif_metadata().unwrap().unwrap().len(),
+        8 + 2 + 12 + 4
+    );
     let thumb = image::load_from_memory_with_format(&d.thumbnail, ImageFormat::Jpeg).unwrap();
-    assert!(thumb.width() <= THUMBNAIL_SIZE && thumb.height() <= THUMBNAIL_SIZE);
+    assert!(
+        thumb.height() > thumb.width(),
+        "the thumbnail is turned as the EXIF said"
+    );
+}
+
+#[test]
+fn an_upright_jpegs_copy_has_no_exif_and_a_broken_structure_is_encoded_again() {
+    let picture = RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 50]));
+    let mut plain = Vec::new();
+    JpegEncoder::new_with_quality(&mut plain, 90)
+        .write_image(picture.as_raw(), 40, 30, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let d = derive(MediaType::Jpeg, &plain, 1_000_000).unwrap().unwrap();
+    assert!(
+        !has(&d.copy, b"Exif") && !has(&d.copy, b"JFIF"),
+        "no APP0 or APP1 left"
+    );
+    // Cut after its scan's start: the decoder still reads it, the structure cannot be followed
+    // to its end, and the copy is encoded from the pixels (whole, with its end marker).
+    assert!(
+        super::jpeg::without_metadata(&plain[..plain.len() - 2], Orientation::NoTransforms)
+            .is_none()
+    );
+    if let Ok(Some(d)) = derive(MediaType::Jpeg, &plain[..plain.len() - 2], 1_000_000) {
+        assert!(d.copy.ends_with(&[0xFF, 0xD9]));
+        assert_eq!(
+            image::load_from_memory(&d.copy).unwrap().dimensions(),
+            (40, 30)
+        );
+    }
 }
 
 #[test]
