@@ -57,8 +57,7 @@ pub fn without_metadata(bytes: &[u8], orientation: Orientation) -> Option<Vec<u8
             // The scan's entropy-coded data runs to the next marker that is neither a stuffed
             // 0xFF00 nor a restart marker.
             let start = i;
-            while !(bytes.get(i)? == &0xFF
-                && !matches!(*bytes.get(i + 1)?, 0x00 | 0xD0..=0xD7 | 0xFF))
+            while *bytes.get(i)? != 0xFF || matches!(*bytes.get(i + 1)?, 0x00 | 0xD0..=0xD7 | 0xFF)
             {
                 i += 1;
             }

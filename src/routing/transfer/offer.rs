@@ -11,7 +11,7 @@ use crate::cases::access::{Act, act_on};
 use crate::cases::journal::{self, Entry};
 use crate::divisions::Divisions;
 use crate::domain::faults::Invalid;
-use crate::entities::transfer;
+use crate::entities::{case, transfer};
 use crate::routing::reference::is_pilot_town;
 use crate::routing::registry::{bureau_name, is_county};
 use crate::routing::transfer_status::TransferStatus;
@@ -22,6 +22,15 @@ pub struct Offer<'a> {
     pub to_bureau_code: &'a str,
     /// Why the case is not this bureau's and is that bureau's.
     pub reason: &'a str,
+}
+
+/// Whether the case is never transferred: its dispute arose in the pilot area, in the county of
+/// the bureau holding it (同城待遇 cases are never refused for jurisdiction).
+pub fn stays_here(c: &case::Model) -> bool {
+    let dispute_county = Divisions::builtin()
+        .county_of(&c.dispute_division_code)
+        .map(|d| d.code);
+    is_pilot_town(&c.dispute_division_code) && dispute_county == Some(c.bureau_code.as_str())
 }
 
 /// Offers the case `case_id` to another bureau. Only one transfer of a case is open at a time;
@@ -47,10 +56,7 @@ pub async fn offer(
             Invalid::field("to_bureau_code", "the case is already with this bureau").into(),
         );
     }
-    let dispute_county = Divisions::builtin()
-        .county_of(&c.dispute_division_code)
-        .map(|d| d.code);
-    if is_pilot_town(&c.dispute_division_code) && dispute_county == Some(c.bureau_code.as_str()) {
+    if stays_here(&c) {
         return Err(Error::ZoneCase);
     }
     let open = transfer::Entity::find()

@@ -9,6 +9,7 @@ use actix_web::{CustomizeResponder, Either, Responder, web};
 use chrono::{DateTime, Utc};
 
 use super::signed_in::{SignedIn, notice};
+use crate::actor::Role;
 use crate::cases::access::{Act, act_on, admits};
 use crate::cases::{CaseKind, CaseStatus, Outcome};
 use crate::deadlines::{DeadlineKind, PauseReason};
@@ -16,6 +17,7 @@ use crate::domain::faults::Faults;
 use crate::domain::text::is_single_line;
 use crate::entities::case;
 use crate::http::ApiError;
+use crate::routing::transfer::offer::stays_here;
 use crate::state::AppState;
 use crate::web::components::FormErrors;
 
@@ -114,6 +116,8 @@ pub(crate) struct Facts {
     pub extendable: Vec<DeadlineKind>,
     /// The closed case's return visit is still to be made.
     pub visit_due: bool,
+    /// The receiving bureau of the case's transfer still open.
+    pub transfer_to: Option<String>,
 }
 
 impl Facts {
@@ -172,13 +176,26 @@ pub(crate) fn offers(me: &SignedIn, c: &case::Model, facts: &Facts) -> Vec<Offer
             Some(_) => {}
         }
     }
-    if !c.status.is_final() && may(Act::BureauDecision) {
+    let open = !c.status.is_final();
+    if open && may(Act::Transfer) && facts.transfer_to.is_none() && !stays_here(c) {
+        to("移送其他市场监管局", "transfer");
+    }
+    if open && may(Act::BureauDecision) {
         for kind in &facts.extendable {
             to(
                 &format!("延长{}", kind.label()),
                 &format!("deadlines/{}/extend", kind.as_str()),
             );
         }
+    }
+    let receiving = me.staff.role == Role::BureauAdmin
+        && facts.transfer_to.is_some()
+        && me.staff.bureau_code == facts.transfer_to;
+    if open && receiving {
+        out.push(Offer {
+            label: "接收或退回移送的案件".to_owned(),
+            href: "/staff/transfers".to_owned(),
+        });
     }
     out
 }

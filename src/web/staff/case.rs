@@ -130,11 +130,7 @@ fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
     if c.status.is_final() {
         return out;
     }
-    let may = |act| admits(&me.staff, c, act);
-    if may(Act::Transfer) {
-        out.push("移送其他市场监管局");
-    }
-    if c.kind == CaseKind::Report && may(Act::ReportStep) {
+    if c.kind == CaseKind::Report && admits(&me.staff, c, Act::ReportStep) {
         out.extend(["作出立案决定", "告知举报人", "合并举报"]);
     }
     out
@@ -286,6 +282,11 @@ pub async fn page(
             .map(|dl| dl.kind)
             .collect(),
         visit_due: visit.as_ref().is_some_and(|v| !v.recorded),
+        transfer_to: d
+            .transfers
+            .iter()
+            .find(|t| TransferStatus::OPEN.contains(&t.status))
+            .map(|t| t.to_bureau_code.clone()),
     };
     let sessions = if station_staff {
         mediation::sessions::list(&state.db, &c.id)

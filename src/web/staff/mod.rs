@@ -20,6 +20,7 @@ mod period;
 mod sessions;
 mod signed_in;
 mod text_step;
+mod transfers;
 mod urgent;
 mod visits;
 mod words;
@@ -94,6 +95,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/termination/told",
             web::post().to(outcomes::told),
+        )
+        .route(
+            "/staff/cases/{id}/transfer",
+            web::get().to(transfers::request_form),
+        )
+        .route(
+            "/staff/cases/{id}/transfer",
+            web::post().to(transfers::request),
+        )
+        .route("/staff/transfers", web::get().to(transfers::list))
+        .route(
+            "/staff/transfers/{id}/accept",
+            web::post().to(transfers::accept),
+        )
+        .route(
+            "/staff/transfers/{id}/withdraw",
+            web::post().to(transfers::withdraw),
+        )
+        .route(
+            "/staff/transfers/{id}/return",
+            web::get().to(transfers::return_form),
+        )
+        .route(
+            "/staff/transfers/{id}/return",
+            web::post().to(transfers::give_back),
         )
         .route("/staff/odr", web::get().to(odr::figures))
         .route("/staff/urgent", web::get().to(urgent::queue))

@@ -103,6 +103,8 @@ pub struct Desk {
     pub figures: bool,
     /// Bureau staff, who work the urgent queue when on duty: the bar links to it.
     pub urgent: bool,
+    /// Bureau staff and system admins, who follow transfers between bureaus.
+    pub transfers: bool,
 }
 
 impl Desk {
@@ -115,6 +117,12 @@ impl Desk {
                 me.staff.role,
                 crate::actor::Role::BureauAdmin
                     | crate::actor::Role::Mediator
+                    | crate::actor::Role::SystemAdmin
+            ),
+            transfers: matches!(
+                me.staff.role,
+                crate::actor::Role::BureauAdmin
+                    | crate::actor::Role::EnforcementOfficer
                     | crate::actor::Role::SystemAdmin
             ),
             urgent: me.staff.bureau_code.is_some()
