@@ -21,6 +21,11 @@ use crate::domain::faults::{Faults, Invalid};
 use crate::entities::{audit_log, case, case_event, evidence_file};
 use crate::env::Env;
 
+/// Turns at decoding photos, one per core (see [`store`]).
+static DECODING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
 /// A file as received: the name it was sent with and its bytes.
 pub struct Incoming {
     pub name: String,
@@ -229,8 +234,14 @@ async fn check(settings: &Settings, files: Vec<Incoming>, held: Held) -> Result<
         .into());
     }
     // Decoding is CPU work, kept off the async workers; every photo is decoded before anything
-    // is stored, so a refused one leaves nothing behind.
+    // is stored, so a refused one leaves nothing behind. One upload decodes at a time per core:
+    // a decoded picture takes up to four bytes a pixel, so memory stays bounded by the cores
+    // however many upload at once, and the others wait their turn.
     let max_pixels = settings.evidence_max_pixels;
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|e| Error::Store(std::io::Error::other(e)))?;
     let derived = tokio::task::spawn_blocking(move || {
         checked
             .into_iter()
