@@ -339,6 +339,9 @@ pub struct NewSession<'a> {
     pub note: Option<&'a str>,
 }
 
+/// Who records a joint session (of an incident they are involved in).
+pub const JOINT_SESSION_ROLES: &[Role] = &[Role::BureauAdmin, Role::Mediator];
+
 /// Records a joint session of incident `id`: a bureau admin of an involved bureau or a mediator
 /// of a station handling one of its cases. Every linked case gets a timeline entry.
 pub async fn record_session(
@@ -348,7 +351,7 @@ pub async fn record_session(
     input: NewSession<'_>,
     now: DateTime<Utc>,
 ) -> Result<JointSession, Error> {
-    staff.require(&[Role::BureauAdmin, Role::Mediator])?;
+    staff.require(JOINT_SESSION_ROLES)?;
     let (inc, linked) = load_involved(db, staff, id).await?;
     let faults: Vec<FieldError> = input
         .bureau_codes

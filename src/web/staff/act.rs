@@ -118,6 +118,8 @@ pub(crate) struct Facts {
     pub visit_due: bool,
     /// The receiving bureau of the case's transfer still open.
     pub transfer_to: Option<String>,
+    /// The case is linked to an incident.
+    pub in_incident: bool,
 }
 
 impl Facts {
@@ -179,6 +181,9 @@ pub(crate) fn offers(me: &SignedIn, c: &case::Model, facts: &Facts) -> Vec<Offer
     let open = !c.status.is_final();
     if open && may(Act::Transfer) && facts.transfer_to.is_none() && !stays_here(c) {
         to("移送其他市场监管局", "transfer");
+    }
+    if open && complaint && may(Act::BureauDecision) && !facts.in_incident {
+        to("关联同一事件的其他投诉", "incident");
     }
     if open && may(Act::BureauDecision) {
         for kind in &facts.extendable {

@@ -287,6 +287,7 @@ pub async fn page(
             .iter()
             .find(|t| TransferStatus::OPEN.contains(&t.status))
             .map(|t| t.to_bureau_code.clone()),
+        in_incident: d.incident_id.is_some(),
     };
     let sessions = if station_staff {
         mediation::sessions::list(&state.db, &c.id)

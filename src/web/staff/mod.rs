@@ -11,6 +11,7 @@ mod act;
 mod case;
 mod clocks;
 mod dashboard;
+mod incidents;
 mod list;
 mod mediators;
 mod minutes;
@@ -105,6 +106,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(transfers::request),
         )
         .route("/staff/transfers", web::get().to(transfers::list))
+        .route(
+            "/staff/cases/{id}/incident",
+            web::get().to(incidents::link_form),
+        )
+        .route(
+            "/staff/cases/{id}/incident",
+            web::post().to(incidents::link),
+        )
+        .route("/staff/incidents/{id}", web::get().to(incidents::page))
+        .route(
+            "/staff/incidents/{id}/sessions/new",
+            web::get().to(incidents::joint_form),
+        )
+        .route(
+            "/staff/incidents/{id}/sessions/new",
+            web::post().to(incidents::joint),
+        )
         .route(
             "/staff/transfers/{id}/accept",
             web::post().to(transfers::accept),

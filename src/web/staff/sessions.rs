@@ -39,7 +39,7 @@ fn iso(date: NaiveDate) -> String {
 }
 
 /// `09:30`, `9:30` or `９：３０` → the time.
-fn clock_time(text: &str) -> Option<NaiveTime> {
+pub(super) fn clock_time(text: &str) -> Option<NaiveTime> {
     let ascii: String = text
         .trim()
         .chars()
@@ -53,7 +53,7 @@ fn clock_time(text: &str) -> Option<NaiveTime> {
 }
 
 /// A Beijing date and time as an instant.
-fn instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+pub(super) fn instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
     Shanghai
         .from_local_datetime(&date.and_time(time))
         .single()
