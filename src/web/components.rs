@@ -122,6 +122,25 @@ impl DateParts {
         let year = i32::try_from(num(&self.year)?).ok()?;
         NaiveDate::from_ymd_opt(year, num(&self.month)?, num(&self.day)?)
     }
+
+    /// The date a form requires at `field`: `empty` is the error when nothing was typed,
+    /// `unreal` when what was typed is no date.
+    pub fn required(
+        &self,
+        field: &str,
+        empty: &str,
+        unreal: &str,
+        errors: &mut FormErrors,
+    ) -> Option<NaiveDate> {
+        let date = self.parse();
+        if date.is_none() {
+            let blank = [&self.year, &self.month, &self.day]
+                .iter()
+                .all(|s| s.trim().is_empty());
+            errors.add(field, if blank { empty } else { unreal });
+        }
+        date
+    }
 }
 
 /// A row of a "check your answers" list; `change` is where 更改 leads (empty: no link).

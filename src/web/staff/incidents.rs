@@ -11,7 +11,7 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::act::{Answer, Text, again};
-use super::sessions::{clock_time, instant};
+use super::sessions::{WEB_LINK_RULE, instant, is_web_link, typed_time};
 use super::signed_in::{Desk, SignedIn, notice, take_notice};
 use crate::cases::access::{Act, act_on};
 use crate::domain::dates::{chinese_date, chinese_time};
@@ -438,32 +438,20 @@ pub async fn joint(
     };
     let chosen = fields("bureaus");
     let mut errors = FormErrors::new();
-    let parts = input.date();
-    let date = parts.parse();
-    if [&parts.year, &parts.month, &parts.day]
-        .iter()
-        .all(|s| s.trim().is_empty())
-    {
-        errors.add("date", "请输入联合调解会的日期");
-    } else if date.is_none() {
-        errors.add("date", "日期必须是真实的日期");
-    }
-    let time = clock_time(&input.time);
-    if input.time.trim().is_empty() {
-        errors.add("time", "请输入开始时间");
-    } else if time.is_none() {
-        errors.add("time", "请按 09:30 的格式输入开始时间");
-    }
+    let date = input.date().required(
+        "date",
+        "请输入联合调解会的日期",
+        "日期必须是真实的日期",
+        &mut errors,
+    );
+    let time = typed_time("time", &input.time, "开始时间", &mut errors);
     let mode = JointSessionMode::parse(&input.mode);
     if mode.is_none() {
         errors.add("mode", "请选择联合调解的方式");
     }
     let link = input.link.trim();
-    if !link.is_empty()
-        && (!(link.starts_with("https://") || link.starts_with("http://"))
-            || link.chars().count() > 500)
-    {
-        errors.add("link", "请输入以 https:// 开头的链接，最多 500 个字符");
+    if !link.is_empty() && !is_web_link(link) {
+        errors.add("link", WEB_LINK_RULE);
     }
     if chosen.is_empty() {
         errors.add("bureaus", "请选择参加的市场监管局");
@@ -478,6 +466,9 @@ pub async fn joint(
         errors.add("note", format!("说明最多 {MAX_DESCRIPTION_CHARS} 字"));
     }
     let held_at = date.zip(time).and_then(|(d, t)| instant(d, t));
+    if held_at.is_none() && date.is_some() && time.is_some() {
+        errors.add("time", "这个时间在北京时间中不存在，请检查");
+    }
     if let (Some(held_at), Some(mode), true) = (held_at, mode, errors.is_empty()) {
         let asked = NewSession {
             held_at,

@@ -39,7 +39,7 @@ fn iso(date: NaiveDate) -> String {
 }
 
 /// `09:30`, `9:30` or `９：３０` → the time.
-pub(super) fn clock_time(text: &str) -> Option<NaiveTime> {
+fn clock_time(text: &str) -> Option<NaiveTime> {
     let ascii: String = text
         .trim()
         .chars()
@@ -51,6 +51,31 @@ pub(super) fn clock_time(text: &str) -> Option<NaiveTime> {
         .collect();
     NaiveTime::parse_from_str(&ascii, "%H:%M").ok()
 }
+
+/// The time a form requires at `field`, typed as on a clock; `what` names it in the errors.
+pub(super) fn typed_time(
+    field: &str,
+    text: &str,
+    what: &str,
+    errors: &mut FormErrors,
+) -> Option<NaiveTime> {
+    if text.trim().is_empty() {
+        errors.add(field, format!("请输入{what}"));
+        return None;
+    }
+    let t = clock_time(text);
+    if t.is_none() {
+        errors.add(field, format!("请按 09:30 的格式输入{what}"));
+    }
+    t
+}
+
+/// A video meeting's link as the API takes it: http(s), at most 500 characters.
+pub(super) fn is_web_link(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://")) && text.chars().count() <= 500
+}
+
+pub(super) const WEB_LINK_RULE: &str = "请输入以 https:// 开头的链接，最多 500 个字符";
 
 /// A Beijing date and time as an instant.
 pub(super) fn instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
@@ -261,40 +286,19 @@ fn checked(
             None
         }
     };
-    let parts = input.date();
-    let date = parts.parse();
-    if [&parts.year, &parts.month, &parts.day]
-        .iter()
-        .all(|s| s.trim().is_empty())
-    {
-        errors.add("date", "请输入调解日期");
-    } else if date.is_none() {
-        errors.add("date", "调解日期必须是真实的日期");
-    }
-    let time = |field: &str, text: &str, what: &str, errors: &mut FormErrors| {
-        if text.trim().is_empty() {
-            errors.add(field, format!("请输入{what}"));
-            None
-        } else {
-            let t = clock_time(text);
-            if t.is_none() {
-                errors.add(field, format!("请按 09:30 的格式输入{what}"));
-            }
-            t
-        }
-    };
-    let starts = time("starts", &input.starts, "开始时间", errors);
-    let ends = time("ends", &input.ends, "结束时间", errors);
+    let date = input
+        .date()
+        .required("date", "请输入调解日期", "调解日期必须是真实的日期", errors);
+    let starts = typed_time("starts", &input.starts, "开始时间", errors);
+    let ends = typed_time("ends", &input.ends, "结束时间", errors);
     let video_url = input.video_url.trim();
     let (room, address) = (input.room.trim(), input.address.trim());
     match mode {
         Some(SessionMode::Online) => {
             if video_url.is_empty() {
                 errors.add("video_url", "线上调解请填写视频会议链接");
-            } else if !(video_url.starts_with("https://") || video_url.starts_with("http://"))
-                || video_url.chars().count() > 500
-            {
-                errors.add("video_url", "请输入以 https:// 开头的链接，最多 500 个字符");
+            } else if !is_web_link(video_url) {
+                errors.add("video_url", WEB_LINK_RULE);
             }
         }
         Some(SessionMode::InPerson) => {
