@@ -3,9 +3,7 @@
 //! working days.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, NotSet, Set};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -63,11 +61,7 @@ pub async fn open(
     if c.kind != CaseKind::Complaint {
         return Err(Error::NotAComplaint);
     }
-    let existing = lead::Entity::find()
-        .filter(lead::Column::CaseId.eq(c.id.as_str()))
-        .one(db)
-        .await?;
-    if existing.is_some() {
+    if super::read::of_case(db, &c.id).await?.is_some() {
         return Err(Error::Exists);
     }
     let l = lead::ActiveModel {

@@ -37,11 +37,7 @@ pub async fn list(
 }
 
 /// Loads a lead the caller works.
-pub(super) async fn load(
-    db: &impl ConnectionTrait,
-    me: &Staff,
-    id: i64,
-) -> Result<lead::Model, Error> {
+pub async fn load(db: &impl ConnectionTrait, me: &Staff, id: i64) -> Result<lead::Model, Error> {
     me.require(REPORT_HANDLERS)?;
     let l = lead::Entity::find_by_id(id)
         .one(db)
@@ -76,4 +72,16 @@ pub async fn get(
     )
     .await?;
     view(db, l, Identity::Shown).await
+}
+
+/// The lead opened from the complaint `case_id`, if any, for a page that has already found the
+/// case visible to its reader.
+pub async fn of_case(
+    db: &impl ConnectionTrait,
+    case_id: &str,
+) -> Result<Option<lead::Model>, Error> {
+    Ok(lead::Entity::find()
+        .filter(lead::Column::CaseId.eq(case_id))
+        .one(db)
+        .await?)
 }

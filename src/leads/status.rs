@@ -38,3 +38,33 @@ text_enum! {
         Declined = "declined",
     }
 }
+
+impl LeadKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            LeadKind::Case => "诉转案（转执法办案）",
+            LeadKind::Sampling => "诉转抽（转产品抽检）",
+            LeadKind::Supervision => "诉转监（转日常监管）",
+        }
+    }
+}
+
+impl LeadStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            LeadStatus::Sent => "待接收",
+            LeadStatus::Accepted => "核查中",
+            LeadStatus::Decided => "已作出立案决定，待记录结果",
+            LeadStatus::Closed => "已办结",
+        }
+    }
+}
+
+impl Decision {
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Opened => "立案",
+            Decision::Declined => "不予立案",
+        }
+    }
+}

@@ -77,10 +77,13 @@ pub async fn decide(
                 )
                 .col_expr(lead::Column::DecidedAt, Expr::value(now))
         },
-        (
-            "lead_decided",
-            |l: &lead::Model| json!({"lead_id": l.id, "decision": decision}),
-        ),
+        ("lead_decided", |l: &lead::Model| {
+            json!({
+                "lead_id": l.id,
+                "decision": decision,
+                "description": format!("诉转案线索已作出决定：{}", decision.label()),
+            })
+        }),
         now,
     )
     .await
@@ -113,11 +116,7 @@ pub async fn record_result(
                 "result_at": l.result_at,
                 "description": format!(
                     "诉转案线索办理结果：{}。{}",
-                    match l.decision {
-                        Some(Decision::Opened) => "立案",
-                        Some(Decision::Declined) => "不予立案",
-                        None => "未作决定",
-                    },
+                    l.decision.map_or("未作决定", Decision::label),
                     l.result.as_deref().unwrap_or_default()
                 ),
             })

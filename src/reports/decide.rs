@@ -34,10 +34,11 @@ pub async fn decide(
     now: DateTime<Utc>,
 ) -> Result<ReportState, Error> {
     let c = load(db, me, id).await?;
-    let (to, label) = match input.decision {
-        Decision::Opened => (CaseStatus::CaseOpened, "立案"),
-        Decision::Declined => (CaseStatus::CaseDeclined, "不予立案"),
+    let to = match input.decision {
+        Decision::Opened => CaseStatus::CaseOpened,
+        Decision::Declined => CaseStatus::CaseDeclined,
     };
+    let label = input.decision.label();
     let c = lifecycle::close(
         db,
         env,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -11,9 +11,9 @@ use validator::Validate;
 
 use super::{Error, ReportState, load, state_of};
 use crate::actor::{Actor, Staff};
-use crate::cases::CaseStatus;
 use crate::cases::journal::{self, Entry};
 use crate::cases::lifecycle::{self, Closure};
+use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::DeadlineKind;
 use crate::domain::faults::Invalid;
 use crate::entities::case;
@@ -76,4 +76,25 @@ pub async fn merge(
     )
     .await?;
     state_of(db, &c.id).await
+}
+
+/// The reports `id` may be merged into, as a page offers them: the other reports of its bureau
+/// about the same business (its credit code, or its name when it has none), newest first, at
+/// most 20.
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    me: &Staff,
+    id: &str,
+) -> Result<Vec<case::Model>, Error> {
+    let c = load(db, me, id).await?;
+    Ok(case::Entity::find()
+        .filter(case::Column::Kind.eq(CaseKind::Report))
+        .filter(case::Column::BureauCode.eq(c.bureau_code.as_str()))
+        .filter(case::Column::Id.ne(c.id.as_str()))
+        .filter(case::Column::Status.ne(CaseStatus::Merged))
+        .filter(case::Column::RespondentKey.eq(c.respondent_key.as_str()))
+        .order_by_desc(case::Column::ReceivedAt)
+        .limit(20)
+        .all(db)
+        .await?)
 }

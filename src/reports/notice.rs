@@ -35,10 +35,7 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<ReportState, Error> {
     let c = load(db, me, id).await?;
-    if c.anonymous
-        || c.reporter_notified_at.is_some()
-        || !matches!(c.status, CaseStatus::CaseOpened | CaseStatus::CaseDeclined)
-    {
+    if !notice_due(&c) {
         return Err(Error::NoNoticeDue);
     }
     mark_notified(db, &c, &input.method, now).await?;
@@ -52,6 +49,14 @@ pub async fn record(
     )
     .await?;
     state_of(db, &c.id).await
+}
+
+/// Whether the report's reporter is still to be told of its decision: named, decided, not yet
+/// told.
+pub fn notice_due(c: &case::Model) -> bool {
+    !c.anonymous
+        && c.reporter_notified_at.is_none()
+        && matches!(c.status, CaseStatus::CaseOpened | CaseStatus::CaseDeclined)
 }
 
 /// Mails the decision to a named reporter whose address is known, and marks the notice given;

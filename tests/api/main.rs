@@ -28,6 +28,7 @@ mod pages_report;
 mod pages_staff;
 mod pages_staff_actions;
 mod pages_staff_incidents;
+mod pages_staff_leads;
 mod pages_staff_odr;
 mod pages_staff_transfers;
 mod pages_staff_urgent;

@@ -17,6 +17,7 @@ use crate::domain::faults::Faults;
 use crate::domain::text::is_single_line;
 use crate::entities::case;
 use crate::http::ApiError;
+use crate::reports::notice::notice_due;
 use crate::routing::transfer::offer::stays_here;
 use crate::state::AppState;
 use crate::web::components::FormErrors;
@@ -26,10 +27,13 @@ pub(crate) type Answer<P> = Result<Either<web::Redirect, CustomizeResponder<P>>,
 
 /// The step is done: the notice for the case page, and 303 there.
 pub(crate) fn done<P>(session: &Session, case_id: &str, text: &str) -> Answer<P> {
+    done_at(session, &format!("/staff/cases/{case_id}"), text)
+}
+
+/// The step is done: the notice for the page at `href`, and 303 there.
+pub(crate) fn done_at<P>(session: &Session, href: &str, text: &str) -> Answer<P> {
     notice(session, text);
-    Ok(Either::Left(
-        web::Redirect::to(format!("/staff/cases/{case_id}")).see_other(),
-    ))
+    Ok(Either::Left(web::Redirect::to(href.to_owned()).see_other()))
 }
 
 /// The form again, with its errors and every value kept: 422.
@@ -120,6 +124,8 @@ pub(crate) struct Facts {
     pub transfer_to: Option<String>,
     /// The case is linked to an incident.
     pub in_incident: bool,
+    /// A 诉转案 lead was opened from the complaint.
+    pub has_lead: bool,
 }
 
 impl Facts {
@@ -166,6 +172,18 @@ pub(crate) fn offers(me: &SignedIn, c: &case::Model, facts: &Facts) -> Vec<Offer
         to("终止调解", "termination");
         if c.mediator_id.is_some() && facts.pause.is_none() {
             to("记录回避申请", "recusal");
+        }
+    }
+    if station && !facts.has_lead {
+        to("转为诉转案线索", "lead");
+    }
+    if c.kind == CaseKind::Report && may(Act::ReportStep) {
+        if c.status == CaseStatus::PendingVerification {
+            to("作出立案决定", "report/decision");
+            to("合并到相关举报", "report/merge");
+        }
+        if notice_due(c) {
+            to("记录已告知举报人", "report/notice");
         }
     }
     if suspended && complaint && may(Act::BureauDecision) {

@@ -14,16 +14,17 @@ use serde::Deserialize;
 
 use super::act::{self, Facts, Offer, SessionRow};
 use super::signed_in::{Desk, SignedIn, notice, take_notice};
-use super::words::{self, DeadlineWords};
+use super::words::{self, DeadlineWords, PartyBlock, party_block};
 use crate::actor::Role;
-use crate::cases::access::{Act, act_on, admits};
+use crate::cases::access::{Act, act_on, admits, reads_lead};
 use crate::cases::detail::detail;
-use crate::cases::{CaseKind, CaseStatus, PartyRole};
+use crate::cases::{CaseKind, CaseStatus};
 use crate::deadlines::{DeadlineKind, DeadlineStatus};
 use crate::domain::dates::{chinese_date, chinese_time};
 use crate::domain::vocabulary::Demand;
 use crate::entities::case;
 use crate::http::ApiError;
+use crate::leads::view::Identity;
 use crate::mediation;
 use crate::mediation::acceptance::{self, AcceptRequest, RefuseRequest};
 use crate::mediation::states::AgreementStatus;
@@ -34,11 +35,6 @@ use crate::web::page::Page;
 
 /// What a refusal's reasons may hold, as the API allows.
 const MAX_TEXT_CHARS: usize = 2000;
-
-pub struct PartyBlock {
-    pub title: String,
-    pub rows: Vec<SummaryRow>,
-}
 
 pub struct Event {
     pub at: String,
@@ -82,8 +78,10 @@ pub struct CasePage {
     pdf: Option<String>,
     /// The agreement reached and where its confirmations stand.
     agreement: Vec<SummaryRow>,
-    /// Further steps the caller may take on the case, in words: not yet on the workbench.
-    other_steps: Vec<&'static str>,
+    /// The 诉转案 lead opened from the complaint, for the regulator's staff, and where its page
+    /// is when the caller may read it.
+    lead: Vec<SummaryRow>,
+    lead_href: Option<String>,
     /// The return visit, for those who may read the consumer's satisfaction.
     visit: Vec<SummaryRow>,
     /// The negotiation, for the business's desk.
@@ -96,15 +94,6 @@ fn row(key: &str, value: impl Into<String>) -> SummaryRow {
 
 fn yuan(fen: i64) -> String {
     format!("{}.{:02} 元", fen / 100, (fen % 100).abs())
-}
-
-fn role_words(role: PartyRole) -> &'static str {
-    match role {
-        PartyRole::Complainant => "投诉人",
-        PartyRole::Representative => "代表人",
-        PartyRole::Reporter => "举报人",
-        PartyRole::Respondent => "被投诉方联系人",
-    }
 }
 
 fn actor_words(kind: &str) -> &'static str {
@@ -121,19 +110,6 @@ fn admissible(me: &SignedIn, c: &case::Model) -> bool {
     c.kind == CaseKind::Complaint
         && c.status == CaseStatus::PendingAcceptance
         && admits(&me.staff, c, Act::StationStep)
-}
-
-/// The steps beyond those with forms (see `act::offers`) that the case's state and the caller's
-/// role allow; named here, taken through the API until the workbench offers them.
-fn other_steps(me: &SignedIn, c: &case::Model) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if c.status.is_final() {
-        return out;
-    }
-    if c.kind == CaseKind::Report && admits(&me.staff, c, Act::ReportStep) {
-        out.extend(["作出立案决定", "告知举报人", "合并举报"]);
-    }
-    out
 }
 
 /// `GET /staff/cases/{id}`
@@ -204,26 +180,7 @@ pub async fn page(
             _ => {}
         }
     }
-    let parties = d
-        .parties
-        .iter()
-        .map(|p| {
-            let mut rows = vec![row("姓名", p.name.clone())];
-            let mut opt = |k: &str, v: &Option<String>| {
-                if let Some(v) = v {
-                    rows.push(row(k, v.clone()));
-                }
-            };
-            opt("电话", &p.phone);
-            opt("电子邮箱", &p.email);
-            opt("地址", &p.address);
-            opt("证件号码", &p.id_number);
-            PartyBlock {
-                title: role_words(p.role).to_owned(),
-                rows,
-            }
-        })
-        .collect();
+    let parties = d.parties.iter().map(party_block).collect();
     let mut dispute = Vec::new();
     if let Some(on) = d.occurred_on {
         dispute.push(row("发生日期", chinese_date(on)));
@@ -261,6 +218,27 @@ pub async fn page(
         links.push(("可能重复的案件", id.clone()));
     }
     let station_staff = c.kind == CaseKind::Complaint && admits(&me.staff, &c, Act::StationStep);
+    // The lead is the regulator's business: never shown to the business's desk.
+    let lead_row = match me.staff.role {
+        Role::EnterpriseAgent => None,
+        _ => crate::leads::read::of_case(&state.db, &c.id).await?,
+    };
+    let lead_href = lead_row
+        .as_ref()
+        .filter(|l| {
+            matches!(
+                reads_lead(&me.staff, &l.bureau_code, l.handling_station_id.as_deref()),
+                Ok(true)
+            )
+        })
+        .map(|l| format!("/staff/leads/{}", l.id));
+    let has_lead = lead_row.is_some();
+    let lead_rows = match lead_row {
+        Some(l) => {
+            super::leads::rows(&crate::leads::view::view(&state.db, l, Identity::Withheld).await?)
+        }
+        None => Vec::new(),
+    };
     let pause = crate::deadlines::pauses::running(&state.db, &c.id).await?;
     let facts = Facts {
         pause: pause.map(|p| (p.reason, p.id)),
@@ -288,6 +266,7 @@ pub async fn page(
             .find(|t| TransferStatus::OPEN.contains(&t.status))
             .map(|t| t.to_bureau_code.clone()),
         in_incident: d.incident_id.is_some(),
+        has_lead,
     };
     let sessions = if station_staff {
         mediation::sessions::list(&state.db, &c.id)
@@ -362,7 +341,8 @@ pub async fn page(
             .as_ref()
             .map(act::agreement_rows)
             .unwrap_or_default(),
-        other_steps: other_steps(&me, &c),
+        lead: lead_rows,
+        lead_href,
         visit: visit.as_ref().map(super::visits::rows).unwrap_or_default(),
         odr: if admits(&me.staff, &c, Act::DeskStep) {
             super::odr::section(&state, &c).await?

@@ -4,14 +4,9 @@
 //! `POST /api/v1/cases/{id}/recusals`, `…/recusals/decision`, `…/pauses`,
 //! `…/pauses/{pause_id}/end` and `…/deadlines/{kind}/extend`.
 
-use actix_session::Session;
-use actix_web::{HttpRequest, web};
-use askama::Template;
-use askama_web::WebTemplate;
-use serde::Deserialize;
-
 use super::act::{Answer, Text, again, done, mediating};
-use super::signed_in::{Desk, SignedIn};
+use super::signed_in::SignedIn;
+use super::text_step::{Radios, StepInput, StepPage, TextBox};
 use crate::cases::access::{Act, act_on};
 use crate::deadlines::pauses::{self, PauseRequest, PauseRequestReason};
 use crate::deadlines::{self, DeadlineKind, PauseReason, extension};
@@ -21,7 +16,8 @@ use crate::mediation::mediators::{self, RecusalDecision, Side};
 use crate::mediation::{self};
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors};
-use crate::web::page::Page;
+use actix_session::Session;
+use actix_web::{HttpRequest, web};
 
 /// What the case's state must be for a step.
 #[derive(Clone, Copy, PartialEq)]
@@ -53,78 +49,6 @@ async fn case_for(
         ));
     }
     Ok(c)
-}
-
-/// One page of this module: a heading, a few words, and the form's fields.
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/clock_step.html")]
-pub struct StepPage {
-    page: Page,
-    desk: Desk,
-    id: String,
-    receipt_number: String,
-    heading: String,
-    words: String,
-    action: String,
-    /// The radio group named `choice`, if the step has one: its legend and options.
-    choice: Option<Radios>,
-    /// A second group, named `second` (the new mediator of a granted recusal).
-    second: Option<Radios>,
-    /// The text box named `text`, if the step has one.
-    text: Option<TextBox>,
-    button: String,
-}
-
-pub struct Radios {
-    pub legend: String,
-    pub options: Vec<Choice>,
-}
-
-pub struct TextBox {
-    pub label: String,
-    pub value: String,
-    pub hint: String,
-    pub max: usize,
-}
-
-impl TextBox {
-    pub fn limit(&self) -> usize {
-        self.max
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct StepInput {
-    #[serde(default)]
-    choice: String,
-    #[serde(default)]
-    second: String,
-    #[serde(default)]
-    text: String,
-}
-
-impl StepPage {
-    fn new(req: &HttpRequest, me: &SignedIn, c: &case::Model, heading: &str) -> StepPage {
-        StepPage {
-            page: Page::new(req, format!("{heading} {}", c.receipt_number))
-                .with_back(format!("/staff/cases/{}", c.id)),
-            desk: Desk::of(me),
-            id: c.id.clone(),
-            receipt_number: c.receipt_number.clone(),
-            heading: heading.to_owned(),
-            words: String::new(),
-            action: String::new(),
-            choice: None,
-            second: None,
-            text: None,
-            button: String::new(),
-        }
-    }
-
-    fn errors(mut self, errors: FormErrors) -> Self {
-        self.page = self.page.with_errors(errors);
-        self
-    }
 }
 
 fn recusal_page(req: &HttpRequest, me: &SignedIn, c: &case::Model, input: &StepInput) -> StepPage {

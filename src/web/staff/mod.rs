@@ -12,12 +12,14 @@ mod case;
 mod clocks;
 mod dashboard;
 mod incidents;
+mod leads;
 mod list;
 mod mediators;
 mod minutes;
 mod odr;
 mod outcomes;
 mod period;
+mod reports;
 mod sessions;
 mod signed_in;
 mod text_step;
@@ -104,6 +106,48 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/transfer",
             web::post().to(transfers::request),
+        )
+        .route("/staff/cases/{id}/lead", web::get().to(leads::open_form))
+        .route("/staff/cases/{id}/lead", web::post().to(leads::open))
+        .route("/staff/leads", web::get().to(leads::list))
+        .route("/staff/leads/{id}", web::get().to(leads::page))
+        .route("/staff/leads/{id}/accept", web::post().to(leads::accept))
+        .route(
+            "/staff/leads/{id}/decision",
+            web::get().to(leads::decision_form),
+        )
+        .route("/staff/leads/{id}/decision", web::post().to(leads::decide))
+        .route(
+            "/staff/leads/{id}/result",
+            web::get().to(leads::result_form),
+        )
+        .route(
+            "/staff/leads/{id}/result",
+            web::post().to(leads::record_result),
+        )
+        .route(
+            "/staff/cases/{id}/report/decision",
+            web::get().to(reports::decision_form),
+        )
+        .route(
+            "/staff/cases/{id}/report/decision",
+            web::post().to(reports::decide),
+        )
+        .route(
+            "/staff/cases/{id}/report/notice",
+            web::get().to(reports::notice_form),
+        )
+        .route(
+            "/staff/cases/{id}/report/notice",
+            web::post().to(reports::record_notice),
+        )
+        .route(
+            "/staff/cases/{id}/report/merge",
+            web::get().to(reports::merge_form),
+        )
+        .route(
+            "/staff/cases/{id}/report/merge",
+            web::post().to(reports::merge),
         )
         .route("/staff/transfers", web::get().to(transfers::list))
         .route(

@@ -105,6 +105,8 @@ pub struct Desk {
     pub urgent: bool,
     /// Bureau staff and system admins, who follow transfers between bureaus.
     pub transfers: bool,
+    /// The bureau's enforcement officers and admins, who work the 诉转案 leads.
+    pub leads: bool,
 }
 
 impl Desk {
@@ -119,6 +121,7 @@ impl Desk {
                     | crate::actor::Role::Mediator
                     | crate::actor::Role::SystemAdmin
             ),
+            leads: crate::cases::access::REPORT_HANDLERS.contains(&me.staff.role),
             transfers: matches!(
                 me.staff.role,
                 crate::actor::Role::BureauAdmin

@@ -1,9 +1,14 @@
-//! A workbench step that takes one text (a reason, a note, a resolution): the page and its form.
+//! The pages of workbench steps: one that takes one text (a reason, a note, a resolution), and
+//! one with a choice or two and a text.
 
+use actix_web::HttpRequest;
 use askama::Template;
 use askama_web::WebTemplate;
+use serde::Deserialize;
 
-use super::signed_in::Desk;
+use super::signed_in::{Desk, SignedIn};
+use crate::entities::case;
+use crate::web::components::{Choice, FormErrors};
 use crate::web::page::Page;
 
 #[derive(Template, WebTemplate)]
@@ -23,4 +28,100 @@ pub struct TextPage {
     /// `warning` for a step that cannot be undone, else `primary`.
     pub button_kind: &'static str,
     pub value: String,
+}
+
+/// A step's page about a case or a lead: a heading, a few words, and the form's fields (a radio
+/// group, a second one, a text box), any of which a step may leave out.
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/step.html")]
+pub struct StepPage {
+    pub page: Page,
+    pub desk: Desk,
+    /// Where "返回" leads: the case or the lead.
+    pub back: String,
+    pub receipt_number: String,
+    pub heading: String,
+    pub words: String,
+    pub action: String,
+    /// The radio group named `choice`, if the step has one: its legend and options.
+    pub choice: Option<Radios>,
+    /// A second group, named `second` (the new mediator of a granted recusal).
+    pub second: Option<Radios>,
+    /// The text box named `text`, if the step has one.
+    pub text: Option<TextBox>,
+    pub button: String,
+}
+
+pub struct Radios {
+    pub legend: String,
+    pub options: Vec<Choice>,
+}
+
+pub struct TextBox {
+    pub label: String,
+    pub value: String,
+    pub hint: String,
+    pub max: usize,
+}
+
+impl TextBox {
+    pub fn limit(&self) -> usize {
+        self.max
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct StepInput {
+    #[serde(default)]
+    pub choice: String,
+    #[serde(default)]
+    pub second: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+impl StepPage {
+    /// The page of a step on a case.
+    pub(super) fn new(
+        req: &HttpRequest,
+        me: &SignedIn,
+        c: &case::Model,
+        heading: &str,
+    ) -> StepPage {
+        StepPage::about(
+            req,
+            me,
+            &c.receipt_number,
+            format!("/staff/cases/{}", c.id),
+            heading,
+        )
+    }
+
+    /// The page of a step on what `receipt_number` names, `back` leading to it.
+    pub(super) fn about(
+        req: &HttpRequest,
+        me: &SignedIn,
+        receipt_number: &str,
+        back: String,
+        heading: &str,
+    ) -> StepPage {
+        StepPage {
+            page: Page::new(req, format!("{heading} {receipt_number}")).with_back(back.clone()),
+            desk: Desk::of(me),
+            back,
+            receipt_number: receipt_number.to_owned(),
+            heading: heading.to_owned(),
+            words: String::new(),
+            action: String::new(),
+            choice: None,
+            second: None,
+            text: None,
+            button: String::new(),
+        }
+    }
+
+    pub(super) fn errors(mut self, errors: FormErrors) -> Self {
+        self.page = self.page.with_errors(errors);
+        self
+    }
 }

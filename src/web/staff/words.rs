@@ -6,8 +6,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
 
 use crate::calendar::schedule::Calendar;
+use crate::cases::PartyRole;
+use crate::cases::views::PartyView;
 use crate::deadlines::{DeadlineKind, DeadlineStatus, DeadlineView, Explanation, Unit, local_date};
 use crate::domain::dates::{chinese_date, chinese_date_with_weekday};
+use crate::web::components::SummaryRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Urgency {
@@ -208,9 +211,47 @@ pub fn event_words(kind: &str) -> String {
         "transfer_returned" => "移送被退回",
         "transfer_withdrawn" => "移送已撤回",
         "transfer_escalated" => "管辖争议已报请上级决定",
+        "lead_sent" => "违法线索已移送执法人员核查（诉转案）",
+        "lead_accepted" => "执法人员已接收诉转案线索",
+        "lead_decided" => "执法人员已对诉转案线索作出立案决定",
+        "lead_escalated" => "诉转案线索超过核查期限未作决定，已督办",
         other => return format!("其他记录（{other}）"),
     };
     words.to_owned()
+}
+
+/// A party on a case or a lead, as a titled summary list.
+pub struct PartyBlock {
+    pub title: String,
+    pub rows: Vec<SummaryRow>,
+}
+
+fn role_words(role: PartyRole) -> &'static str {
+    match role {
+        PartyRole::Complainant => "投诉人",
+        PartyRole::Representative => "代表人",
+        PartyRole::Reporter => "举报人",
+        PartyRole::Respondent => "被投诉方联系人",
+    }
+}
+
+/// A party as the caller may see it (masked where the rules say), for a summary list.
+pub(super) fn party_block(p: &PartyView) -> PartyBlock {
+    let row = |k: &str, v: String| SummaryRow::new(k, v, "");
+    let mut rows = vec![row("姓名", p.name.clone())];
+    let mut opt = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            rows.push(row(k, v.clone()));
+        }
+    };
+    opt("电话", &p.phone);
+    opt("电子邮箱", &p.email);
+    opt("地址", &p.address);
+    opt("证件号码", &p.id_number);
+    PartyBlock {
+        title: role_words(p.role).to_owned(),
+        rows,
+    }
 }
 
 #[cfg(test)]
