@@ -1,15 +1,11 @@
 use actix_web::{get, put, web};
 use chrono::NaiveDate;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::schedule::{DayInfo, MissingYear, ScheduleDoc, YearSchedule};
-use crate::actor::Actor;
-use crate::audit;
-use crate::entities::calendar_year;
-use crate::http::{ApiError, ApiResult, FieldError, Problem, Role, Staff};
+use super::schedule::{DayInfo, MissingYear, ScheduleDoc};
+use super::upload::{self, LoadedYear};
+use crate::http::{ApiError, ApiResult, FieldError, Problem, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -129,30 +125,13 @@ async fn add_working_days(
     Ok(web::Json(AddResult { from, days, date }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct LoadedYear {
-    pub year: i32,
-    pub working_days: u32,
-}
-
 /// The years with a loaded official schedule.
 ///
 /// Anyone may call this.
 #[utoipa::path(tag = "calendar", responses((status = 200, body = Vec<LoadedYear>)))]
 #[get("/calendar/years")]
 async fn list_years(state: web::Data<AppState>) -> web::Json<Vec<LoadedYear>> {
-    let cal = state.env.calendar.current();
-    web::Json(
-        cal.years()
-            .into_iter()
-            .filter_map(|y| {
-                cal.schedule(y).map(|s| LoadedYear {
-                    year: y,
-                    working_days: s.working_days(),
-                })
-            })
-            .collect(),
-    )
+    web::Json(upload::loaded_years(&state.env.calendar.current()))
 }
 
 /// Load a year's official schedule (国务院办公厅 notice), replacing any earlier one.
@@ -176,62 +155,9 @@ async fn upload_year(
     path: web::Path<i32>,
     body: crate::http::ApiJson<ScheduleDoc>,
 ) -> ApiResult<web::Json<LoadedYear>> {
-    me.require(&[Role::BureauAdmin, Role::SystemAdmin])?;
-    let doc = body.body;
-    if doc.year != *path {
-        return Err(ApiError::field(
-            "year",
-            format!("the body is for {} but the path names {}", doc.year, *path),
-        ));
-    }
-    let schedule = YearSchedule::from_doc(&doc).map_err(|faults| {
-        ApiError::validation(
-            faults
-                .into_iter()
-                .map(|f| FieldError::new(f.field, f.message))
-                .collect(),
-        )
-    })?;
-    let now = state.clock.now();
-    let calendar = state.env.calendar.current().with_year(schedule);
     let txn = crate::db::begin_write(&state.db).await?;
-    calendar_year::Entity::insert(calendar_year::ActiveModel {
-        year: Set(doc.year),
-        doc: Set(serde_json::to_string(&doc).map_err(ApiError::internal)?),
-        uploaded_at: Set(now),
-        uploaded_by: Set(Some(me.user_id.clone())),
-    })
-    .on_conflict(
-        OnConflict::column(calendar_year::Column::Year)
-            .update_columns([
-                calendar_year::Column::Doc,
-                calendar_year::Column::UploadedAt,
-                calendar_year::Column::UploadedBy,
-            ])
-            .to_owned(),
-    )
-    .exec(&txn)
-    .await?;
-    let recomputed =
-        crate::deadlines::store::recompute_provisional(&txn, &calendar, &state.env.rules, now)
-            .await?;
-    audit::record(
-        &txn,
-        &Actor::from(&me),
-        "calendar.upload",
-        None,
-        serde_json::json!({"year": doc.year, "cases_recomputed": recomputed}),
-        now,
-    )
-    .await?;
+    let now = state.clock.now();
+    let loaded = upload::upload(&txn, &state.env, &me, *path, &body.body, now).await?;
     txn.commit().await?;
-    let working_days = calendar
-        .schedule(doc.year)
-        .map(|s| s.working_days())
-        .unwrap_or(0);
-    state.env.calendar.replace(calendar);
-    Ok(web::Json(LoadedYear {
-        year: doc.year,
-        working_days,
-    }))
+    Ok(web::Json(loaded.install(&state.env)))
 }

@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod schedule;
+pub mod upload;
 
 use std::sync::{Arc, RwLock};
 

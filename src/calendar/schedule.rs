@@ -53,13 +53,21 @@ pub struct ScheduleError {
     pub field: String,
     /// Human-readable explanation naming the offending value.
     pub message: String,
+    /// The same in Chinese, for the pages.
+    #[serde(skip)]
+    pub words: String,
 }
 
 impl ScheduleError {
-    fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        words: impl Into<String>,
+    ) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
+            words: words.into(),
         }
     }
 }
@@ -145,6 +153,7 @@ impl YearSchedule {
             errors.push(ScheduleError::new(
                 "year",
                 format!("year {year} is outside the supported range {MIN_YEAR}..={MAX_YEAR}"),
+                format!("年份须在 {MIN_YEAR} 至 {MAX_YEAR} 年之间"),
             ));
         }
 
@@ -156,11 +165,13 @@ impl YearSchedule {
                 errors.push(ScheduleError::new(
                     format!("holidays[{i}].name"),
                     "holiday name must not be empty",
+                    "请写明节日名称",
                 ));
             } else if h.name.chars().count() > MAX_NAME_CHARS {
                 errors.push(ScheduleError::new(
                     format!("holidays[{i}].name"),
                     format!("holiday name is longer than {MAX_NAME_CHARS} characters"),
+                    format!("节日名称最多 {MAX_NAME_CHARS} 字"),
                 ));
             }
             let start_ok = h.start.year() == year;
@@ -168,6 +179,7 @@ impl YearSchedule {
                 errors.push(ScheduleError::new(
                     format!("holidays[{i}].start"),
                     format!("{} is not in year {year}", h.start),
+                    format!("放假首日 {} 不在 {year} 年内", h.start),
                 ));
             }
             let end_ok = h.end.year() == year;
@@ -175,6 +187,7 @@ impl YearSchedule {
                 errors.push(ScheduleError::new(
                     format!("holidays[{i}].end"),
                     format!("{} is not in year {year}", h.end),
+                    format!("放假末日 {} 不在 {year} 年内", h.end),
                 ));
             }
             let ordered = h.start <= h.end;
@@ -182,6 +195,7 @@ impl YearSchedule {
                 errors.push(ScheduleError::new(
                     format!("holidays[{i}].end"),
                     format!("end {} is before start {}", h.end, h.start),
+                    format!("放假末日 {} 早于首日 {}", h.end, h.start),
                 ));
             }
             if !(start_ok && end_ok && ordered) {
@@ -207,6 +221,7 @@ impl YearSchedule {
                         "overlaps holidays[{j}] ({}) on {date}",
                         doc.holidays[j].name
                     ),
+                    format!("与{}的假期在 {date} 重叠", doc.holidays[j].name),
                 ));
             }
         }
@@ -219,6 +234,7 @@ impl YearSchedule {
                 errors.push(ScheduleError::new(
                     field,
                     format!("{d} is not in year {year}"),
+                    format!("{d} 不在 {year} 年内"),
                 ));
                 continue;
             }
@@ -228,6 +244,10 @@ impl YearSchedule {
                     format!(
                         "{d} is a {}; make-up working days are always a Saturday or Sunday",
                         d.weekday()
+                    ),
+                    format!(
+                        "{}不是周六或周日：调休上班日只能是周末",
+                        crate::domain::dates::chinese_date_with_weekday(d)
                     ),
                 ));
             }
@@ -239,12 +259,14 @@ impl YearSchedule {
                         "{d} is also inside holidays[{i}] ({})",
                         doc.holidays[i].name
                     ),
+                    format!("{d} 在{}的假期之内", doc.holidays[i].name),
                 ));
             }
             match makeup_of[o] {
                 Some(j) => errors.push(ScheduleError::new(
                     field,
                     format!("{d} duplicates makeup_workdays[{j}]"),
+                    format!("{d} 与第 {} 行重复", j + 1),
                 )),
                 None => makeup_of[o] = Some(k),
             }
@@ -257,6 +279,7 @@ impl YearSchedule {
                 errors.push(ScheduleError::new(
                     "year",
                     format!("year {year} has no dates"),
+                    format!("{year} 年不是有效的年份"),
                 ));
             }
             return Err(errors);

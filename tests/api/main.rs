@@ -27,6 +27,7 @@ mod pages_complaint;
 mod pages_report;
 mod pages_staff;
 mod pages_staff_actions;
+mod pages_staff_calendar;
 mod pages_staff_incidents;
 mod pages_staff_leads;
 mod pages_staff_odr;

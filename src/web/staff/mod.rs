@@ -8,6 +8,7 @@ use actix_web::web;
 
 mod account;
 mod act;
+mod calendar;
 mod case;
 mod clocks;
 mod dashboard;
@@ -109,6 +110,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/cases/{id}/lead", web::get().to(leads::open_form))
         .route("/staff/cases/{id}/lead", web::post().to(leads::open))
+        .route("/staff/calendar", web::get().to(calendar::page))
+        .route("/staff/calendar", web::post().to(calendar::upload))
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))
