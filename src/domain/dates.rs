@@ -20,12 +20,21 @@ pub fn chinese_time(at: DateTime<Utc>) -> String {
 
 /// `2026年12月2日（星期三）`.
 pub fn chinese_date_with_weekday(d: NaiveDate) -> String {
-    const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-    format!(
-        "{}（星期{}）",
-        chinese_date(d),
-        DAYS[d.weekday().num_days_from_monday() as usize]
-    )
+    format!("{}（{}）", chinese_date(d), chinese_weekday(d))
+}
+
+/// `星期三`.
+pub fn chinese_weekday(d: NaiveDate) -> &'static str {
+    const DAYS: [&str; 7] = [
+        "星期一",
+        "星期二",
+        "星期三",
+        "星期四",
+        "星期五",
+        "星期六",
+        "星期日",
+    ];
+    DAYS[d.weekday().num_days_from_monday() as usize]
 }
 
 #[cfg(test)]

@@ -1,19 +1,20 @@
 //! Urgent queue and duty roster endpoints: each runs one step of `crate::urgent`.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiJson, ApiResult, Problem, Staff};
 use crate::state::AppState;
 use crate::urgent::queue::{self as urgent_queue, UrgentView};
-use crate::urgent::roster::{self, DutyRequest, DutyView};
+use crate::urgent::roster::{self, DutyRequest, DutyView, Removed};
 use crate::urgent::steps::{self, HandoverRequest, NoteRequest, ResolveRequest};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(add_duty)
         .service(list_duty)
+        .service(remove_duty)
         .service(queue)
         .service(claim)
         .service(first_contact)
@@ -67,6 +68,38 @@ async fn list_duty(
     Ok(web::Json(
         roster::list(&state.db, &me, &path, state.clock.now()).await?,
     ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DutyRemoved {
+    /// `deleted` when the duty had not begun, `ended_now` when it was under way.
+    pub removed: Removed,
+}
+
+/// Take a duty off the roster: one not yet begun is deleted, one under way ends now; one that is
+/// over stays as the record (409 `duty_over`).
+///
+/// `bureau_admin` of that bureau, or `system_admin`.
+#[utoipa::path(
+    tag = "urgent",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "county code of the bureau"), ("duty_id" = i64, Path)),
+    responses(
+        (status = 200, body = DutyRemoved),
+        (status = 409, description = "the duty is over", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/bureaus/{code}/duty-roster/{duty_id}")]
+async fn remove_duty(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<(String, i64)>,
+) -> ApiResult<web::Json<DutyRemoved>> {
+    let (code, id) = path.into_inner();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let removed = roster::remove(&txn, &me, &code, id, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(web::Json(DutyRemoved { removed }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -41,6 +41,10 @@ pub enum Error {
     WrongState(UrgentStatus),
     #[error("the item changed meanwhile; reload it")]
     Concurrent,
+    #[error("no duty {0} on this bureau's roster")]
+    NoDuty(i64),
+    #[error("this duty is over; the roster keeps it as a record")]
+    DutyOver,
     #[error("{0} missing")]
     Missing(&'static str),
     #[error(transparent)]
@@ -57,6 +61,8 @@ failure!(Error {
     Error::NotClaimant => Conflict, "not_claimant";
     Error::WrongState(_) => Conflict, "wrong_state";
     Error::Concurrent => Conflict, "concurrent_change";
+    Error::NoDuty(_) => NotFound, "not_found";
+    Error::DutyOver => Conflict, "duty_over";
     Error::Missing(_) => Internal, "internal_error";
 } passes [Invalid, Access, Db]);
 

@@ -209,6 +209,7 @@ async fn no_caller_reaches_another_jurisdictions_or_businesses_data_through_any_
         ("offer_id", "1".to_owned()),
         ("session_id", "1".to_owned()),
         ("pause_id", "1".to_owned()),
+        ("duty_id", "1".to_owned()),
         ("evidence_id", evidence_id),
     ]
     .into();

@@ -28,6 +28,7 @@ const ANSWER_ONLY: &[&str] = &[
     "Outcome",
     "PartyRole",
     "PauseReason",
+    "Removed",
     "RoutingRule",
     "RuleSetId",
     "SessionStatus",

@@ -165,3 +165,92 @@ async fn staff_on_duty_claim_contact_hand_over_and_resolve_an_urgent_item() {
         "resolved items leave the queue"
     );
 }
+
+#[actix_web::test]
+async fn the_admin_keeps_the_duty_roster_from_its_week_and_staff_read_it() {
+    let app = spawn_app_with(|s| s.token_ttl_hours = 24 * 30).await;
+    // Monday 2026-11-23, 10:00 in Shanghai.
+    app.clock.set(at("2026-11-23T02:00:00Z"));
+    let admin = app
+        .staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let (_, member) = app
+        .staff_with_email(
+            "dutya",
+            Role::Mediator,
+            None,
+            Some("S330421103"),
+            None,
+            None,
+        )
+        .await;
+    let roster = "/api/v1/bureaus/330421/duty-roster";
+    let mut b = Browser::signed_in(&app, "jiashan").await;
+    let week = b.get("/staff/roster").await;
+    assert_eq!(week.status, StatusCode::OK, "{}", week.text);
+    for day in ["星期一<br>11月23日", "星期日<br>11月29日"] {
+        assert!(week.text.contains(day), "{day}: {}", week.text);
+    }
+    assert!(week.text.contains("休息日") && week.text.contains("无人值班"));
+    assert!(week.text.contains(&format!(r#"<option value="{member}">"#)));
+
+    let empty = b.post("/staff/roster", "user_id=").await;
+    assert_summary(&empty, "user_id", "请选择值班人员");
+    assert_summary(&empty, "date", "请输入值班日期");
+    assert_summary(&empty, "starts", "请输入开始时间");
+    assert_summary(&empty, "ends", "请输入结束时间");
+    let night = format!(
+        "user_id={member}&date_year=2026&date_month=11&date_day=28&starts={}&ends={}",
+        enc("18:00"),
+        enc("08:00")
+    );
+    let same = b
+        .post("/staff/roster", &night.replace("ends=08", "ends=18"))
+        .await;
+    assert_summary(&same, "ends", "结束时间不能与开始时间相同");
+    assert!(
+        same.text
+            .contains(&format!(r#"<option value="{member}" selected>"#))
+    );
+    assert!(app.get_as(roster, &admin).await.body[0].is_null());
+
+    let done = b.post("/staff/roster", &night).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(done.header("location"), "/staff/roster?week=2026-11-23");
+    let list = app.get_as(roster, &admin).await;
+    assert_eq!(
+        list.body[0]["starts_at"], "2026-11-28T10:00:00Z",
+        "{}",
+        list.text
+    );
+    assert_eq!(list.body[0]["ends_at"], "2026-11-29T00:00:00Z");
+    let week = b.get("/staff/roster?week=2026-11-25").await;
+    assert!(week.text.contains("已安排值班"), "{}", week.text);
+    assert!(week.text.contains("18:00—次日 08:00"), "{}", week.text);
+    let id = list.body[0]["id"].as_i64().unwrap();
+    let remove = format!("/staff/roster/{id}/remove?week=2026-11-23");
+    assert!(week.text.contains(&remove));
+
+    // A mediator reads the week but neither adds nor removes.
+    let mut m = Browser::signed_in(&app, "dutya").await;
+    let theirs = m.get("/staff/roster?week=2026-11-23").await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.text);
+    assert!(theirs.text.contains("18:00—次日 08:00"));
+    assert!(!theirs.text.contains("安排值班") && !theirs.text.contains(&remove));
+    assert_eq!(
+        m.post("/staff/roster", &night).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(m.post(&remove, "").await.status, StatusCode::FORBIDDEN);
+
+    let removed = b.post(&remove, "").await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.text);
+    assert_eq!(removed.header("location"), "/staff/roster?week=2026-11-23");
+    assert!(
+        b.get("/staff/roster?week=2026-11-23")
+            .await
+            .text
+            .contains("已移除这次值班")
+    );
+    assert!(app.get_as(roster, &admin).await.body[0].is_null());
+}

@@ -308,3 +308,87 @@ async fn the_roster_is_kept_by_the_bureau_admin_for_its_own_staff() {
         .await;
     assert_eq!(list.body[0]["starts_at"], "2026-11-28T00:00:00Z");
 }
+
+#[actix_web::test]
+async fn a_duty_not_begun_is_deleted_one_under_way_ends_now_and_one_over_stays() {
+    let app = spawn_app().await;
+    app.clock.set(at("2026-11-28T04:00:00Z"));
+    let admin = app
+        .staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let qingpu = app
+        .staff("qingpu", Role::BureauAdmin, Some("310118"), None, None)
+        .await;
+    let (mediator, member) = app
+        .staff_with_email(
+            "xitang",
+            Role::Mediator,
+            None,
+            Some("S330421103"),
+            None,
+            None,
+        )
+        .await;
+    let roster = "/api/v1/bureaus/330421/duty-roster";
+    let mut ids = Vec::new();
+    for (starts, ends) in [
+        ("2026-11-27T08:00:00+08:00", "2026-11-27T20:00:00+08:00"),
+        ("2026-11-28T08:00:00+08:00", "2026-11-28T20:00:00+08:00"),
+        ("2026-11-29T08:00:00+08:00", "2026-11-29T20:00:00+08:00"),
+    ] {
+        let res = app
+            .post_as(
+                roster,
+                &admin,
+                &json!({"user_id": member, "starts_at": starts, "ends_at": ends}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        ids.push(res.body["id"].as_i64().unwrap());
+    }
+    let duty = |id: i64| format!("{roster}/{id}");
+    assert_problem(
+        &app.delete_as(&duty(ids[2]), &mediator).await,
+        403,
+        "forbidden",
+    );
+    assert_problem(
+        &app.delete_as(&duty(ids[2]), &qingpu).await,
+        403,
+        "forbidden",
+    );
+    assert_problem(
+        &app.delete_as(
+            &format!("/api/v1/bureaus/310118/duty-roster/{}", ids[2]),
+            &qingpu,
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    assert_problem(
+        &app.delete_as(&duty(ids[0]), &admin).await,
+        409,
+        "duty_over",
+    );
+
+    let res = app.delete_as(&duty(ids[2]), &admin).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["removed"], "deleted");
+    let res = app.delete_as(&duty(ids[1]), &admin).await;
+    assert_eq!(res.body["removed"], "ended_now", "{}", res.text);
+    let now = app.clock.now();
+    let on_duty = xiaobao::urgent::on_duty_user_ids(&app.db, "330421", now)
+        .await
+        .unwrap();
+    assert!(on_duty.is_empty(), "{on_duty:?}");
+    // The roster from now on is empty; the duty served and the one over are kept.
+    let list = app.get_as(roster, &admin).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 0, "{}", list.text);
+    assert_eq!(app.count("duty_roster").await, 2);
+    assert_problem(
+        &app.delete_as(&duty(ids[2]), &admin).await,
+        404,
+        "not_found",
+    );
+}

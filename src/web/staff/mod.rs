@@ -21,6 +21,7 @@ mod odr;
 mod outcomes;
 mod period;
 mod reports;
+mod roster;
 mod sessions;
 mod signed_in;
 mod text_step;
@@ -112,6 +113,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/cases/{id}/lead", web::post().to(leads::open))
         .route("/staff/calendar", web::get().to(calendar::page))
         .route("/staff/calendar", web::post().to(calendar::upload))
+        .route("/staff/roster", web::get().to(roster::page))
+        .route("/staff/roster", web::post().to(roster::add))
+        .route("/staff/roster/{id}/remove", web::post().to(roster::remove))
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))
