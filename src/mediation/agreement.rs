@@ -380,6 +380,40 @@ pub async fn consumer_pdf(
     Ok(pdf)
 }
 
+/// The 调解书 as `me` may read it (station staff, the business's desk): the draft until it is
+/// issued, then the issued text; the business's copy for a desk when the complainant concealed
+/// their identity from it.
+pub async fn document_for(
+    db: &impl ConnectionTrait,
+    me: &crate::actor::Staff,
+    case_id: &str,
+) -> Result<(case::Model, mediation_agreement::Model, document::Document), Error> {
+    let c = super::party_case(db, me, case_id).await?;
+    let a = super::outcome::of_case(db, &c.id).await?;
+    if !a.needs_document {
+        return Err(Error::not_found("this agreement has no 调解书"));
+    }
+    let issued = match (
+        a.document_number.as_deref(),
+        a.issued_at,
+        a.key_id.as_deref(),
+    ) {
+        (Some(number), Some(issued_at), Some(key_id)) => Some(Issued {
+            number,
+            issued_at,
+            key_id,
+        }),
+        _ => None,
+    };
+    let copy = if me.role == crate::actor::Role::EnterpriseAgent && c.conceal_identity {
+        CopyFor::Business
+    } else {
+        CopyFor::Complete
+    };
+    let doc = document::compose(db, &c, &a, issued.as_ref(), copy).await?;
+    Ok((c, a, doc))
+}
+
 /// The business's copy of an issued 调解书, rendered again from the record: the complete one when
 /// the complainant did not conceal their identity from it.
 pub async fn business_copy(

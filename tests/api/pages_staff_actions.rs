@@ -640,6 +640,22 @@ async fn an_in_person_agreement_is_confirmed_by_both_and_its_issued_document_dow
         "{}",
         waiting.text
     );
+    let document = format!("/staff/cases/{id}/agreement/document");
+    assert!(
+        waiting
+            .text
+            .contains(&format!(r#"href="{document}">查看调解书"#))
+    );
+    let draft = b.get(&document).await;
+    assert!(
+        draft.text.contains("一、被投诉人退还餐费"),
+        "{}",
+        draft.text
+    );
+    assert!(
+        !draft.text.contains("代表经营者确认调解书"),
+        "the station does not confirm"
+    );
     assert!(!waiting.text.contains("下载调解书"), "not yet issued");
     assert_eq!(
         b.get(&format!("/staff/cases/{id}/agreement/pdf"))
@@ -658,16 +674,31 @@ async fn an_in_person_agreement_is_confirmed_by_both_and_its_issued_document_dow
         )
         .await;
     assert_eq!(consumer.status, 200, "{}", consumer.text);
-    let business = s
-        .app
-        .post_as(
-            &format!("/api/v1/cases/{id}/agreement/confirm"),
-            &s.desk,
-            &json!({}),
-        )
+    // The business's desk reads the draft and confirms it from the workbench.
+    let document = format!("/staff/cases/{id}/agreement/document");
+    let mut desk = Browser::signed_in(&s.app, "desk").await;
+    let draft = desk.get(&document).await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.text);
+    assert!(draft.text.contains("调解书草稿") && draft.text.contains("被投诉人退还餐费"));
+    assert!(
+        draft.text.contains("代表经营者确认调解书"),
+        "{}",
+        draft.text
+    );
+    let confirmed = desk
+        .post(&format!("/staff/cases/{id}/agreement/confirm"), "")
         .await;
-    assert_eq!(business.status, 200, "{}", business.text);
+    assert_back_to_case(&confirmed, &id);
+    assert_eq!(
+        desk.post(&format!("/staff/cases/{id}/agreement/confirm"), "")
+            .await
+            .status,
+        StatusCode::CONFLICT,
+        "once"
+    );
 
+    let text = b.get(&document).await;
+    assert!(text.text.contains("调解书编号"), "{}", text.text);
     let issued = b.get(&format!("/staff/cases/{id}")).await;
     assert!(issued.text.contains("调解书已签发") && !issued.text.contains("尚未确认"));
     assert!(issued.text.contains("调解书编号"), "{}", issued.text);

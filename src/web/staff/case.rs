@@ -78,6 +78,8 @@ pub struct CasePage {
     pdf: Option<String>,
     /// The agreement reached and where its confirmations stand.
     agreement: Vec<SummaryRow>,
+    /// Where its 调解书 (draft or issued) is read.
+    document: Option<String>,
     /// The 诉转案 lead opened from the complaint, for the regulator's staff, and where its page
     /// is when the caller may read it.
     lead: Vec<SummaryRow>,
@@ -277,7 +279,8 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let agreement = if station_staff {
+    // The parties' side of the agreement: the station's, and the business's desk.
+    let agreement = if station_staff || admits(&me.staff, &c, Act::DeskStep) {
         mediation::outcome::of_case(&state.db, &c.id).await.ok()
     } else {
         None
@@ -341,6 +344,10 @@ pub async fn page(
             .as_ref()
             .map(act::agreement_rows)
             .unwrap_or_default(),
+        document: agreement
+            .as_ref()
+            .filter(|a| a.needs_document)
+            .map(|_| format!("/staff/cases/{}/agreement/document", c.id)),
         lead: lead_rows,
         lead_href,
         visit: visit.as_ref().map(super::visits::rows).unwrap_or_default(),

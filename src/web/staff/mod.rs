@@ -12,6 +12,7 @@ mod calendar;
 mod case;
 mod clocks;
 mod dashboard;
+mod document;
 mod incidents;
 mod leads;
 mod list;
@@ -116,6 +117,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/roster", web::get().to(roster::page))
         .route("/staff/roster", web::post().to(roster::add))
         .route("/staff/roster/{id}/remove", web::post().to(roster::remove))
+        .route(
+            "/staff/cases/{id}/agreement/document",
+            web::get().to(document::page),
+        )
+        .route(
+            "/staff/cases/{id}/agreement/confirm",
+            web::post().to(document::confirm),
+        )
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))

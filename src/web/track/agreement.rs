@@ -79,6 +79,29 @@ pub struct AgreementPage {
     lines: Vec<Line>,
 }
 
+/// The document's blocks as the page shows them, the print layout's gaps left to the CSS.
+pub(crate) fn lines(doc: document::Document) -> Vec<Line> {
+    doc.blocks
+        .into_iter()
+        .filter_map(|b| {
+            let (class, text) = match b {
+                Block::Title(t) => ("document__title", t),
+                Block::Right(t) => ("document__number", t),
+                Block::Heading(t) => ("document__heading", t),
+                Block::Para { text, indent: true } => {
+                    ("document__para document__para--indent", text)
+                }
+                Block::Para {
+                    text,
+                    indent: false,
+                } => ("document__para", text),
+                Block::Gap => return None,
+            };
+            Some(Line { class, text })
+        })
+        .collect()
+}
+
 /// `GET /track/agreement`: the document as it stands (the draft, or the issued one's text).
 pub async fn show(
     req: HttpRequest,
@@ -103,26 +126,7 @@ pub async fn show(
         _ => None,
     };
     let doc = document::compose(&state.db, &c, &a, issued.as_ref(), CopyFor::Complete).await?;
-    let lines = doc
-        .blocks
-        .into_iter()
-        .filter_map(|b| {
-            let (class, text) = match b {
-                Block::Title(t) => ("document__title", t),
-                Block::Right(t) => ("document__number", t),
-                Block::Heading(t) => ("document__heading", t),
-                Block::Para { text, indent: true } => {
-                    ("document__para document__para--indent", text)
-                }
-                Block::Para {
-                    text,
-                    indent: false,
-                } => ("document__para", text),
-                Block::Gap => return None,
-            };
-            Some(Line { class, text })
-        })
-        .collect();
+    let lines = lines(doc);
     let title = if section.issued.is_some() {
         "调解书"
     } else {

@@ -6,7 +6,7 @@
 //! downloading it once issued ([`agreement`]), withdrawing while the case is open, and rating it
 //! once closed ([`rating`]).
 
-mod agreement;
+pub(crate) mod agreement;
 mod common;
 pub(crate) mod evidence;
 mod odr;
