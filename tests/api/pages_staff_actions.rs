@@ -36,7 +36,6 @@ struct Station {
     /// The API token of the first mediator, `xitang`.
     mediator: String,
     colleague_id: String,
-    desk: String,
 }
 
 async fn station() -> Station {
@@ -71,14 +70,12 @@ async fn station() -> Station {
         .await;
     app.staff("yaozhuang", Role::Mediator, None, Some("S330421111"), None)
         .await;
-    let desk = app
-        .staff("desk", Role::EnterpriseAgent, None, None, Some(&business))
+    app.staff("desk", Role::EnterpriseAgent, None, None, Some(&business))
         .await;
     Station {
         app,
         mediator,
         colleague_id,
-        desk,
     }
 }
 
