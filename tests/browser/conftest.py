@@ -89,7 +89,9 @@ def base(sink):
                    # The office never opens: a complaint of an urgent category (food, drugs …)
                    # always goes to the on-duty queue, whenever the tests run. None of the other
                    # journeys files one.
-                   XIAOBAO_OFFICE_OPENS="00:00", XIAOBAO_OFFICE_CLOSES="00:00")
+                   XIAOBAO_OFFICE_OPENS="00:00", XIAOBAO_OFFICE_CLOSES="00:00",
+                   # The sweeps run every second, so a case aged by the journey escalates at once.
+                   XIAOBAO_SWEEP_INTERVAL_SECONDS="1")
         env.pop("XIAOBAO_CONFIG", None)
         with open(Path(work) / "server.log", "w") as log:
             server = subprocess.Popen([str(binary), "serve"], env=env, stdout=log, stderr=log, cwd=work)
