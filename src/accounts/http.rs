@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::NewUser;
+use super::manage::{self, AccountChange};
 use super::password::PasswordChange;
-use crate::actor::Actor;
 use crate::entities::user;
 use crate::http::idempotency::{IdempotencyKey, create_once};
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Role, Staff};
@@ -18,7 +18,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(logout)
         .service(change_password)
         .service(current_account)
-        .service(create_user);
+        .service(create_user)
+        .service(list_users)
+        .service(change_user)
+        .service(reset_password);
 }
 
 #[derive(Deserialize, Validate, ToSchema)]
@@ -167,6 +170,26 @@ impl From<user::Model> for Account {
     }
 }
 
+/// An account as its administrators see it.
+#[derive(Serialize, ToSchema)]
+pub struct ManagedAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub email: Option<String>,
+    /// A disabled account cannot log in.
+    pub active: bool,
+}
+
+impl From<user::Model> for ManagedAccount {
+    fn from(u: user::Model) -> Self {
+        ManagedAccount {
+            email: u.email.clone(),
+            active: u.active,
+            account: u.into(),
+        }
+    }
+}
+
 /// The account behind the token.
 ///
 /// Any authenticated account.
@@ -205,37 +228,84 @@ async fn create_user(
     me: Staff,
     body: ApiJson<NewUser>,
 ) -> ApiResult<HttpResponse> {
-    me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;
     let key = IdempotencyKey::from_request(&req, "users", &body.raw)?;
-    let new = body.body;
-    if me.role == Role::BureauAdmin {
-        if !matches!(
-            new.role,
-            Role::Mediator | Role::EnforcementOfficer | Role::BureauAdmin
-        ) {
-            return Err(ApiError::forbidden(
-                "a bureau admin creates only staff of their bureau",
-            ));
-        }
-        let target_bureau = match &new.station_id {
-            Some(id) if new.role == Role::Mediator => {
-                crate::entities::station::Entity::find_by_id(id.clone())
-                    .one(&state.db)
-                    .await?
-                    .map(|s| s.bureau_code)
-            }
-            _ => new.bureau_code.clone(),
-        };
-        if target_bureau.is_some() && target_bureau != me.bureau_code {
-            return Err(ApiError::forbidden(
-                "that station or bureau is outside your bureau",
-            ));
-        }
-    }
     let now = state.clock.now();
     create_once(&state.db, key, now, async |txn| {
-        let created = super::create_user(txn, new, &Actor::from(&me), now).await?;
-        Ok(Account::from(created))
+        Ok(Account::from(
+            manage::create(txn, &me, body.body, now).await?,
+        ))
     })
     .await
+}
+
+/// The accounts the caller administers: a bureau admin's bureau's staff, every account for a
+/// system admin.
+///
+/// `system_admin` or `bureau_admin`.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<ManagedAccount>))
+)]
+#[get("/users")]
+async fn list_users(
+    state: web::Data<AppState>,
+    me: Staff,
+) -> ApiResult<web::Json<Vec<ManagedAccount>>> {
+    let users = manage::list(&state.db, &me).await?;
+    Ok(web::Json(
+        users.into_iter().map(ManagedAccount::from).collect(),
+    ))
+}
+
+/// Change an account's role, station, or whether it is active; disabling it, or changing its
+/// role, ends its logins. One cannot disable oneself or change one's own role.
+///
+/// `system_admin`, or `bureau_admin` for the staff of their bureau.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = AccountChange,
+    responses((status = 200, body = ManagedAccount))
+)]
+#[patch("/users/{id}")]
+async fn change_user(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+    body: ApiJson<AccountChange>,
+) -> ApiResult<web::Json<ManagedAccount>> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    let u = manage::change(&txn, &me, &path, &body.body, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(web::Json(u.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemporaryPassword {
+    /// Shown once: pass it to the account's holder, who should change it at once. Only its hash
+    /// is kept.
+    pub temporary_password: String,
+}
+
+/// Reset an account's password to a temporary one and end its logins.
+///
+/// `system_admin`, or `bureau_admin` for the staff of their bureau.
+#[utoipa::path(
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = TemporaryPassword))
+)]
+#[post("/users/{id}/reset-password")]
+async fn reset_password(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<TemporaryPassword>> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    let temporary_password = manage::reset_password(&txn, &me, &path, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(web::Json(TemporaryPassword { temporary_password }))
 }

@@ -2,6 +2,7 @@
 
 pub mod http;
 pub mod mailboxes;
+pub mod manage;
 pub mod password;
 
 use argon2::Argon2;
@@ -38,6 +39,10 @@ pub enum Error {
     Throttled(#[from] Throttled),
     #[error("the account no longer exists")]
     Gone,
+    #[error("no account you administer has this id")]
+    NoAccount,
+    #[error(transparent)]
+    Access(#[from] crate::cases::access::Error),
     /// Hashing a password failed: a fault of the service.
     #[error("{0}")]
     Hash(String),
@@ -49,8 +54,9 @@ failure!(Error {
     Error::UsernameTaken(_) => Conflict, "username_taken";
     Error::InvalidCredentials => Unauthenticated, "invalid_credentials";
     Error::Gone => Unauthenticated, "unauthenticated";
+    Error::NoAccount => NotFound, "not_found";
     Error::Hash(_) => Internal, "internal_error";
-} passes [Invalid, Throttled, Db]);
+} passes [Invalid, Throttled, Access, Db]);
 
 pub fn hash_password(password: &str) -> Result<String, Error> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())

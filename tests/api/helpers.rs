@@ -216,9 +216,17 @@ impl TestApp {
     }
 
     pub async fn put_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.json_as("PUT", path, token, body).await
+    }
+
+    pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.json_as("PATCH", path, token, body).await
+    }
+
+    async fn json_as(&self, method: &str, path: &str, token: &str, body: &Value) -> Response {
         let auth = format!("Bearer {token}");
         self.request(
-            "PUT",
+            method,
             path,
             &[
                 ("content-type", "application/json"),

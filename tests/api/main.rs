@@ -2,6 +2,7 @@
 //! `cargo test` runs them on SQLite; with `TEST_DATABASE_URL=postgres://…` on PostgreSQL.
 
 mod access;
+mod accounts;
 mod calendar;
 mod deadlines;
 mod edges;

@@ -190,6 +190,7 @@ async fn no_caller_reaches_another_jurisdictions_or_businesses_data_through_any_
         ("incidents", uuid::Uuid::new_v4().to_string()),
         ("leads", uuid::Uuid::new_v4().to_string()),
         ("transfers", uuid::Uuid::new_v4().to_string()),
+        ("users", uuid::Uuid::new_v4().to_string()),
         ("outbox", "1".to_owned()),
         ("oversight/alerts", "1".to_owned()),
         ("urgent-queue", "1".to_owned()),

@@ -481,6 +481,28 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
                 .extend(scope.as_object().unwrap().clone());
             staff(&w.root, "/api/v1/users".into(), body)
         }
+        "PATCH /api/v1/users/{id}" => {
+            let created = w
+                .app
+                .post_as(
+                    "/api/v1/users",
+                    &w.root,
+                    &json!({"username": format!("change{n}"), "password": "a long enough password",
+                            "display_name": format!("调整{n}"), "role": "mediator", "station_id": "S330421103"}),
+                )
+                .await;
+            assert_eq!(created.status, 201, "{}", created.text);
+            let body = if value == "mediator" {
+                json!({"station_id": "S330421103"})
+            } else {
+                json!({})
+            };
+            staff(
+                &w.root,
+                format!("/api/v1/users/{}", created.body["id"].as_str().unwrap()),
+                body,
+            )
+        }
         "POST /api/v1/cases/{id}/pauses" => {
             let f = w.file().await;
             staff(
