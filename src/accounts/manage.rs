@@ -217,7 +217,7 @@ pub async fn change(
 }
 
 /// Twelve characters without look-alikes (no 0/o, 1/l/i), to be read out or typed.
-fn temporary_password() -> String {
+pub fn temporary_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     (0..12)
         .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)

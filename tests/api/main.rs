@@ -27,6 +27,7 @@ mod pages;
 mod pages_complaint;
 mod pages_report;
 mod pages_staff;
+mod pages_staff_accounts;
 mod pages_staff_actions;
 mod pages_staff_calendar;
 mod pages_staff_incidents;

@@ -7,6 +7,7 @@
 use actix_web::web;
 
 mod account;
+mod accounts;
 mod act;
 mod calendar;
 mod case;
@@ -124,6 +125,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{id}/agreement/confirm",
             web::post().to(document::confirm),
+        )
+        .route("/staff/accounts", web::get().to(accounts::list))
+        .route("/staff/accounts/new", web::get().to(accounts::new_form))
+        .route("/staff/accounts/new", web::post().to(accounts::create))
+        .route("/staff/accounts/{id}", web::get().to(accounts::page))
+        .route(
+            "/staff/accounts/{id}/role",
+            web::post().to(accounts::change_role),
+        )
+        .route(
+            "/staff/accounts/{id}/active",
+            web::post().to(accounts::set_active),
+        )
+        .route(
+            "/staff/accounts/{id}/reset",
+            web::post().to(accounts::reset),
         )
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))

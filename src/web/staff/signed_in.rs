@@ -107,8 +107,8 @@ pub struct Desk {
     pub transfers: bool,
     /// The bureau's enforcement officers and admins, who work the 诉转案 leads.
     pub leads: bool,
-    /// Bureau and system admins, who keep the working-day calendar.
-    pub calendar: bool,
+    /// Bureau and system admins, who keep the accounts and the working-day calendar.
+    pub admin: bool,
 }
 
 impl Desk {
@@ -124,7 +124,7 @@ impl Desk {
                     | crate::actor::Role::SystemAdmin
             ),
             leads: crate::cases::access::REPORT_HANDLERS.contains(&me.staff.role),
-            calendar: crate::calendar::upload::CALENDAR_KEEPERS.contains(&me.staff.role),
+            admin: crate::accounts::manage::ACCOUNT_KEEPERS.contains(&me.staff.role),
             transfers: matches!(
                 me.staff.role,
                 crate::actor::Role::BureauAdmin

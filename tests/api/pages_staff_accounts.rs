@@ -1,0 +1,165 @@
+//! Staff accounts in the workbench: a bureau admin creates an account (the temporary password on
+//! the answer only, not cached), changes its role and station, resets its password and disables
+//! it; each through the API's step, the errors at the fields. Other roles are refused.
+
+use awc::http::StatusCode;
+use serde_json::json;
+use xiaobao::http::Role;
+
+use crate::helpers::*;
+use crate::pages::Page;
+use crate::pages_staff::{Browser, assert_summary};
+use crate::pages_staff_actions::form;
+
+/// The temporary password a page shows.
+fn password(page: &Page) -> String {
+    let start = page
+        .text
+        .find(r#"<strong class="copyable">"#)
+        .expect("a password")
+        + 25;
+    let len = page.text[start..].find('<').unwrap();
+    page.text[start..start + len].to_owned()
+}
+
+async fn logs_in(app: &TestApp, username: &str, password: &str) -> bool {
+    app.post(
+        "/api/v1/auth/login",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+    .status
+        == 200
+}
+
+#[actix_web::test]
+async fn an_admin_creates_changes_resets_and_disables_an_account() {
+    let app = spawn_app().await;
+    let admin = app
+        .staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    app.staff("xitang", Role::Mediator, None, Some("S330421103"), None)
+        .await;
+    let mut b = Browser::signed_in(&app, "jiashan").await;
+    let list = b.get("/staff/accounts").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert!(list.text.contains("xitang") && list.text.contains("调解员"));
+
+    let empty = b.post("/staff/accounts/new", "role=").await;
+    assert_summary(&empty, "display_name", "请输入姓名");
+    assert_summary(&empty, "username", "请输入用户名");
+    assert_summary(&empty, "role", "请选择角色");
+    let fields = [
+        ("display_name", "王新"),
+        ("username", "wang.xin"),
+        ("role", "mediator"),
+        ("station_id", ""),
+        ("email", "not-an-address"),
+    ];
+    let no_station = b.post("/staff/accounts/new", &form(&fields)).await;
+    assert_summary(&no_station, "station_id", "调解员须属于一个监管所，请选择");
+    assert!(no_station.text.contains(r#"value="wang.xin""#), "kept");
+    let mut fields = fields;
+    fields[3] = ("station_id", "S330421103");
+    let bad_mail = b.post("/staff/accounts/new", &form(&fields)).await;
+    assert_summary(
+        &bad_mail,
+        "email",
+        "请输入正确的电子邮箱地址，例如 name@example.com",
+    );
+    fields[4] = ("email", "wang.xin@example.com");
+    let made = b.post("/staff/accounts/new", &form(&fields)).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+    assert_eq!(made.header("cache-control"), "no-store");
+    let first = password(&made);
+    assert_eq!(first.chars().count(), 12);
+    assert!(logs_in(&app, "wang.xin", &first).await);
+    let taken = b.post("/staff/accounts/new", &form(&fields)).await;
+    assert_summary(&taken, "username", "这个用户名已有人使用");
+
+    let users = app.get_as("/api/v1/users", &admin).await;
+    let id = users
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "wang.xin")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let account = format!("/staff/accounts/{id}");
+    let page = b.get(&account).await;
+    assert!(
+        page.text.contains("停用账号") && page.text.contains("西塘"),
+        "{}",
+        page.text
+    );
+    let with_station = b
+        .post(
+            &format!("{account}/role"),
+            &form(&[
+                ("role", "enforcement_officer"),
+                ("station_id", "S330421103"),
+            ]),
+        )
+        .await;
+    assert_summary(
+        &with_station,
+        "station_id",
+        "只有调解员属于监管所，请选择“不属于监管所”",
+    );
+    let officer = b
+        .post(
+            &format!("{account}/role"),
+            &form(&[("role", "enforcement_officer"), ("station_id", "")]),
+        )
+        .await;
+    assert_eq!(officer.status, StatusCode::SEE_OTHER, "{}", officer.text);
+    let after = app.get_as("/api/v1/users", &admin).await;
+    let changed = after
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(changed["role"], "enforcement_officer");
+
+    let reset = b.post(&format!("{account}/reset"), "").await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text);
+    let second = password(&reset);
+    assert_ne!(first, second);
+    assert!(!logs_in(&app, "wang.xin", &first).await && logs_in(&app, "wang.xin", &second).await);
+
+    let off = b.post(&format!("{account}/active"), "active=no").await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.text);
+    assert!(b.get("/staff/accounts").await.text.contains("已停用"));
+    assert!(!logs_in(&app, "wang.xin", &second).await);
+    assert!(b.get(&account).await.text.contains("启用账号"));
+
+    // One's own account offers neither; a mediator has no accounts to keep.
+    let me = after
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "jiashan")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !b.get(&format!("/staff/accounts/{me}"))
+            .await
+            .text
+            .contains("停用账号")
+    );
+    let mut m = Browser::signed_in(&app, "xitang").await;
+    assert_eq!(m.get("/staff/accounts").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        m.post(&format!("{account}/reset"), "").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -1,0 +1,52 @@
+"""Staff accounts in a real browser: a bureau admin creates a mediator's account (the errors
+first), is shown its temporary password once, then changes it into an enforcement officer's and
+disables it. Every state passes axe-core and the Nu HTML Checker at phone and desktop width, with
+screenshots."""
+
+import pytest
+
+from conftest import DESKTOP, PHONE
+from filing import api, submit
+
+SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+PASSWORD = "browser test password"
+
+
+@SIZES
+def test_an_admin_creates_changes_and_disables_an_account(open_page, check, base, create_user, size):
+    n = size[0]
+    create_user(f"accadmin{n}", PASSWORD, "bureau_admin", "--bureau", "330421", "--display-name", f"账号管理员{n}")
+    page = open_page(*size)
+    page.goto(base + "/staff/login")
+    page.get_by_label("用户名").fill(f"accadmin{n}")
+    page.get_by_label("密码").fill(PASSWORD)
+    submit(page, "登录")
+    page.get_by_role("navigation", name="工作台").get_by_role("link", name="工作人员账号").click()
+    check(page, "staff-accounts")
+    page.get_by_role("link", name="新建账号").click()
+    page.get_by_label("姓名").fill(f"孙调解{n}")
+    page.get_by_label("用户名").fill(f"sun{n}")
+    page.get_by_role("radio", name="调解员").check()
+    assert submit(page, "建立账号").status == 422
+    assert page.locator(".error-summary").get_by_role(
+        "link", name="调解员须属于一个监管所，请选择").get_attribute("href") == "#station_id"
+    check(page, "staff-account-new-error")
+    page.get_by_label("监管所").select_option(label="西塘市场监督管理所")
+    submit(page, "建立账号")
+    temporary = page.locator(".copyable").inner_text().strip()
+    assert len(temporary) == 12
+    check(page, "staff-account-password")
+    assert api(base, "POST", "/api/v1/auth/login", {"username": f"sun{n}", "password": temporary})["token"]
+
+    page.get_by_role("link", name="返回工作人员账号").click()
+    page.get_by_role("link", name=f"孙调解{n}").click()
+    check(page, "staff-account")
+    page.get_by_role("radio", name="执法人员").check()
+    page.get_by_label("监管所").select_option(label="不属于监管所")
+    submit(page, "保存角色")
+    assert "执法人员" in page.locator("#notice-title + *").inner_text()
+    page.get_by_role("link", name=f"孙调解{n}").click()
+    submit(page, "停用账号")
+    assert "已停用" in page.locator("#notice-title + *").inner_text()
+    row = page.locator("tr", has_text=f"sun{n}")
+    assert "已停用" in row.inner_text()
