@@ -3,17 +3,14 @@
 
 use actix_web::{HttpRequest, get, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::access::load_visible;
 use super::detail::CaseDetail;
 use super::list::{self, Filter, Order};
 use super::track::{Tracking, tracking};
 use super::views::CaseSummary;
 use super::{CaseKind, CaseStatus};
-use crate::entities::audit_log;
 use crate::http::auth::consumer_case;
 use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
 use crate::state::AppState;
@@ -139,21 +136,15 @@ async fn list_audit(
     me: Staff,
     q: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Vec<AuditEntry>>> {
-    me.require(&[Role::SystemAdmin, Role::BureauAdmin])?;
-    let mut find = audit_log::Entity::find();
-    match (&q.case_id, me.role) {
-        (Some(id), _) => {
-            load_visible(&state.db, &me, id).await?;
-            find = find.filter(audit_log::Column::CaseId.eq(id.as_str()));
+    let limit = q.limit.unwrap_or(100);
+    let rows = match &q.case_id {
+        Some(id) => super::trail::of_case(&state.db, &me, id, limit).await?.1,
+        None if me.role == Role::SystemAdmin => super::trail::all(&state.db, &me, limit).await?,
+        None => {
+            me.require(super::trail::TRAIL_READERS)?;
+            return Err(ApiError::field("case_id", "required for a bureau admin"));
         }
-        (None, Role::SystemAdmin) => {}
-        (None, _) => return Err(ApiError::field("case_id", "required for a bureau admin")),
-    }
-    let rows = find
-        .order_by_desc(audit_log::Column::Id)
-        .limit(q.limit.unwrap_or(100).clamp(1, 500))
-        .all(&state.db)
-        .await?;
+    };
     Ok(web::Json(
         rows.into_iter()
             .map(|r| AuditEntry {

@@ -9,6 +9,7 @@ pub mod lifecycle;
 pub mod list;
 pub mod status;
 pub mod track;
+pub mod trail;
 pub mod views;
 
 pub use status::{CaseKind, CaseStatus, Outcome, PartyRole};

@@ -163,3 +163,54 @@ async fn an_admin_creates_changes_resets_and_disables_an_account() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[actix_web::test]
+async fn the_case_audit_trail_says_who_read_the_parties_personal_data() {
+    let app = spawn_app().await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    app.staff("wujin", Role::BureauAdmin, Some("320412"), None, None)
+        .await;
+    let mediator = app
+        .staff_with_email(
+            "xitang",
+            Role::Mediator,
+            Some("330421"),
+            Some("S330421103"),
+            None,
+            None,
+        )
+        .await
+        .0;
+    let filed = app.post("/api/v1/complaints", &complaint()).await;
+    let id = filed.body["id"].as_str().unwrap().to_owned();
+    app.post_as(&format!("/api/v1/cases/{id}/accept"), &mediator, &json!({}))
+        .await;
+    app.get_as(&format!("/api/v1/cases/{id}"), &mediator).await;
+
+    let mut b = Browser::signed_in(&app, "jiashan").await;
+    let case = b.get(&format!("/staff/cases/{id}")).await;
+    let trail = format!("/staff/cases/{id}/audit");
+    assert!(
+        case.text.contains(&format!(r#"href="{trail}""#)),
+        "{}",
+        case.text
+    );
+    let page = b.get(&trail).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("受理"), "{}", page.text);
+    assert!(page.text.contains("查看了当事人的个人信息"));
+    assert!(page.text.contains("（调解员）") && page.text.contains("（市场监管局管理员）"));
+
+    // Not another county's admin, not a mediator.
+    let mut other = Browser::signed_in(&app, "wujin").await;
+    assert_eq!(other.get(&trail).await.status, StatusCode::NOT_FOUND);
+    let mut m = Browser::signed_in(&app, "xitang").await;
+    assert_eq!(m.get(&trail).await.status, StatusCode::FORBIDDEN);
+    assert!(
+        !m.get(&format!("/staff/cases/{id}"))
+            .await
+            .text
+            .contains(&trail)
+    );
+}

@@ -5,7 +5,8 @@ start), so the case escalates. The station's mediator accepts it from the work l
 an in-person session (a double booking refused, the clash named) and records the agreement; the
 consumer and the desk confirm, the 调解书 is issued and downloaded, and it verifies. The mediator
 turns a violation clue into a lead, an enforcement officer closes it and its result shows on the
-complaint; an admin loads a calendar year after a bad date is shown at its field. Each role is
+complaint; an admin loads a calendar year after a bad date is shown at its field, and reads
+the case's audit trail. Each role is
 refused another role's page (403) and a case outside its scope (404).
 
 Run with JavaScript on at desktop width and with it off on a phone; every page state passes
@@ -280,6 +281,10 @@ def test_a_complaint_goes_from_intake_through_odr_and_mediation_to_its_issued_ag
     admin.get_by_label("调休上班日").fill("")
     submit(admin, "载入")
     assert f"已载入 {year} 年的放假安排" in notice(admin)
+    admin.goto(case_url)
+    admin.get_by_role("link", name="查看操作记录（含个人信息查看记录）").click()
+    assert "查看了当事人的个人信息" in admin.inner_text("main")
+    check(admin, "journey-audit-trail")
 
     # Each role: another role's page is refused, a case outside its scope is unknown.
     elsewhere = api(base, "POST", "/api/v1/complaints", {

@@ -80,6 +80,8 @@ pub struct CasePage {
     agreement: Vec<SummaryRow>,
     /// Where its 调解书 (draft or issued) is read.
     document: Option<String>,
+    /// Where its audit trail is read, for the bureau's admins.
+    trail: Option<String>,
     /// The 诉转案 lead opened from the complaint, for the regulator's staff, and where its page
     /// is when the caller may read it.
     lead: Vec<SummaryRow>,
@@ -344,6 +346,9 @@ pub async fn page(
             .as_ref()
             .map(act::agreement_rows)
             .unwrap_or_default(),
+        trail: crate::cases::trail::TRAIL_READERS
+            .contains(&me.staff.role)
+            .then(|| format!("/staff/cases/{}/audit", c.id)),
         document: agreement
             .as_ref()
             .filter(|a| a.needs_document)

@@ -27,6 +27,7 @@ mod roster;
 mod sessions;
 mod signed_in;
 mod text_step;
+mod trail;
 mod transfers;
 mod urgent;
 mod visits;
@@ -142,6 +143,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/accounts/{id}/reset",
             web::post().to(accounts::reset),
         )
+        .route("/staff/cases/{id}/audit", web::get().to(trail::page))
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))
