@@ -2,16 +2,12 @@
 
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::actor::Actor;
-use crate::audit;
+use super::dead;
 use crate::entities::outbox;
-use crate::http::{ApiError, ApiResult, Problem, Role, Staff};
+use crate::http::{ApiResult, Problem, Staff};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -70,13 +66,7 @@ async fn list_outbox(
     me: Staff,
     q: web::Query<OutboxQuery>,
 ) -> ApiResult<web::Json<Vec<OutboxView>>> {
-    me.require(&[Role::SystemAdmin])?;
-    let rows = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq(q.status.as_deref().unwrap_or("dead")))
-        .order_by_desc(outbox::Column::Id)
-        .limit(200)
-        .all(&state.db)
-        .await?;
+    let rows = dead::list(&state.db, &me, q.status.as_deref()).await?;
     Ok(web::Json(rows.into_iter().map(OutboxView::from).collect()))
 }
 
@@ -98,35 +88,8 @@ async fn resend(
     me: Staff,
     path: web::Path<i64>,
 ) -> ApiResult<web::Json<OutboxView>> {
-    me.require(&[Role::SystemAdmin])?;
-    let now = state.clock.now();
-    let msg = outbox::Entity::find_by_id(*path)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no outbox message {}", *path)))?;
-    if msg.status != "dead" {
-        return Err(ApiError::conflict(
-            "not_dead",
-            format!("the message is {}", msg.status),
-        ));
-    }
     let txn = crate::db::begin_write(&state.db).await?;
-    let mut active: outbox::ActiveModel = msg.into();
-    active.status = Set("pending".into());
-    active.attempts = Set(0);
-    active.next_attempt_at = Set(now);
-    active.locked_until = Set(None);
-    active.claim_token = Set(None);
-    let msg = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &Actor::from(&me),
-        "outbox.resend",
-        None,
-        serde_json::json!({"outbox_id": msg.id}),
-        now,
-    )
-    .await?;
+    let msg = dead::resend(&txn, &me, *path, state.clock.now()).await?;
     txn.commit().await?;
     Ok(web::Json(msg.into()))
 }

@@ -2,6 +2,7 @@
 //! `deliver_due` sends what is due over SMTP with lettre, retrying with exponential backoff and
 //! parking a message as dead after the last attempt.
 
+pub mod dead;
 pub mod http;
 
 use base64::Engine;

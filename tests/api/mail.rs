@@ -486,3 +486,55 @@ fn a_bad_ca_file_is_an_error_naming_the_setting_and_not_the_password() {
         "{err}"
     );
 }
+
+#[actix_web::test]
+async fn the_system_admin_resends_dead_mail_from_the_workbench() {
+    let app = spawn_app().await;
+    let mut sink = SmtpSink::start().await;
+    sink.stop();
+    let mailer = Mailer::new(&sink.url(), "noreply@xiaobao.local", 1).unwrap();
+    let t0 = app.clock.now();
+    enqueue(&app.db, &letter("d@example.com"), None, t0)
+        .await
+        .unwrap();
+    assert_eq!(mailer.deliver_due(&app.db, t0).await.unwrap().dead, 1);
+    app.staff("root", Role::SystemAdmin, None, None, None).await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+
+    let mut b = crate::pages_staff::Browser::signed_in(&app, "root").await;
+    let page = b.get("/staff/outbox").await;
+    assert_eq!(page.status, awc::http::StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("d@example.com") && page.text.contains("已尝试 1 次"),
+        "{}",
+        page.text
+    );
+    let start = page.text.find("/staff/outbox/").unwrap();
+    let end = start + page.text[start..].find('"').unwrap();
+    let resend = page.text[start..end].to_owned();
+    let mut bureau = crate::pages_staff::Browser::signed_in(&app, "jiashan").await;
+    assert_eq!(
+        bureau.get("/staff/outbox").await.status,
+        awc::http::StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        bureau.post(&resend, "").await.status,
+        awc::http::StatusCode::FORBIDDEN
+    );
+
+    let done = b.post(&resend, "").await;
+    assert_eq!(
+        done.status,
+        awc::http::StatusCode::SEE_OTHER,
+        "{}",
+        done.text
+    );
+    let page = b.get("/staff/outbox").await;
+    assert!(page.text.contains("已重新发送") && page.text.contains("没有未能发出的邮件"));
+    assert_eq!(
+        b.post(&resend, "").await.status,
+        awc::http::StatusCode::CONFLICT
+    );
+    assert_eq!(app.count("outbox WHERE status = 'pending'").await, 1);
+}

@@ -50,3 +50,15 @@ def test_an_admin_creates_changes_and_disables_an_account(open_page, check, base
     assert "已停用" in page.locator("#notice-title + *").inner_text()
     row = page.locator("tr", has_text=f"sun{n}")
     assert "已停用" in row.inner_text()
+
+
+def test_the_system_admin_sees_the_mail_that_could_not_be_delivered(desktop, check, base, create_user):
+    create_user("mailroot", PASSWORD, "system_admin", "--display-name", "系统管理员")
+    page = desktop
+    page.goto(base + "/staff/login")
+    page.get_by_label("用户名").fill("mailroot")
+    page.get_by_label("密码").fill(PASSWORD)
+    submit(page, "登录")
+    page.get_by_role("navigation", name="工作台").get_by_role("link", name="未能发出的邮件").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "未能发出的邮件"
+    check(page, "staff-outbox")

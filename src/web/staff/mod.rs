@@ -20,6 +20,7 @@ mod list;
 mod mediators;
 mod minutes;
 mod odr;
+mod outbox;
 mod outcomes;
 mod period;
 mod reports;
@@ -144,6 +145,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(accounts::reset),
         )
         .route("/staff/cases/{id}/audit", web::get().to(trail::page))
+        .route("/staff/outbox", web::get().to(outbox::page))
+        .route("/staff/outbox/{id}/resend", web::post().to(outbox::resend))
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))

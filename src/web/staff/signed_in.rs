@@ -109,6 +109,8 @@ pub struct Desk {
     pub leads: bool,
     /// Bureau and system admins, who keep the accounts and the working-day calendar.
     pub admin: bool,
+    /// The system admin, who sees the mail that could not be delivered.
+    pub mail: bool,
 }
 
 impl Desk {
@@ -125,6 +127,7 @@ impl Desk {
             ),
             leads: crate::cases::access::REPORT_HANDLERS.contains(&me.staff.role),
             admin: crate::accounts::manage::ACCOUNT_KEEPERS.contains(&me.staff.role),
+            mail: crate::mail::dead::MAIL_KEEPERS.contains(&me.staff.role),
             transfers: matches!(
                 me.staff.role,
                 crate::actor::Role::BureauAdmin
