@@ -214,3 +214,103 @@ async fn the_case_audit_trail_says_who_read_the_parties_personal_data() {
             .contains(&trail)
     );
 }
+
+#[actix_web::test]
+async fn an_admin_sets_up_a_station_with_its_towns_and_the_document_prefix() {
+    let app = spawn_app().await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    app.staff("xitang", Role::Mediator, None, Some("S330421103"), None)
+        .await;
+    let mut b = Browser::signed_in(&app, "jiashan").await;
+    let page = b.get("/staff/stations").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("西塘镇"), "{}", page.text);
+
+    let new = b.get("/staff/stations/new").await;
+    assert!(
+        !new.text.contains(r#"value="330421103""#),
+        "西塘镇 is covered"
+    );
+    assert!(new.text.contains("已由其他监管所负责：") && new.text.contains("西塘镇（"));
+    let marker = "type=\"checkbox\" value=\"";
+    let start = new.text.find(marker).expect("a free town") + marker.len();
+    let len = new.text[start..].find('"').unwrap();
+    let free = new.text[start..start + len].to_owned();
+    assert_eq!(free.len(), 9, "a town's code: {free}");
+    let empty = b.post("/staff/stations/new", "id=&name=").await;
+    assert_summary(
+        &empty,
+        "id",
+        "请输入监管所编号：字母和数字，最多 20 位，例如 S330421120",
+    );
+    assert_summary(&empty, "name", "请输入监管所名称，最多 100 字");
+    let made = b
+        .post(
+            "/staff/stations/new",
+            &form(&[
+                ("id", "S330421999"),
+                ("name", "新城市场监督管理所"),
+                ("towns", &free),
+            ]),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let station = app.get("/api/v1/stations/S330421999").await;
+    assert_eq!(
+        station.body["towns"][0]["code"],
+        free.as_str(),
+        "{}",
+        station.text
+    );
+    let again = b
+        .post(
+            "/staff/stations/new",
+            &form(&[("id", "S330421999"), ("name", "重复"), ("towns", &free)]),
+        )
+        .await;
+    assert_summary(&again, "id", "已有这个编号的监管所");
+
+    // A town another station covers is refused at the field.
+    let towns = "/staff/stations/S330421999/towns";
+    let page = b.get(towns).await;
+    assert!(
+        page.text.contains(&format!(r#"value="{free}" checked"#)),
+        "{}",
+        page.text
+    );
+    let taken = b
+        .post(towns, &form(&[("towns", &free), ("towns", "330421103")]))
+        .await;
+    assert_summary(
+        &taken,
+        "towns",
+        "西塘镇已由另一个监管所（S330421103）负责，请先从该所移除",
+    );
+    assert_eq!(b.post(towns, "").await.status, StatusCode::SEE_OTHER);
+    let station = app.get("/api/v1/stations/S330421999").await;
+    assert_eq!(station.body["towns"].as_array().unwrap().len(), 0);
+
+    let bad = b
+        .post("/staff/bureau/prefix", &form(&[("prefix", "嘉〔调")]))
+        .await;
+    assert_summary(
+        &bad,
+        "prefix",
+        "前缀不能有空格，也不能有 〔〕第号（编号会自动加上）",
+    );
+    let good = b
+        .post("/staff/bureau/prefix", &form(&[("prefix", "嘉善调")]))
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.text);
+    assert!(
+        b.get("/staff/stations")
+            .await
+            .text
+            .contains(r#"value="嘉善调""#)
+    );
+
+    let mut m = Browser::signed_in(&app, "xitang").await;
+    assert_eq!(m.get("/staff/stations").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(m.get(towns).await.status, StatusCode::FORBIDDEN);
+}

@@ -62,3 +62,28 @@ def test_the_system_admin_sees_the_mail_that_could_not_be_delivered(desktop, che
     page.get_by_role("navigation", name="工作台").get_by_role("link", name="未能发出的邮件").click()
     assert page.get_by_role("heading", level=1).inner_text() == "未能发出的邮件"
     check(page, "staff-outbox")
+
+
+@SIZES
+def test_an_admin_opens_a_station_for_a_free_town(open_page, check, base, create_user, size):
+    n = size[0]
+    # A county of its own (武进), so the phone and desktop runs do not claim the same town.
+    create_user(f"stadmin{n}", PASSWORD, "bureau_admin", "--bureau", "320412", "--display-name", f"设置管理员{n}")
+    page = open_page(*size)
+    page.goto(base + "/staff/login")
+    page.get_by_label("用户名").fill(f"stadmin{n}")
+    page.get_by_label("密码").fill(PASSWORD)
+    submit(page, "登录")
+    page.get_by_role("navigation", name="工作台").get_by_role("link", name="监管所").click()
+    check(page, "staff-stations")
+    page.get_by_role("link", name="新建监管所").click()
+    assert submit(page, "保存").status == 422
+    assert page.locator(".error-summary").get_by_role("link").first.get_attribute("href") == "#id"
+    check(page, "staff-station-new-error")
+    page.get_by_label("监管所编号").fill(f"S320412X{n}")
+    page.get_by_label("监管所名称").fill(f"新设市场监督管理所{n}")
+    # The last town in code order: not 湖塘 (320412100), where other tests' cases arise.
+    page.locator("input[name=towns]").last.check()
+    submit(page, "保存")
+    assert f"已新建新设市场监督管理所{n}" in page.locator("#notice-title + *").inner_text()
+    check(page, "staff-stations-created")

@@ -27,6 +27,7 @@ mod reports;
 mod roster;
 mod sessions;
 mod signed_in;
+mod stations;
 mod text_step;
 mod trail;
 mod transfers;
@@ -147,6 +148,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/cases/{id}/audit", web::get().to(trail::page))
         .route("/staff/outbox", web::get().to(outbox::page))
         .route("/staff/outbox/{id}/resend", web::post().to(outbox::resend))
+        .route("/staff/stations", web::get().to(stations::page))
+        .route("/staff/stations/new", web::get().to(stations::new_form))
+        .route("/staff/stations/new", web::post().to(stations::create))
+        .route(
+            "/staff/stations/{id}/towns",
+            web::get().to(stations::towns_form),
+        )
+        .route(
+            "/staff/stations/{id}/towns",
+            web::post().to(stations::set_towns),
+        )
+        .route("/staff/bureau/prefix", web::post().to(stations::set_prefix))
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))

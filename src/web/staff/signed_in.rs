@@ -111,6 +111,8 @@ pub struct Desk {
     pub admin: bool,
     /// The system admin, who sees the mail that could not be delivered.
     pub mail: bool,
+    /// A bureau's admin, who keeps its stations and document prefix.
+    pub bureau_admin: bool,
 }
 
 impl Desk {
@@ -128,6 +130,7 @@ impl Desk {
             leads: crate::cases::access::REPORT_HANDLERS.contains(&me.staff.role),
             admin: crate::accounts::manage::ACCOUNT_KEEPERS.contains(&me.staff.role),
             mail: crate::mail::dead::MAIL_KEEPERS.contains(&me.staff.role),
+            bureau_admin: me.staff.role == crate::actor::Role::BureauAdmin,
             transfers: matches!(
                 me.staff.role,
                 crate::actor::Role::BureauAdmin
