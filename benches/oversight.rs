@@ -1,4 +1,6 @@
-//! Statistics, weekly ranking and a mediator's work list on PostgreSQL with 2 million complaints.
+//! Statistics, weekly ranking and a mediator's work list on PostgreSQL with 2 million complaints,
+//! through the API and through the workbench's pages (the work list unfiltered, filtered and
+//! searched, a case view, a bureau-year dashboard).
 //!
 //! `cargo bench --bench oversight` (env: BENCH_DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres; BENCH_ROWS, default 2000000; BENCH_REUSE=1 keeps
@@ -72,7 +74,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 async fn timed(
     client: &awc::Client,
     url: &str,
-    token: &str,
+    (header, value): (&str, &str),
     n: usize,
 ) -> (Duration, Vec<Duration>) {
     let mut out = Vec::with_capacity(n + 1);
@@ -80,7 +82,7 @@ async fn timed(
         let t = Instant::now();
         let mut res = client
             .get(url)
-            .insert_header(("authorization", format!("Bearer {token}")))
+            .insert_header((header, value))
             .send()
             .await
             .expect("request");
@@ -96,6 +98,41 @@ async fn timed(
     let first = out.remove(0);
     out.sort();
     (first, out)
+}
+
+/// The `xiaobao_session` cookie of an answer, as `name=value`.
+fn session_cookie<S>(res: &awc::ClientResponse<S>) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("xiaobao_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Logs `user` in through the workbench's login form; the session cookie.
+async fn staff_session(client: &awc::Client, base: &str, user: &str) -> String {
+    let mut form = client
+        .get(format!("{base}/staff/login"))
+        .send()
+        .await
+        .expect("login page");
+    let cookie = session_cookie(&form).expect("a session");
+    let html = String::from_utf8_lossy(&form.body().await.expect("body")).into_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a CSRF token") + marker.len();
+    let token = &html[start..start + html[start..].find('"').unwrap()];
+    let res = client
+        .post(format!("{base}/staff/login"))
+        .insert_header(("cookie", cookie.as_str()))
+        .send_form(&[
+            ("csrf_token", token),
+            ("username", user),
+            ("password", "bench password 1"),
+        ])
+        .await
+        .expect("login");
+    assert_eq!(res.status().as_u16(), 303, "the login form answers 303");
+    session_cookie(&res).unwrap_or(cookie)
 }
 
 #[actix_web::main]
@@ -218,7 +255,7 @@ async fn main() {
     let (cold, stats) = timed(
         &client,
         &format!("{base}/api/v1/statistics?from=2026-10-01&to=2026-10-31"),
-        &admin_token,
+        ("authorization", &format!("Bearer {admin_token}")),
         20,
     )
     .await;
@@ -231,7 +268,7 @@ async fn main() {
     let (cold, ranking) = timed(
         &client,
         &format!("{base}/api/v1/oversight/ranking?week_of=2026-10-14"),
-        &admin_token,
+        ("authorization", &format!("Bearer {admin_token}")),
         20,
     )
     .await;
@@ -244,7 +281,7 @@ async fn main() {
     let (_, worklist) = timed(
         &client,
         &format!("{base}/api/v1/cases?status=in_mediation&limit=50"),
-        &mediator_token,
+        ("authorization", &format!("Bearer {mediator_token}")),
         500,
     )
     .await;
@@ -253,5 +290,50 @@ async fn main() {
         percentile(&worklist, 0.5),
         percentile(&worklist, 0.99)
     );
+
+    println!("Workbench pages (server-rendered HTML, the same queries as the API)");
+    let mediator = staff_session(&client, &base, "bench-mediator").await;
+    let admin = staff_session(&client, &base, "bench-admin").await;
+    let mut res = client
+        .get(format!("{base}/api/v1/cases?status=in_mediation&limit=1"))
+        .insert_header(("authorization", format!("Bearer {mediator_token}")))
+        .send()
+        .await
+        .expect("a case");
+    let one: serde_json::Value = res.json().limit(1 << 24).await.expect("cases");
+    let case_id = one[0]["id"]
+        .as_str()
+        .expect("a case in mediation")
+        .to_owned();
+    for (what, path, cookie, n, goal) in [
+        ("work list", "/staff".to_owned(), &mediator, 300, "p99 < 50"),
+        (
+            "work list, filtered",
+            "/staff?status=in_mediation&category=food&deadline=due_soon".to_owned(),
+            &mediator,
+            300,
+            "p99 < 50",
+        ),
+        ("work list, searched", "/staff?q=%E5%95%86%E6%88%B7420".to_owned(), &mediator, 300, "p99 < 50"),
+        ("bureau work list", "/staff".to_owned(), &admin, 300, "p99 < 50"),
+        ("case view", format!("/staff/cases/{case_id}"), &mediator, 300, "p99 < 50"),
+        (
+            "dashboard, a year",
+            "/staff/dashboard?from_year=2025&from_month=12&from_day=1&to_year=2026&to_month=11&to_day=30"
+                .to_owned(),
+            &admin,
+            10,
+            "max < 1000",
+        ),
+    ] {
+        let (cold, times) = timed(&client, &format!("{base}{path}"), ("cookie", cookie), n).await;
+        println!(
+            "  {what:<20} p50 {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  first {:>8.1} ms  (goal {goal})",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            percentile(&times, 1.0),
+            cold.as_secs_f64() * 1000.0
+        );
+    }
     drop(server);
 }
