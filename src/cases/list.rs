@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, LikeExpr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Select,
@@ -108,12 +108,24 @@ pub async fn cases(
                 // Cases whose earliest running deadline comes first, read along the deadlines'
                 // (status, due) index and stopping at `wanted`; then, only if those run out,
                 // the cases without a running deadline, newest first.
-                let running = find
+                let mut running = find
                     .clone()
                     .join(JoinType::InnerJoin, deadline::Relation::Case.def().rev())
                     .filter(deadline::Column::Status.is_in(DeadlineStatus::RUNNING))
-                    .filter(Expr::cust(EARLIEST))
-                    .order_by_asc(deadline::Column::DueAt);
+                    .filter(Expr::cust(EARLIEST));
+                // A deadline state also bounds the walk along the index: due soon starts at now,
+                // on track at the end of the lead time, instead of reading every overdue
+                // deadline first.
+                running = match filter.deadline {
+                    Some(DeadlineState::DueSoon) => running
+                        .filter(deadline::Column::DueAt.gte(now))
+                        .filter(deadline::Column::DueAt.lt(now + lead)),
+                    Some(DeadlineState::OnTrack) => {
+                        running.filter(deadline::Column::DueAt.gte(now + lead))
+                    }
+                    _ => running,
+                };
+                let running = running.order_by_asc(deadline::Column::DueAt);
                 let first = newest_first(running).limit(wanted).all(db).await?;
                 let short = wanted - first.len() as u64;
                 rows.extend(first);
@@ -232,34 +244,56 @@ fn conditions(f: &Filter, now: DateTime<Utc>, lead: Duration) -> Condition {
     let soon = now + lead;
     match f.deadline {
         Some(DeadlineState::Overdue) => {
-            all = all.add(case::Column::Id.in_subquery(open_due_before(now)));
+            all = all.add(open_due_before(now));
         }
         Some(DeadlineState::DueSoon) => {
             all = all
-                .add(case::Column::Id.in_subquery(open_due_before(soon)))
-                .add(case::Column::Id.not_in_subquery(open_due_before(now)));
+                .add(open_due_before(soon))
+                .add(open_due_before(now).not());
         }
         Some(DeadlineState::OnTrack) => {
             all = all
                 .add(case::Column::Id.in_subquery(running()))
-                .add(case::Column::Id.not_in_subquery(open_due_before(soon)));
+                .add(open_due_before(soon).not());
         }
         Some(DeadlineState::NoDeadline) => {
-            all = all.add(case::Column::Id.not_in_subquery(running()));
+            all = all.add(running_exists().not());
         }
         None => {}
     }
     all
 }
 
-/// Ids of cases with an open deadline due before `at`.
-fn open_due_before(at: DateTime<Utc>) -> SelectStatement {
-    Query::select()
-        .column(deadline::Column::CaseId)
-        .from(deadline::Entity)
-        .and_where(deadline::Column::Status.eq(DeadlineStatus::Open))
-        .and_where(deadline::Column::DueAt.lt(at))
-        .to_owned()
+/// The case has an open deadline due before `at`: a correlated EXISTS, whose negation
+/// PostgreSQL plans as an anti-join (a `NOT IN` over hundreds of thousands of ids is a subplan
+/// run per row once it no longer fits in memory).
+fn open_due_before(at: DateTime<Utc>) -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(deadline::Entity)
+            .and_where(
+                Expr::col((deadline::Entity, deadline::Column::CaseId))
+                    .equals((case::Entity, case::Column::Id)),
+            )
+            .and_where(
+                Expr::col((deadline::Entity, deadline::Column::Status)).eq(DeadlineStatus::Open),
+            )
+            .and_where(Expr::col((deadline::Entity, deadline::Column::DueAt)).lt(at))
+            .to_owned(),
+    )
+}
+
+/// The case has a running deadline, as a correlated EXISTS (see `open_due_before`).
+fn running_exists() -> SimpleExpr {
+    Expr::exists(
+        running()
+            .and_where(
+                Expr::col((deadline::Entity, deadline::Column::CaseId))
+                    .equals((case::Entity, case::Column::Id)),
+            )
+            .to_owned(),
+    )
 }
 
 /// Ids of cases with a running deadline.

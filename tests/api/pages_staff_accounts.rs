@@ -314,3 +314,39 @@ async fn an_admin_sets_up_a_station_with_its_towns_and_the_document_prefix() {
     assert_eq!(m.get("/staff/stations").await.status, StatusCode::FORBIDDEN);
     assert_eq!(m.get(towns).await.status, StatusCode::FORBIDDEN);
 }
+
+#[actix_web::test]
+async fn the_system_admin_revokes_a_signing_key_with_a_reason() {
+    let (entry, _) = xiaobao::mediation::signing::Key::generate("jiashan-2026", Some("330421"));
+    let app = spawn_app_with(|s| s.signing_keys = vec![xiaobao::config::Secret::new(entry)]).await;
+    app.staff("root", Role::SystemAdmin, None, None, None).await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    let mut b = Browser::signed_in(&app, "root").await;
+    let page = b.get("/staff/signing-keys").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("jiashan-2026") && page.text.contains("正在使用"));
+    let revoke = "/staff/signing-keys/jiashan-2026/revoke";
+    assert!(page.text.contains(&format!(r#"href="{revoke}""#)));
+    let empty = b.post(revoke, "reason=").await;
+    assert_summary(&empty, "reason", "请写明吊销的理由");
+    let done = b.post(revoke, &form(&[("reason", "私钥可能已泄露")])).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let page = b.get("/staff/signing-keys").await;
+    assert!(
+        page.text.contains("吊销：私钥可能已泄露")
+            && !page.text.contains(&format!(r#"href="{revoke}""#))
+    );
+    let keys = app.get("/api/v1/signing-keys").await;
+    assert!(keys.text.contains("私钥可能已泄露"), "{}", keys.text);
+    assert_eq!(
+        b.post(revoke, &form(&[("reason", "再次")])).await.status,
+        StatusCode::CONFLICT
+    );
+
+    let mut admin = Browser::signed_in(&app, "jiashan").await;
+    assert_eq!(
+        admin.get("/staff/signing-keys").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

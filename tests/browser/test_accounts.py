@@ -52,7 +52,7 @@ def test_an_admin_creates_changes_and_disables_an_account(open_page, check, base
     assert "已停用" in row.inner_text()
 
 
-def test_the_system_admin_sees_the_mail_that_could_not_be_delivered(desktop, check, base, create_user):
+def test_the_system_admin_sees_dead_mail_and_the_signing_keys(desktop, check, base, create_user):
     create_user("mailroot", PASSWORD, "system_admin", "--display-name", "系统管理员")
     page = desktop
     page.goto(base + "/staff/login")
@@ -62,6 +62,14 @@ def test_the_system_admin_sees_the_mail_that_could_not_be_delivered(desktop, che
     page.get_by_role("navigation", name="工作台").get_by_role("link", name="未能发出的邮件").click()
     assert page.get_by_role("heading", level=1).inner_text() == "未能发出的邮件"
     check(page, "staff-outbox")
+    # The signing keys; a revocation without a reason is refused (the key stays: other tests sign
+    # with it).
+    page.get_by_role("navigation", name="工作台").get_by_role("link", name="签名密钥").click()
+    assert "browser-330421" in page.inner_text("main")
+    check(page, "staff-signing-keys")
+    page.locator("a[href$=\"/browser-330421/revoke\"]").click()
+    assert submit(page, "吊销密钥").status == 422
+    check(page, "staff-signing-key-revoke-error")
 
 
 @SIZES

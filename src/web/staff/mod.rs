@@ -15,6 +15,7 @@ mod clocks;
 mod dashboard;
 mod document;
 mod incidents;
+mod keys;
 mod leads;
 mod list;
 mod mediators;
@@ -160,6 +161,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(stations::set_towns),
         )
         .route("/staff/bureau/prefix", web::post().to(stations::set_prefix))
+        .route("/staff/signing-keys", web::get().to(keys::list))
+        .route(
+            "/staff/signing-keys/{key_id}/revoke",
+            web::get().to(keys::revoke_form),
+        )
+        .route(
+            "/staff/signing-keys/{key_id}/revoke",
+            web::post().to(keys::revoke),
+        )
         .route("/staff/leads", web::get().to(leads::list))
         .route("/staff/leads/{id}", web::get().to(leads::page))
         .route("/staff/leads/{id}/accept", web::post().to(leads::accept))
