@@ -127,6 +127,7 @@ known_gaps=(
   "POST /api/v1/bureaus/{code}/duty-roster|a member of the bureau; ends_at after starts_at"
   "POST /api/v1/cases/{id}/leads|act_on (to be looked into)"
   "POST /api/v1/users|e-mail addresses the generator makes that the validator refuses"
+  "PATCH /api/v1/users/{id}|a mediator needs a station of the account's bureau; only bureau staff change role"
   "GET /api/v1/audit|case_id required for a bureau admin"
   "GET /api/v1/oversight/alerts|bureau_code required for a system admin"
   "GET /api/v1/oversight/ranking|bureau_code required for a system admin"

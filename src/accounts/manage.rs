@@ -161,11 +161,7 @@ pub async fn change(
 ) -> Result<user::Model, Error> {
     let u = load(db, me, id).await?;
     if u.id == me.user_id && (input.active == Some(false) || input.role.is_some()) {
-        return Err(Invalid::field(
-            "active",
-            "you cannot disable your own account or change your own role",
-        )
-        .into());
+        return Err(Error::OwnAccount);
     }
     let role = input.role.map_or(u.role, Role::from);
     if role != u.role && !BUREAU_ROLES.contains(&u.role) {

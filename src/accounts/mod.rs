@@ -41,6 +41,8 @@ pub enum Error {
     Gone,
     #[error("no account you administer has this id")]
     NoAccount,
+    #[error("you cannot disable your own account or change your own role")]
+    OwnAccount,
     #[error(transparent)]
     Access(#[from] crate::cases::access::Error),
     /// Hashing a password failed: a fault of the service.
@@ -55,6 +57,7 @@ failure!(Error {
     Error::InvalidCredentials => Unauthenticated, "invalid_credentials";
     Error::Gone => Unauthenticated, "unauthenticated";
     Error::NoAccount => NotFound, "not_found";
+    Error::OwnAccount => Conflict, "own_account";
     Error::Hash(_) => Internal, "internal_error";
 } passes [Invalid, Throttled, Access, Db]);
 

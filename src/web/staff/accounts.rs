@@ -384,7 +384,6 @@ pub async fn change_role(
                 for f in invalid.0 {
                     let words = match f.field.as_str() {
                         "station_id" => "请从列表中选择本局的监管所",
-                        "active" => "不能更改自己的角色",
                         _ => "这个账号的角色不能更改",
                     };
                     let field = if f.field == "station_id" {
