@@ -267,7 +267,10 @@ async fn list_users(
     security(("bearer" = [])),
     params(("id" = String, Path)),
     request_body = AccountChange,
-    responses((status = 200, body = ManagedAccount))
+    responses(
+        (status = 200, body = ManagedAccount),
+        (status = 409, description = "`own_account`: one's own account stays enabled and keeps its role", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[patch("/users/{id}")]
 async fn change_user(
