@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::act::{self, Answer, Offer, Text, again, done, done_at, station_case};
 use super::signed_in::{Desk, SignedIn, take_notice};
-use super::text_step::{Radios, StepInput, StepPage, TextBox};
+use super::text_step::{Radios, StepInput, StepPage, TextBox, decision_fields, decision_of};
 use super::words::{self, DeadlineWords, PartyBlock, party_block};
 use crate::cases::CaseKind;
 use crate::cases::access::works_lead;
@@ -22,7 +22,7 @@ use crate::http::ApiError;
 use crate::leads::open::NewLead;
 use crate::leads::steps::{self, LeadDecisionRequest, ResultRequest};
 use crate::leads::view::{Identity, LeadView, view};
-use crate::leads::{Decision, Error, LeadKind, LeadStatus, read};
+use crate::leads::{Error, LeadKind, LeadStatus, read};
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors, SummaryRow};
 use crate::web::page::Page;
@@ -34,15 +34,6 @@ const ACT: Text<'static> = Text {
     field: "text",
     what: "涉嫌违法行为",
     min: 5,
-    max: 2000,
-    lines: true,
-};
-
-/// The reasons of a decision.
-const REASON: Text<'static> = Text {
-    field: "text",
-    what: "理由",
-    min: 2,
     max: 2000,
     lines: true,
 };
@@ -352,28 +343,22 @@ async fn at_step(
 }
 
 fn decision_page(req: &HttpRequest, me: &SignedIn, l: &LeadView, input: &StepInput) -> StepPage {
-    let decisions = vec![
-        Choice::new(Decision::Opened.as_str(), Decision::Opened.label())
-            .hint("有违法事实，需要追究法律责任"),
-        Choice::new(Decision::Declined.as_str(), Decision::Declined.label())
-            .hint("违法事实不成立，或依法不予处罚"),
-    ];
+    let (choice, text) = decision_fields(
+        input,
+        [
+            "有违法事实，需要追究法律责任",
+            "违法事实不成立，或依法不予处罚",
+        ],
+        "写明认定的事实和依据",
+    );
     StepPage {
         words: format!(
             "核查来源于投诉 {} 的线索后作出决定。决定后核查期限即告完成，办理投诉的单位会看到决定。",
             l.source_receipt_number
         ),
         action: format!("{}/decision", lead_href(l.id)),
-        choice: Some(Radios {
-            legend: "决定".into(),
-            options: Choice::mark(decisions, &[input.choice.as_str()]),
-        }),
-        text: Some(TextBox {
-            label: "理由".into(),
-            value: input.text.clone(),
-            hint: "写明认定的事实和依据".into(),
-            max: REASON.max,
-        }),
+        choice: Some(choice),
+        text: Some(text),
         button: "作出决定".into(),
         ..StepPage::about(
             req,
@@ -407,17 +392,8 @@ pub async fn decide(
 ) -> Answer<StepPage> {
     let l = at_step(&state, &me, *path, LeadStatus::Accepted).await?;
     let mut errors = FormErrors::new();
-    let decision = Decision::parse(&input.choice);
-    if decision.is_none() {
-        errors.add("choice", "请选择立案或不予立案");
-    }
-    let reason = input.text.trim();
-    REASON.check(reason, "请写明决定的理由", &mut errors);
-    if let (Some(decision), true) = (decision, errors.is_empty()) {
-        let request = LeadDecisionRequest {
-            decision,
-            reason: reason.to_owned(),
-        };
+    if let Some((decision, reason)) = decision_of(&input, &mut errors) {
+        let request = LeadDecisionRequest { decision, reason };
         let txn = crate::db::begin_write(&state.db).await?;
         steps::decide(&txn, &me.staff, l.id, &request, state.clock.now()).await?;
         txn.commit().await?;

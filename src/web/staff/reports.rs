@@ -7,30 +7,20 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, web};
 
-use super::act::{Answer, Text, again, done};
+use super::act::{Answer, again, done};
 use super::signed_in::SignedIn;
-use super::text_step::{Radios, StepInput, StepPage, TextBox};
+use super::text_step::{Radios, StepInput, StepPage, decision_fields, decision_of};
 use crate::cases::access::{Act, act_on};
 use crate::cases::{CaseKind, CaseStatus};
 use crate::domain::dates::chinese_time;
 use crate::entities::case;
 use crate::http::ApiError;
-use crate::leads::Decision;
 use crate::reports::decide::ReportDecisionRequest;
 use crate::reports::merge::{self, MergeRequest};
 use crate::reports::notice::{self, NoticeRequest, notice_due};
 use crate::reports::{self, Error};
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors};
-
-/// The reasons of a decision, as the API bounds them.
-const REASON: Text<'static> = Text {
-    field: "text",
-    what: "理由",
-    min: 2,
-    max: 2000,
-    lines: true,
-};
 
 /// How a reporter may be told, as the form offers it: (value stored, words).
 const NOTICE_METHODS: [(&str, &str); 4] = [
@@ -65,12 +55,14 @@ async fn report(
 }
 
 fn decision_page(req: &HttpRequest, me: &SignedIn, c: &case::Model, input: &StepInput) -> StepPage {
-    let decisions = vec![
-        Choice::new(Decision::Opened.as_str(), Decision::Opened.label())
-            .hint("核查发现涉嫌违法，依法立案调查"),
-        Choice::new(Decision::Declined.as_str(), Decision::Declined.label())
-            .hint("违法事实不成立，或依法不予立案"),
-    ];
+    let (choice, text) = decision_fields(
+        input,
+        [
+            "核查发现涉嫌违法，依法立案调查",
+            "违法事实不成立，或依法不予立案",
+        ],
+        "写明核查认定的事实和依据",
+    );
     let told = if c.anonymous {
         "匿名举报无需告知举报人。"
     } else {
@@ -79,16 +71,8 @@ fn decision_page(req: &HttpRequest, me: &SignedIn, c: &case::Model, input: &Step
     StepPage {
         words: format!("核查后作出是否立案的决定，举报即办结。{told}"),
         action: format!("/staff/cases/{}/report/decision", c.id),
-        choice: Some(Radios {
-            legend: "决定".into(),
-            options: Choice::mark(decisions, &[input.choice.as_str()]),
-        }),
-        text: Some(TextBox {
-            label: "理由".into(),
-            value: input.text.clone(),
-            hint: "写明核查认定的事实和依据".into(),
-            max: REASON.max,
-        }),
+        choice: Some(choice),
+        text: Some(text),
         button: "作出决定".into(),
         ..StepPage::new(req, me, c, "作出立案决定")
     }
@@ -116,17 +100,8 @@ pub async fn decide(
 ) -> Answer<StepPage> {
     let c = report(&state, &me, &path, verifying).await?;
     let mut errors = FormErrors::new();
-    let decision = Decision::parse(&input.choice);
-    if decision.is_none() {
-        errors.add("choice", "请选择立案或不予立案");
-    }
-    let reason = input.text.trim();
-    REASON.check(reason, "请写明决定的理由", &mut errors);
-    if let (Some(decision), true) = (decision, errors.is_empty()) {
-        let request = ReportDecisionRequest {
-            decision,
-            reason: reason.to_owned(),
-        };
+    if let Some((decision, reason)) = decision_of(&input, &mut errors) {
+        let request = ReportDecisionRequest { decision, reason };
         let txn = crate::db::begin_write(&state.db).await?;
         let now = state.clock.now();
         let after =

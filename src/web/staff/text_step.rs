@@ -125,3 +125,55 @@ impl StepPage {
         self
     }
 }
+
+/// The reasons of a 立案 decision, as the API bounds them.
+const DECISION_REASON: super::act::Text<'static> = super::act::Text {
+    field: "text",
+    what: "理由",
+    min: 2,
+    max: 2000,
+    lines: true,
+};
+
+/// The 立案 / 不予立案 choice (each with `hints`, what it means here) and its reasons, as a lead's
+/// and a report's decision forms ask them.
+pub(super) fn decision_fields(
+    input: &StepInput,
+    hints: [&str; 2],
+    reason_hint: &str,
+) -> (Radios, TextBox) {
+    use crate::leads::Decision;
+    let decisions = [Decision::Opened, Decision::Declined]
+        .iter()
+        .zip(hints)
+        .map(|(d, hint)| Choice::new(d.as_str(), d.label()).hint(hint))
+        .collect();
+    (
+        Radios {
+            legend: "决定".into(),
+            options: Choice::mark(decisions, &[input.choice.as_str()]),
+        },
+        TextBox {
+            label: "理由".into(),
+            value: input.text.clone(),
+            hint: reason_hint.into(),
+            max: DECISION_REASON.max,
+        },
+    )
+}
+
+/// The decision and its reasons as typed, each fault at its field.
+pub(super) fn decision_of(
+    input: &StepInput,
+    errors: &mut FormErrors,
+) -> Option<(crate::leads::Decision, String)> {
+    let decision = crate::leads::Decision::parse(&input.choice);
+    if decision.is_none() {
+        errors.add("choice", "请选择立案或不予立案");
+    }
+    let reason = input.text.trim();
+    DECISION_REASON.check(reason, "请写明决定的理由", errors);
+    decision
+        .filter(|_| errors.is_empty())
+        .map(|d| (d, reason.to_owned()))
+}
