@@ -391,3 +391,34 @@ pub async fn set_towns(
     .await?;
     Ok(station_view(db, s).await?)
 }
+
+/// Renames station `id` (a merger, a new official name). Its id, towns and cases stay.
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<StationView, Error> {
+    let s = find_station(db, id).await?;
+    may_manage(staff, &s.bureau_code)?;
+    let name = name.trim();
+    let n = name.chars().count();
+    if !(2..=100).contains(&n) || !crate::domain::text::is_single_line(name) {
+        return Err(Invalid::field("name", "2 to 100 characters on one line").into());
+    }
+    let before = s.name.clone();
+    let mut row: station::ActiveModel = s.into();
+    row.name = Set(name.to_owned());
+    let s = row.update(db).await?;
+    audit::record(
+        db,
+        &Actor::from(staff),
+        "station.rename",
+        None,
+        json!({"station_id": s.id, "from": before, "to": s.name}),
+        now,
+    )
+    .await?;
+    Ok(station_view(db, s).await?)
+}

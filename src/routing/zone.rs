@@ -194,12 +194,17 @@ pub struct Brand<'a> {
 }
 
 /// Admins of the three pilot county bureaus keep the registry.
-fn require_pilot_admin(staff: &Staff) -> Result<(), Error> {
+pub fn require_pilot_admin(staff: &Staff) -> Result<(), Error> {
     staff.require(&[Role::BureauAdmin])?;
     if !staff.bureau_code.as_deref().is_some_and(is_pilot_county) {
         return Err(Error::NotPilotAdmin);
     }
     Ok(())
+}
+
+/// `staff` keeps the registry (see `require_pilot_admin`).
+pub fn may_keep_brands(staff: &Staff) -> bool {
+    require_pilot_admin(staff).is_ok()
 }
 
 /// A unique-name violation is the name being taken; anything else is the database's.
@@ -257,6 +262,11 @@ async fn find_brand(db: &impl ConnectionTrait, id: &str) -> Result<return_brand:
         .one(db)
         .await?
         .ok_or_else(|| Error::NoBrand(id.to_owned()))
+}
+
+/// The registered brand `id`.
+pub async fn brand(db: &impl ConnectionTrait, id: &str) -> Result<ReturnBrand, Error> {
+    Ok(ReturnBrand::from(find_brand(db, id).await?))
 }
 
 /// Changes the registration of brand `id`; complaints already filed keep the promise as it was.

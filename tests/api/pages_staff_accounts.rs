@@ -279,17 +279,45 @@ async fn an_admin_sets_up_a_station_with_its_towns_and_the_document_prefix() {
         "{}",
         page.text
     );
+    assert!(
+        page.text.contains(r#"value="新城市场监督管理所""#),
+        "{}",
+        page.text
+    );
     let taken = b
-        .post(towns, &form(&[("towns", &free), ("towns", "330421103")]))
+        .post(
+            towns,
+            &form(&[
+                ("name", "新城市场监督管理所"),
+                ("towns", &free),
+                ("towns", "330421103"),
+            ]),
+        )
         .await;
     assert_summary(
         &taken,
         "towns",
         "西塘镇已由另一个监管所（S330421103）负责，请先从该所移除",
     );
-    assert_eq!(b.post(towns, "").await.status, StatusCode::SEE_OTHER);
+    let unnamed = b
+        .post(towns, &form(&[("name", " "), ("towns", &free)]))
+        .await;
+    assert_summary(&unnamed, "name", "请输入监管所名称，最多 100 字");
+    assert!(unnamed.text.contains(&format!(r#"value="{free}" checked"#)));
+    // A new name and no towns, in one step.
+    let renamed = b
+        .post(towns, &form(&[("name", "新城中心市场监督管理所")]))
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.text);
     let station = app.get("/api/v1/stations/S330421999").await;
     assert_eq!(station.body["towns"].as_array().unwrap().len(), 0);
+    assert_eq!(station.body["name"], "新城中心市场监督管理所");
+    assert!(
+        b.get("/staff/stations")
+            .await
+            .text
+            .contains("新城中心市场监督管理所")
+    );
 
     let bad = b
         .post("/staff/bureau/prefix", &form(&[("prefix", "嘉〔调")]))
@@ -349,4 +377,102 @@ async fn the_system_admin_revokes_a_signing_key_with_a_reason() {
         admin.get("/staff/signing-keys").await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+#[actix_web::test]
+async fn a_pilot_bureau_admin_keeps_the_no_reason_return_brands_in_the_workbench() {
+    let app = spawn_app().await;
+    app.staff("jiashan", Role::BureauAdmin, Some("330421"), None, None)
+        .await;
+    app.staff("wujin", Role::BureauAdmin, Some("320412"), None, None)
+        .await;
+    app.staff(
+        "xitang",
+        Role::Mediator,
+        Some("330421"),
+        Some("S330421103"),
+        None,
+    )
+    .await;
+    let mut b = Browser::signed_in(&app, "jiashan").await;
+    let list = b.get("/staff/brands").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    assert!(
+        list.text.contains("还没有登记的品牌") && list.text.contains(r#"href="/staff/brands/new""#)
+    );
+
+    let empty = b.post("/staff/brands/new", "name=&uscc=&promise=").await;
+    assert_summary(&empty, "name", "请输入品牌名称，与门店名称中的一致");
+    assert_summary(&empty, "promise", "请写明品牌承诺的内容，调解员会引用");
+    let promise = "示范区内任一门店购买的商品，7日内可在任一门店无理由退换";
+    let bad = b
+        .post(
+            "/staff/brands/new",
+            &form(&[("name", "江南布衣"), ("uscc", "9133"), ("promise", promise)]),
+        )
+        .await;
+    assert_summary(
+        &bad,
+        "uscc",
+        "统一社会信用代码应为 18 位，例如 91330421MA2B3C4D5E；不知道可以不填",
+    );
+    assert!(
+        bad.text.contains(r#"value="江南布衣""#),
+        "the typed name is kept"
+    );
+    let code = uscc("91330421MA2B3C4D5");
+    let made = b
+        .post(
+            "/staff/brands/new",
+            &form(&[("name", "江南布衣"), ("uscc", &code), ("promise", promise)]),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let api = app.get("/api/v1/zone/return-brands").await;
+    assert_eq!(api.body[0]["name"], "江南布衣", "{}", api.text);
+    assert_eq!(api.body[0]["uscc"], code.as_str());
+    let id = api.body[0]["id"].as_str().unwrap().to_owned();
+    let twice = b
+        .post(
+            "/staff/brands/new",
+            &form(&[("name", "江南布衣"), ("promise", promise)]),
+        )
+        .await;
+    assert_summary(&twice, "name", "“江南布衣”已经登记，请更改已有的登记");
+
+    let change = format!("/staff/brands/{id}");
+    assert!(b.get(&change).await.text.contains(promise));
+    let changed = b
+        .post(
+            &change,
+            &form(&[
+                ("name", "江南布衣"),
+                ("uscc", ""),
+                ("promise", "15日内任一门店可退换"),
+            ]),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.text);
+    let api = app.get("/api/v1/zone/return-brands").await;
+    assert_eq!(api.body[0]["promise"], "15日内任一门店可退换");
+    assert!(api.body[0]["uscc"].is_null(), "{}", api.text);
+
+    // Others read the registry without its forms, and may not post to them.
+    let mut m = Browser::signed_in(&app, "xitang").await;
+    let read = m.get("/staff/brands").await;
+    assert!(read.text.contains("15日内任一门店可退换"), "{}", read.text);
+    assert!(!read.text.contains(&format!(r#"href="{change}""#)));
+    let mut w = Browser::signed_in(&app, "wujin").await;
+    assert_eq!(
+        w.get("/staff/brands/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let foreign = w.post(&format!("{change}/remove"), "").await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+
+    let removed = b.post(&format!("{change}/remove"), "").await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.text);
+    let api = app.get("/api/v1/zone/return-brands").await;
+    assert_eq!(api.body.as_array().unwrap().len(), 0);
+    assert_eq!(b.get(&change).await.status, StatusCode::NOT_FOUND);
 }

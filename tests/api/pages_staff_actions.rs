@@ -339,13 +339,43 @@ async fn a_session_is_scheduled_beside_the_mediators_week_and_a_double_booking_n
         "the typed date's week"
     );
     assert!(s.sessions(&first).await.is_empty());
-
-    let done = b
-        .post(&path, &session_form(("2026", "11", "25"), "09:30", "11:30"))
+    // Someone else taking part: a row with an email but no name nor role is refused at its fields.
+    let good = session_form(("2026", "11", "25"), "09:30", "11:30");
+    let half = b
+        .post(
+            &path,
+            &format!("{good}&other_1_name=&other_1_role=&other_1_email=wang%40"),
+        )
         .await;
+    assert_summary(&half, "other_1_name", "请输入参加人的姓名，或清空这一行");
+    assert_summary(&half, "other_1_role", "请选择参加人的身份");
+    assert_summary(
+        &half,
+        "other_1_email",
+        "请输入有效的电子邮箱，例如 name@example.com；没有可以不填",
+    );
+    assert!(
+        half.text.contains(r#"value="wang@""#),
+        "the typed email is kept"
+    );
+    assert!(s.sessions(&first).await.is_empty());
+
+    let others = "&other_1_name=%E7%8E%8B%E5%BE%8B%E5%B8%88&other_1_role=agent\
+                  &other_1_email=wang%40example.com&other_2_name=&other_2_role=&other_2_email=";
+    let done = b.post(&path, &format!("{good}{others}")).await;
     assert_back_to_case(&done, &first);
     let booked = s.sessions(&first).await;
     assert_eq!(booked.len(), 1);
+    assert_eq!(
+        booked[0]["participants"],
+        json!([{"name": "王律师", "role": "agent", "email": "wang@example.com"}])
+    );
+    assert!(
+        b.get(&format!("/staff/cases/{first}"))
+            .await
+            .text
+            .contains("其他参加人：王律师（代理人）")
+    );
     assert_eq!(booked[0]["starts_at"], "2026-11-25T01:30:00Z");
     assert_eq!(booked[0]["room"], "第一调解室");
     assert_eq!(s.case(&first).await["status"], "in_mediation");

@@ -127,6 +127,34 @@ async fn bureau_admins_create_stations_covering_towns_of_their_county_only() {
         "not_found",
     );
 
+    // A new name: the id, towns and audit trail follow; only the station's own bureau renames it.
+    let name = "/api/v1/stations/S320412100/name";
+    let res = app
+        .put_as(name, &wujin, &json!({"name": "湖塘中心市场监督管理所"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["name"], "湖塘中心市场监督管理所");
+    assert_eq!(res.body["towns"].as_array().unwrap().len(), 2);
+    assert_problem(
+        &app.put_as(name, &jiashan, &json!({"name": "别人的所"}))
+            .await,
+        403,
+        "forbidden",
+    );
+    let bad = app.put_as(name, &wujin, &json!({"name": "两\n行"})).await;
+    assert_problem(&bad, 422, "validation_failed");
+    assert_eq!(bad.body["errors"][0]["field"], "name", "{}", bad.text);
+    assert_problem(
+        &app.put_as(
+            "/api/v1/stations/S000/name",
+            &wujin,
+            &json!({"name": "无此所"}),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+
     let bureau = app.get("/api/v1/bureaus/320412").await;
     assert_eq!(bureau.status, 200, "{}", bureau.text);
     assert_eq!(bureau.body["name"], "江苏省常州市武进区市场监督管理局");

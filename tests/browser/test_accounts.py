@@ -95,3 +95,36 @@ def test_an_admin_opens_a_station_for_a_free_town(open_page, check, base, create
     submit(page, "保存")
     assert f"已新建新设市场监督管理所{n}" in page.locator("#notice-title + *").inner_text()
     check(page, "staff-stations-created")
+
+
+@SIZES
+def test_a_pilot_admin_registers_and_changes_a_no_reason_return_brand(open_page, check, base, create_user, size):
+    n = size[0]
+    create_user(f"brandadmin{n}", PASSWORD, "bureau_admin", "--bureau", "310118", "--display-name", f"品牌管理员{n}")
+    page = open_page(*size)
+    page.goto(base + "/staff/login")
+    page.get_by_label("用户名").fill(f"brandadmin{n}")
+    page.get_by_label("密码").fill(PASSWORD)
+    submit(page, "登录")
+    page.get_by_role("navigation", name="工作台").get_by_role("link", name="退换货品牌").click()
+    check(page, "staff-brands")
+    page.get_by_role("link", name="登记品牌").click()
+    page.get_by_label("品牌方统一社会信用代码（选填）").fill("9131")
+    assert submit(page, "保存").status == 422
+    links = page.locator(".error-summary a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#name", "#uscc", "#promise"]
+    check(page, "staff-brand-new-error")
+    page.get_by_label("品牌名称").fill(f"朱家角茶饮{n}")
+    page.get_by_label("品牌方统一社会信用代码（选填）").fill("")
+    page.get_by_label("承诺内容").fill("示范区内任一门店购买的饮品券，30日内可在任一门店退换")
+    submit(page, "保存")
+    assert f"已登记朱家角茶饮{n}" in page.locator("#notice-title + *").inner_text()
+    check(page, "staff-brands-registered")
+    page.get_by_role("link", name=f"朱家角茶饮{n}").click()
+    page.get_by_label("承诺内容").fill("30日内任一门店可退换")
+    submit(page, "保存")
+    assert "30日内任一门店可退换" in page.inner_text("main")
+    page.get_by_role("link", name=f"朱家角茶饮{n}").click()
+    submit(page, "从登记中移除")
+    assert f"朱家角茶饮{n}" in page.locator("#notice-title + *").inner_text()
+    assert page.get_by_role("link", name=f"朱家角茶饮{n}").count() == 0

@@ -70,10 +70,12 @@ def test_a_mediator_schedules_a_session_from_the_week_and_records_the_agreement(
     page.locator("#ends").fill("11:30")
     page.locator("#room").fill("第一调解室")
     page.locator("#address").fill("浙江省嘉兴市嘉善县西塘镇南大街100号")
+    page.get_by_role("group", name="其他参加人 1").get_by_label("姓名").fill("王律师")
+    page.get_by_role("group", name="其他参加人 1").get_by_label("身份").select_option("agent")
     submit(page, "安排调解会")
     assert page.url == f"{base}/staff/cases/{case_id}"
     assert page.get_by_text("已安排调解会").count() == 1
-    assert "现场调解 · 已安排" in page.content()
+    assert "现场调解 · 已安排 · 其他参加人：王律师（代理人）" in page.content()
     assert "调解中" in page.locator(".lead").inner_text()
 
     # The week now shows the slot; an overlapping one is refused and named.

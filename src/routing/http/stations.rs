@@ -18,7 +18,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(list_stations)
         .service(get_station)
         .service(create_station)
-        .service(set_station_towns);
+        .service(set_station_towns)
+        .service(rename_station);
 }
 
 /// Registered bureaus with their stations.
@@ -225,6 +226,41 @@ async fn set_station_towns(
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let view = stations::set_towns(&txn, &me, &path, &body.body.towns, now).await?;
+    txn.commit().await?;
+    Ok(web::Json(view))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+pub struct StationName {
+    /// The station's new name.
+    #[validate(length(min = 2, max = 100), custom(function = "single_line"))]
+    #[schema(min_length = 2, max_length = 100)]
+    #[schema(example = "湖塘市场监督管理所")]
+    pub name: String,
+}
+
+/// Rename a station. Its id, the towns it covers and its cases stay.
+///
+/// `bureau_admin` of the station's bureau, or `system_admin`.
+#[utoipa::path(
+    tag = "routing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, example = "S330421103")),
+    request_body = StationName,
+    responses(
+        (status = 200, body = StationView),
+    )
+)]
+#[put("/stations/{id}/name")]
+async fn rename_station(
+    state: web::Data<AppState>,
+    me: Staff,
+    path: web::Path<String>,
+    body: ApiJson<StationName>,
+) -> ApiResult<web::Json<StationView>> {
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let view = stations::rename(&txn, &me, &path, &body.body.name, now).await?;
     txn.commit().await?;
     Ok(web::Json(view))
 }

@@ -229,6 +229,8 @@ pub struct SessionRow {
     pub when: String,
     pub mode: &'static str,
     pub status: &'static str,
+    /// The others taking part besides the parties, in words; empty for none.
+    pub others: String,
     pub record: Option<String>,
 }
 
@@ -250,6 +252,12 @@ impl SessionRow {
                 SessionStatus::Held => "已召开",
                 SessionStatus::Cancelled => "已取消",
             },
+            others: super::words::others_words(
+                &serde_json::from_str::<Vec<crate::mediation::sessions::Participant>>(
+                    &s.participants,
+                )
+                .unwrap_or_default(),
+            ),
             record: (s.status == SessionStatus::Scheduled && s.starts_at <= now)
                 .then(|| format!("/staff/cases/{}/sessions/{}/record", c.id, s.id)),
         }

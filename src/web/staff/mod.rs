@@ -9,6 +9,7 @@ use actix_web::web;
 mod account;
 mod accounts;
 mod act;
+mod brands;
 mod calendar;
 mod case;
 mod clocks;
@@ -148,6 +149,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/cases/{id}/audit", web::get().to(trail::page))
         .route("/staff/outbox", web::get().to(outbox::page))
+        .route("/staff/brands", web::get().to(brands::list))
+        .route("/staff/brands/new", web::get().to(brands::new_form))
+        .route("/staff/brands/new", web::post().to(brands::create))
+        .route("/staff/brands/{id}", web::get().to(brands::change_form))
+        .route("/staff/brands/{id}", web::post().to(brands::change))
+        .route("/staff/brands/{id}/remove", web::post().to(brands::remove))
         .route("/staff/outbox/{id}/resend", web::post().to(outbox::resend))
         .route("/staff/stations", web::get().to(stations::page))
         .route("/staff/stations/new", web::get().to(stations::new_form))

@@ -1,6 +1,7 @@
 //! Scheduling a mediation session from the case page, online or in person, beside the case
 //! mediator's week (the slots taken that week, a link to the weeks before and after, no script);
-//! a double booking is refused with the clashing session named. The same step as
+//! a double booking is refused with the clashing session named; others taking part (an agent, an
+//! expert, an interpreter) are named with the role they come in and get the notice by email. The same step as
 //! `POST /api/v1/cases/{id}/sessions`; recording a held session is in `minutes`.
 
 use actix_session::Session;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 
 use super::act::{self, Answer, Text, again, done, mediating, span, station_case};
 use super::signed_in::{Desk, SignedIn};
+use super::words::OTHER_ROLES;
 use crate::deadlines::{local_date, start_of_local_day};
 use crate::domain::dates::chinese_date_with_weekday;
 use crate::entities::case;
@@ -22,6 +24,7 @@ use crate::mediation::states::SessionMode;
 use crate::mediation::{self};
 use crate::state::AppState;
 use crate::web::components::{Choice, DateParts, FormErrors, Table};
+use crate::web::journey::{Form, value};
 use crate::web::page::Page;
 
 /// A case whose mediator may be given a session.
@@ -174,29 +177,71 @@ pub struct SchedulePage {
     input: ScheduleInput,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 pub struct ScheduleInput {
-    #[serde(default)]
     mode: String,
-    #[serde(default)]
     date_year: String,
-    #[serde(default)]
     date_month: String,
-    #[serde(default)]
     date_day: String,
-    #[serde(default)]
     starts: String,
-    #[serde(default)]
     ends: String,
-    #[serde(default)]
     video_url: String,
-    #[serde(default)]
     room: String,
-    #[serde(default)]
     address: String,
+    others: Vec<Other>,
+}
+
+/// How many others the form has rows for.
+const OTHERS: usize = 3;
+
+/// A row of the form for someone else taking part (an agent, an expert, ...): the fields are
+/// `other_{n}_name`, `other_{n}_role` and `other_{n}_email`.
+#[derive(Default)]
+pub struct Other {
+    pub n: usize,
+    pub who: String,
+    pub role_code: String,
+    pub mail: String,
+    pub roles: Vec<Choice>,
+}
+
+impl Other {
+    pub fn field(&self, part: &str) -> String {
+        format!("other_{}_{part}", self.n)
+    }
 }
 
 impl ScheduleInput {
+    fn of(form: &Form) -> ScheduleInput {
+        let others = (1..=OTHERS)
+            .map(|n| {
+                let v = |part: &str| value(form, &format!("other_{n}_{part}"));
+                other_row(n, v("name"), v("role"), v("email"))
+            })
+            .collect();
+        ScheduleInput {
+            mode: value(form, "mode"),
+            date_year: value(form, "date_year"),
+            date_month: value(form, "date_month"),
+            date_day: value(form, "date_day"),
+            starts: value(form, "starts"),
+            ends: value(form, "ends"),
+            video_url: value(form, "video_url"),
+            room: value(form, "room"),
+            address: value(form, "address"),
+            others,
+        }
+    }
+
+    fn blank() -> ScheduleInput {
+        ScheduleInput {
+            others: (1..=OTHERS)
+                .map(|n| other_row(n, String::new(), String::new(), String::new()))
+                .collect(),
+            ..ScheduleInput::default()
+        }
+    }
+
     fn date(&self) -> DateParts {
         DateParts {
             year: self.date_year.clone(),
@@ -204,6 +249,55 @@ impl ScheduleInput {
             day: self.date_day.clone(),
         }
     }
+}
+
+fn other_row(n: usize, who: String, role_code: String, mail: String) -> Other {
+    let roles = std::iter::once(Choice::new("", "请选择"))
+        .chain(OTHER_ROLES.iter().map(|(code, w)| Choice::new(*code, *w)))
+        .collect();
+    Other {
+        n,
+        roles: Choice::mark(roles, &[role_code.as_str()]),
+        who,
+        role_code,
+        mail,
+    }
+}
+
+/// The others the form names, checked: a row left empty is skipped.
+fn others_of(input: &ScheduleInput, errors: &mut FormErrors) -> Vec<Participant> {
+    use validator::ValidateEmail;
+    let mut out = Vec::new();
+    for o in &input.others {
+        let (who, mail) = (o.who.trim(), o.mail.trim());
+        if who.is_empty() && mail.is_empty() {
+            continue;
+        }
+        let field = o.field("name");
+        let name = Text {
+            field: &field,
+            what: "参加人姓名",
+            min: 1,
+            max: 100,
+            lines: false,
+        };
+        name.check(who, "请输入参加人的姓名，或清空这一行", errors);
+        if !OTHER_ROLES.iter().any(|(code, _)| *code == o.role_code) {
+            errors.add(&o.field("role"), "请选择参加人的身份");
+        }
+        if !mail.is_empty() && !mail.validate_email() {
+            errors.add(
+                &o.field("email"),
+                "请输入有效的电子邮箱，例如 name@example.com；没有可以不填",
+            );
+        }
+        out.push(Participant {
+            name: who.to_owned(),
+            role: o.role_code.clone(),
+            email: (!mail.is_empty()).then(|| mail.to_owned()),
+        });
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -259,7 +353,7 @@ pub async fn schedule_form(
         .as_deref()
         .and_then(|w| NaiveDate::parse_from_str(w, "%Y-%m-%d").ok())
         .unwrap_or(today);
-    let input = ScheduleInput::default();
+    let input = ScheduleInput::blank();
     let page = schedule_page(
         &req,
         &state,
@@ -291,6 +385,7 @@ fn checked(
         .required("date", "请输入调解日期", "调解日期必须是真实的日期", errors);
     let starts = typed_time("starts", &input.starts, "开始时间", errors);
     let ends = typed_time("ends", &input.ends, "结束时间", errors);
+    let participants = others_of(input, errors);
     let video_url = input.video_url.trim();
     let (room, address) = (input.room.trim(), input.address.trim());
     match mode {
@@ -339,7 +434,7 @@ fn checked(
         video_url: some(video_url).filter(|_| mode == SessionMode::Online),
         room: some(room).filter(|_| mode == SessionMode::InPerson),
         address: some(address).filter(|_| mode == SessionMode::InPerson),
-        participants: Vec::<Participant>::new(),
+        participants,
     };
     act::rules(&request, errors);
     errors.is_empty().then_some(request)
@@ -352,10 +447,10 @@ pub async fn schedule(
     session: Session,
     me: SignedIn,
     path: web::Path<String>,
-    input: web::Form<ScheduleInput>,
+    form: Form,
 ) -> Answer<SchedulePage> {
     let c = station_case(&state, &me, &path, schedulable).await?;
-    let input = input.into_inner();
+    let input = ScheduleInput::of(&form);
     let now = state.clock.now();
     let mut errors = FormErrors::new();
     if let Some(request) = checked(&input, now, &mut errors) {

@@ -113,6 +113,8 @@ pub struct Desk {
     pub mail: bool,
     /// A bureau's admin, who keeps its stations and document prefix.
     pub bureau_admin: bool,
+    /// An admin of a pilot-area bureau, who keeps the no-reason-return brands.
+    pub brands: bool,
 }
 
 impl Desk {
@@ -131,6 +133,7 @@ impl Desk {
             admin: crate::accounts::manage::ACCOUNT_KEEPERS.contains(&me.staff.role),
             mail: crate::mail::dead::MAIL_KEEPERS.contains(&me.staff.role),
             bureau_admin: me.staff.role == crate::actor::Role::BureauAdmin,
+            brands: crate::routing::zone::may_keep_brands(&me.staff),
             transfers: matches!(
                 me.staff.role,
                 crate::actor::Role::BureauAdmin

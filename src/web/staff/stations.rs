@@ -1,7 +1,7 @@
 //! The bureau's settings in the workbench (issue 17, item 12): its stations (监管所) and the towns
-//! each covers, a new station, and the prefix of its 调解书 numbers. A town is covered by one
+//! each covers, a new station, a station's new name, and the prefix of its 调解书 numbers. A town is covered by one
 //! station at a time, so the towns offered are the free ones and the station's own. The same
-//! steps as `POST /api/v1/stations`, `PUT /api/v1/stations/{id}/towns` and
+//! steps as `POST /api/v1/stations`, `PUT /api/v1/stations/{id}/towns`, `PUT /api/v1/stations/{id}/name` and
 //! `PUT /api/v1/bureaus/{code}/document-prefix`.
 
 use actix_session::Session;
@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::act::{Answer, again, done_at};
+use super::act::{Answer, Text, again, done_at};
 use super::signed_in::{Desk, SignedIn, take_notice};
 use crate::cases::access::own_bureau;
 use crate::divisions::Divisions;
@@ -23,6 +23,14 @@ use crate::web::journey::{Form, value};
 use crate::web::page::Page;
 
 const SETTINGS: &str = "/staff/stations";
+
+const NAME: Text<'static> = Text {
+    field: "name",
+    what: "监管所名称",
+    min: 2,
+    max: 100,
+    lines: false,
+};
 
 pub struct StationLine {
     pub name: String,
@@ -197,7 +205,7 @@ async fn station_page(
         towns_of(state, &county, station.map(|s| s.id.as_str()), chosen).await?;
     let (heading, action) = match station {
         Some(s) => (
-            format!("{}负责的乡镇", s.name),
+            format!("更改{}", s.name),
             format!("{SETTINGS}/{}/towns", s.id),
         ),
         None => ("新建监管所".to_owned(), format!("{SETTINGS}/new")),
@@ -264,9 +272,7 @@ pub async fn create(
             "请输入监管所编号：字母和数字，最多 20 位，例如 S330421120",
         );
     }
-    if name.trim().is_empty() || name.trim().chars().count() > 100 {
-        errors.add("name", "请输入监管所名称，最多 100 字");
-    }
+    NAME.check(name.trim(), "请输入监管所名称，最多 100 字", &mut errors);
     if errors.is_empty() {
         let txn = crate::db::begin_write(&state.db).await?;
         let new = StationInput {
@@ -284,10 +290,7 @@ pub async fn create(
             Err(Error::TownCovered { town, station }) => {
                 errors.add("towns", covered_words(&town, &station))
             }
-            Err(Error::Invalid(i)) => {
-                eprintln!("DEBUG {i:?} {towns:?}");
-                errors.add("towns", "请从列出的乡镇中选择")
-            }
+            Err(Error::Invalid(_)) => errors.add("towns", "请从列出的乡镇中选择"),
             Err(e) => return Err(e.into()),
         }
     }
@@ -336,20 +339,27 @@ pub async fn set_towns(
     form: Form,
 ) -> Answer<StationPage> {
     let s = own_station(&state, &me, &path).await?;
-    let towns = chosen_towns(&form);
+    let (name, towns) = (value(&form, "name"), chosen_towns(&form));
     let mut errors = FormErrors::new();
-    let txn = crate::db::begin_write(&state.db).await?;
-    match stations::set_towns(&txn, &me.staff, &s.id, &towns, state.clock.now()).await {
-        Ok(v) => {
-            txn.commit().await?;
-            let text = format!("已更新{}负责的乡镇：共 {} 个。", v.name, v.towns.len());
-            return done_at(&session, SETTINGS, &text);
+    NAME.check(name.trim(), "请输入监管所名称，最多 100 字", &mut errors);
+    if errors.is_empty() {
+        let now = state.clock.now();
+        let txn = crate::db::begin_write(&state.db).await?;
+        if name.trim() != s.name {
+            stations::rename(&txn, &me.staff, &s.id, &name, now).await?;
         }
-        Err(Error::TownCovered { town, station }) => {
-            errors.add("towns", covered_words(&town, &station))
+        match stations::set_towns(&txn, &me.staff, &s.id, &towns, now).await {
+            Ok(v) => {
+                txn.commit().await?;
+                let text = format!("已更新{}：负责 {} 个乡镇。", v.name, v.towns.len());
+                return done_at(&session, SETTINGS, &text);
+            }
+            Err(Error::TownCovered { town, station }) => {
+                errors.add("towns", covered_words(&town, &station))
+            }
+            Err(Error::Invalid(_)) => errors.add("towns", "请从列出的乡镇中选择"),
+            Err(e) => return Err(e.into()),
         }
-        Err(Error::Invalid(_)) => errors.add("towns", "请从列出的乡镇中选择"),
-        Err(e) => return Err(e.into()),
     }
     again(
         station_page(
@@ -358,7 +368,7 @@ pub async fn set_towns(
             &me,
             Some(&s),
             s.id.clone(),
-            s.name.clone(),
+            name,
             &towns,
             errors,
         )

@@ -254,6 +254,31 @@ pub(super) fn party_block(p: &PartyView) -> PartyBlock {
     }
 }
 
+/// The roles someone else taking part in a mediation session may come in (the API's
+/// `participants[].role`), in words.
+pub const OTHER_ROLES: [(&str, &str); 5] = [
+    ("agent", "代理人"),
+    ("expert", "专家"),
+    ("interpreter", "翻译"),
+    ("witness", "证人"),
+    ("other", "其他"),
+];
+
+/// The others taking part in a session, e.g. `张律师（代理人）、李工（专家）`; empty for none.
+pub fn others_words(participants: &[crate::mediation::sessions::Participant]) -> String {
+    participants
+        .iter()
+        .map(|p| {
+            let role = OTHER_ROLES
+                .iter()
+                .find(|(code, _)| *code == p.role)
+                .map_or(p.role.as_str(), |(_, w)| w);
+            format!("{}（{role}）", p.name)
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
