@@ -441,6 +441,38 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The largest file taken as a 调解书 PDF, far above any issued one.
+pub const MAX_PDF_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why a presented file could not be read to its end.
+#[derive(Debug)]
+pub enum Unread {
+    /// Over `MAX_PDF_BYTES`: not a 调解书.
+    TooLarge,
+    /// The upload broke off.
+    BrokeOff(String),
+}
+
+/// The SHA-256 of a presented file as it streams in, and its size, reading at most
+/// `MAX_PDF_BYTES`.
+pub async fn digest<B: AsRef<[u8]>, E: std::fmt::Display>(
+    mut chunks: impl futures_util::Stream<Item = Result<B, E>> + Unpin,
+) -> Result<(String, usize), Unread> {
+    use futures_util::StreamExt;
+    let mut hasher = Sha256::new();
+    let mut size = 0;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| Unread::BrokeOff(e.to_string()))?;
+        let chunk = chunk.as_ref();
+        size += chunk.len();
+        if size > MAX_PDF_BYTES {
+            return Err(Unread::TooLarge);
+        }
+        hasher.update(chunk);
+    }
+    Ok((hex(&hasher.finalize()), size))
+}
+
 /// The answer to "is this 调解书 genuine and unchanged?".
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Verification {

@@ -71,6 +71,7 @@ pub fn pages(session_key: Key, tls: bool) -> impl HttpServiceFactory {
         .configure(track::routes)
         .route("/verify", web::get().to(verify::form))
         .route("/verify", web::post().to(verify::check))
+        .route("/verify/file", web::post().to(verify::check_file))
         .route("/record", web::get().to(record::form))
         .route("/record", web::post().to(record::find))
         .route("/record/{uscc}", web::get().to(record::record))

@@ -1,11 +1,14 @@
-//! Checking a 调解书 (`/verify`): its number and the SHA-256 of the PDF one holds, checked by
-//! the same step as the API's check by hash. The answer says in words whether the document is
+//! Checking a 调解书 (`/verify`): its number and the PDF one holds (uploaded, hashed as it
+//! streams in) or the PDF's SHA-256, checked by the same steps as the API's checks by file and by
+//! hash. The answer says in words whether the document is
 //! genuine and unchanged, who issued it and when, or why it cannot be trusted.
 
+use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{CustomizeResponder, Either, HttpRequest, Responder, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::components::FormErrors;
@@ -13,13 +16,15 @@ use super::page::Page;
 use crate::domain::dates::chinese_date;
 use crate::http::ApiError;
 use crate::mediation;
-use crate::mediation::agreement::{self, Verification};
+use crate::mediation::agreement::{self, Unread, Verification};
 use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "verify/start.html")]
 pub struct VerifyForm {
     page: Page,
+    /// The number typed in the upload form.
+    pdf_number: String,
     number: String,
     sha256: String,
 }
@@ -54,6 +59,7 @@ pub struct VerifyInput {
 pub async fn form(req: HttpRequest) -> VerifyForm {
     VerifyForm {
         page: Page::new(&req, "核验调解书").with_back("/"),
+        pdf_number: String::new(),
         number: String::new(),
         sha256: String::new(),
     }
@@ -89,28 +95,112 @@ pub async fn check(
         None
     };
     if !errors.is_empty() {
-        let page = VerifyForm {
-            page: Page::new(&req, "核验调解书")
-                .with_back("/")
-                .with_errors(errors),
+        return Ok(Either::Left(again(
+            &req,
+            errors,
+            String::new(),
             number,
             sha256,
-        };
-        return Ok(Either::Left(
-            page.customize()
-                .with_status(StatusCode::UNPROCESSABLE_ENTITY),
-        ));
+        )));
     }
+    Ok(Either::Right(result(&req, number, found)))
+}
+
+/// The form again with its errors and the values typed: 422.
+fn again(
+    req: &HttpRequest,
+    errors: FormErrors,
+    pdf_number: String,
+    number: String,
+    sha256: String,
+) -> CustomizeResponder<VerifyForm> {
+    VerifyForm {
+        page: Page::new(req, "核验调解书")
+            .with_back("/")
+            .with_errors(errors),
+        pdf_number,
+        number,
+        sha256,
+    }
+    .customize()
+    .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+fn result(req: &HttpRequest, number: String, found: Option<Found>) -> VerifyResult {
     let title = match &found {
         Some(f) if f.valid => "核验通过",
         _ => "未通过核验",
     };
-    Ok(Either::Right(VerifyResult {
-        page: Page::new(&req, title).with_back("/verify"),
+    VerifyResult {
+        page: Page::new(req, title).with_back("/verify"),
         number,
         found,
-    }))
+    }
 }
+
+/// `POST /verify/file`: the upload form (multipart: `pdf_number`, then the file `pdf`), its
+/// file hashed as it streams in and never kept.
+pub async fn check_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    mut body: Multipart,
+) -> Result<Either<CustomizeResponder<VerifyForm>, VerifyResult>, ApiError> {
+    let mut number = String::new();
+    let mut presented = None;
+    let mut errors = FormErrors::new();
+    while let Some(part) = body.next().await {
+        let Ok(mut part) = part else {
+            errors.add("pdf", UNFINISHED);
+            break;
+        };
+        match part.name() {
+            Some("pdf_number") => {
+                let mut text = Vec::new();
+                while let Some(Ok(chunk)) = part.next().await {
+                    if text.len() + chunk.len() > 400 {
+                        break;
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                number = String::from_utf8_lossy(&text).trim().to_owned();
+            }
+            Some("pdf") => match agreement::digest(&mut part).await {
+                // A browser sends one empty part when no file is chosen.
+                Ok((_, 0)) => {}
+                Ok((sha, _)) => presented = Some(sha),
+                Err(Unread::TooLarge) => errors.add(
+                    "pdf",
+                    "这个文件超过 16 MB，不是市场监督管理部门出具的调解书 PDF",
+                ),
+                Err(Unread::BrokeOff(_)) => errors.add("pdf", UNFINISHED),
+            },
+            _ => {}
+        }
+    }
+    if number.is_empty() {
+        errors.add("pdf_number", "请输入调解书编号");
+    }
+    if presented.is_none() {
+        errors.add("pdf", "请选择您持有的调解书 PDF 文件");
+    }
+    let (Some(sha), true) = (presented, errors.is_empty()) else {
+        return Ok(Either::Left(again(
+            &req,
+            errors,
+            number,
+            String::new(),
+            String::new(),
+        )));
+    };
+    let found = match agreement::verify(&state.db, &number, &sha).await {
+        Ok(v) => Some(found(v)),
+        Err(mediation::Error::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Either::Right(result(&req, number, found)))
+}
+
+const UNFINISHED: &str = "文件没有上传完整，请重新选择";
 
 fn found(v: Verification) -> Found {
     Found {

@@ -59,16 +59,33 @@ impl<'a> Visit<'a> {
         headers: &[(&str, &str)],
         form: Option<&str>,
     ) -> Page {
+        let body = form.map(|f| {
+            (
+                "application/x-www-form-urlencoded".to_owned(),
+                f.as_bytes().to_vec(),
+            )
+        });
+        self.send_body(method, path, headers, body).await
+    }
+
+    /// Sends `body` (its content type and bytes), e.g. a multipart form.
+    pub(crate) async fn send_body(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(String, Vec<u8>)>,
+    ) -> Page {
         let mut req = self
             .client
             .request(method.parse().unwrap(), format!("{}{path}", self.app.base));
         for h in headers {
             req = req.insert_header(*h);
         }
-        let mut res = match form {
-            Some(body) => {
-                req.insert_header(("content-type", "application/x-www-form-urlencoded"))
-                    .send_body(body.to_owned())
+        let mut res = match body {
+            Some((content_type, body)) => {
+                req.insert_header(("content-type", content_type))
+                    .send_body(body)
                     .await
             }
             None => req.send().await,

@@ -4,6 +4,7 @@
 
 use awc::http::StatusCode;
 use sea_orm::{ActiveModelTrait, Set};
+use sha2::{Digest, Sha256};
 use xiaobao::config::Secret;
 use xiaobao::deadlines::local_date;
 use xiaobao::entities::mediation_agreement;
@@ -42,6 +43,41 @@ impl<'a> Browser<'a> {
 
     async fn get(&mut self, path: &str) -> Page {
         let page = self.visit.get(path, &[("cookie", &self.cookie)]).await;
+        self.keep(&page);
+        page
+    }
+
+    /// Posts a multipart form of text `fields` and one file part `(name, filename, bytes)`, the
+    /// session's CSRF token in the query, as the browser does.
+    async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Page {
+        let boundary = "xiaobao-page-boundary-41c2";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let path = format!("{path}?csrf_token={}", self.token);
+        let page = self
+            .visit
+            .send_body(
+                "POST",
+                &path,
+                &[("cookie", &self.cookie)],
+                Some((content_type, body)),
+            )
+            .await;
         self.keep(&page);
         page
     }
@@ -354,7 +390,8 @@ async fn a_mediation_agreement_is_checked_by_number_and_hash_in_words() {
     let app = spawn_app_with(|s| s.signing_keys = vec![Secret::new(entry)]).await;
     let (case_id, _, _) = filed(&app).await;
     let number = "嘉市监善调〔2026〕第0001号";
-    let sha = hex(&[7u8; 32]);
+    let pdf = b"%PDF-1.7\n% an agreement as issued\n%%EOF\n";
+    let sha = hex(&Sha256::digest(pdf));
     let issued_at = app.clock.now();
     let message = signing::message(number, "330421", local_date(issued_at), &sha);
     mediation_agreement::ActiveModel {
@@ -426,6 +463,56 @@ async fn a_mediation_agreement_is_checked_by_number_and_hash_in_words() {
     let empty = b.post("/verify", "number=&sha256=").await;
     assert_summary(&empty, "number", "请输入调解书编号");
     assert_summary(&empty, "sha256", "请输入调解书文件的 SHA-256 值");
+
+    // The PDF itself, uploaded: hashed as it streams in, never kept.
+    let form = b.get("/verify").await;
+    assert!(
+        form.text.contains(r#"action="/verify/file?csrf_token="#),
+        "{}",
+        form.text
+    );
+    let uploaded = b
+        .upload("/verify/file", &[("pdf_number", number)], ("pdf", pdf))
+        .await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.text);
+    assert!(
+        uploaded.text.contains("<title>核验通过"),
+        "{}",
+        uploaded.text
+    );
+    assert!(uploaded.text.contains("浙江省嘉兴市嘉善县市场监督管理局"));
+    let changed = b
+        .upload(
+            "/verify/file",
+            &[("pdf_number", number)],
+            ("pdf", b"%PDF-1.7 altered"),
+        )
+        .await;
+    assert!(changed.text.contains("<title>未通过核验"));
+    assert!(changed.text.contains("不是原件，或者内容已被改动"));
+    let nothing = b
+        .upload("/verify/file", &[("pdf_number", "")], ("pdf", b""))
+        .await;
+    assert_summary(&nothing, "pdf_number", "请输入调解书编号");
+    assert_summary(&nothing, "pdf", "请选择您持有的调解书 PDF 文件");
+    let no_file = b
+        .upload("/verify/file", &[("pdf_number", number)], ("pdf", b""))
+        .await;
+    assert_eq!(value(&no_file, "pdf_number"), number, "the number is kept");
+    // Without the session's token the upload is refused before it is read.
+    let forged = b
+        .visit
+        .send_body(
+            "POST",
+            "/verify/file",
+            &[("cookie", &b.cookie)],
+            Some((
+                "multipart/form-data; boundary=x".to_owned(),
+                b"--x--\r\n".to_vec(),
+            )),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
 
 #[actix_web::test]

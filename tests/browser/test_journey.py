@@ -245,6 +245,14 @@ def test_a_complaint_goes_from_intake_through_odr_and_mediation_to_its_issued_ag
     verdict = api(base, "GET", f"/api/v1/agreements/{urllib.parse.quote(number)}/verify"
                                f"?sha256={hashlib.sha256(pdf).hexdigest()}")
     assert verdict["valid"] is True, verdict
+    # The consumer checks the PDF itself on the verification page.
+    consumer.goto(base + "/verify")
+    consumer.locator("#pdf_number").fill(number)
+    consumer.get_by_label("调解书 PDF 文件").set_input_files(
+        files=[{"name": "调解书.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    assert submit(consumer, "上传并核验").status == 200
+    assert consumer.locator("h1").inner_text() == "核验通过"
+    check(consumer, "journey-verified")
 
     # 诉转案: the mediator sends a lead, the officer closes it, the complaint shows the result.
     mediator.locator(".case-actions").get_by_role("link", name="转为诉转案线索").click()

@@ -88,19 +88,32 @@ def test_a_complaint_is_withdrawn_after_a_confirmation_page(phone_nojs, check, b
 
 
 @SIZES
-def test_a_mediation_agreement_is_checked_by_number_and_hash(open_page, check, base, size):
+def test_a_mediation_agreement_is_checked_by_its_pdf_or_its_hash(open_page, check, base, size):
     page = open_page(*size, javascript=False)
     page.goto(base + "/")
     page.get_by_role("link", name="核验调解书", exact=True).click()
     assert page.url == base + "/verify"
     check(page, "verify-start")
 
+    # The PDF uploaded: without a number or a file, both are asked for at their fields.
+    assert submit(page, "上传并核验").status == 422
+    links = page.locator(".error-summary a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#pdf_number", "#pdf"]
+    check(page, "verify-upload-errors")
+    page.locator("#pdf_number").fill("嘉市监善调〔2026〕第9999号")
+    page.get_by_label("调解书 PDF 文件").set_input_files(
+        files=[{"name": "调解书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n%%EOF\n"}])
+    assert submit(page, "上传并核验").status == 200
+    assert page.locator("h1").inner_text() == "未通过核验"
+    assert "没有以编号“嘉市监善调〔2026〕第9999号”出具的调解书" in page.inner_text("main")
+    page.goto(base + "/verify")
+
     assert submit(page, "核验").status == 422
     links = page.locator(".error-summary a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#number", "#sha256"]
     check(page, "verify-errors")
 
-    page.get_by_label("调解书编号").fill("嘉市监善调〔2026〕第9999号")
+    page.locator("#number").fill("嘉市监善调〔2026〕第9999号")
     page.get_by_label("PDF 文件的 SHA-256 值").fill("ab" * 32)
     assert submit(page, "核验").status == 200
     assert page.locator("h1").inner_text() == "未通过核验"

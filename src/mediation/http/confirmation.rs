@@ -3,16 +3,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
-use futures_util::StreamExt;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::common::AgreementView;
 use crate::http::auth::consumer_case;
 use crate::http::{ApiError, ApiJson, ApiResult, Problem, Staff};
-use crate::mediation::agreement::{self, Confirmer, Verification};
+use crate::mediation::agreement::{self, Confirmer, Unread, Verification};
 use crate::state::AppState;
 
 /// Confirm the 调解书 for the business, by its desk account.
@@ -135,9 +133,6 @@ pub(super) async fn verify_by_hash(
     ))
 }
 
-/// Largest file accepted for verification.
-const MAX_PDF_BYTES: usize = 16 * 1024 * 1024;
-
 /// Check a 调解书 by uploading the PDF.
 ///
 /// Anyone. Send the file as the body (`Content-Type: application/pdf`); the answer is as for the
@@ -154,23 +149,19 @@ const MAX_PDF_BYTES: usize = 16 * 1024 * 1024;
 pub(super) async fn verify_by_file(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> ApiResult<web::Json<Verification>> {
-    // Read by hand: a PDF may exceed the JSON body limit.
-    let mut hasher = Sha256::new();
-    let mut size = 0;
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
-        size += chunk.len();
-        if size > MAX_PDF_BYTES {
+    // Read as it streams: a PDF may exceed the JSON body limit.
+    let sha = match agreement::digest(payload).await {
+        Ok((sha, _)) => sha,
+        Err(Unread::TooLarge) => {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 "a 调解书 PDF is far smaller than this; check by its SHA-256 instead",
             ));
         }
-        hasher.update(&chunk);
-    }
-    let sha = agreement::hex(&hasher.finalize());
+        Err(Unread::BrokeOff(e)) => return Err(ApiError::bad_request("unreadable_body", e)),
+    };
     Ok(web::Json(agreement::verify(&state.db, &path, &sha).await?))
 }
