@@ -118,7 +118,7 @@ pub(crate) fn routes<J: Journey>(cfg: &mut web::ServiceConfig, flow: &[(J::Step,
 
 /// The session's open draft, or where to go instead: the start without one, the receipt when
 /// it has been filed.
-async fn open<J: Journey>(
+pub(crate) async fn open<J: Journey>(
     state: &AppState,
     session: &Session,
 ) -> ApiResult<Result<(String, J), HttpResponse>> {

@@ -635,3 +635,122 @@ async fn files_chosen_on_the_evidence_page_become_the_complaints_evidence() {
         1
     );
 }
+
+#[actix_web::test]
+async fn others_complaining_together_are_added_removed_and_represented_from_the_check_page() {
+    let app = spawn_app().await;
+    let mut b = started(&app).await;
+    let place = [
+        ("occurred_on_year", "2026"),
+        ("occurred_on_month", "11"),
+        ("occurred_on_day", "20"),
+        ("place", "西塘镇胥塘路1号"),
+    ];
+    b.answer("/complaint/place", &place, "/complaint/place/choose")
+        .await;
+    b.answer(
+        "/complaint/place/choose",
+        &[("place_code", "330421103")],
+        "/complaint/what",
+    )
+    .await;
+    b.answer("/complaint/what", WHAT, "/complaint/evidence")
+        .await;
+    let id = resident_id("33042119900101123");
+    b.answer("/complaint/you", &you(&id), "/complaint/check")
+        .await;
+    let check = b.get("/complaint/check").await;
+    assert!(
+        check.text.contains("没有（只有您本人投诉）"),
+        "{}",
+        check.text
+    );
+    assert!(check.text.contains(r#"href="/complaint/others""#));
+    let list = b.get("/complaint/others").await;
+    assert!(
+        list.text.contains("还没有添加一起投诉的人"),
+        "{}",
+        list.text
+    );
+    assert!(!list.text.contains(r#"name="representatives""#));
+
+    let new = "/complaint/others/new";
+    b.get(new).await;
+    let empty = b.post(new, &[("name", ""), ("phone", "")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "请输入这位投诉人的姓名",
+        "请输入这位投诉人的手机号码",
+        "请选择证件类型",
+        "请输入这位投诉人的联系地址",
+    ] {
+        assert!(empty.text.contains(message), "{message}: {}", empty.text);
+    }
+    let li = resident_id("33042119920202123");
+    let person = |name: &'static str, phone: &'static str, id: &str| {
+        vec![
+            ("name", name),
+            ("phone", phone),
+            ("id_type", "resident_id"),
+            ("id_number", id),
+            ("address", "浙江省嘉兴市嘉善县西塘镇南大街2号"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect::<Vec<_>>()
+    };
+    let me_again = person("张三", "13800000000", &li);
+    let refs: Vec<(&str, &str)> = me_again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let twice = b.post(new, &refs).await;
+    assert!(
+        twice
+            .text
+            .contains("这位投诉人已在投诉人中，请核对手机号码和证件号码"),
+        "{}",
+        twice.text
+    );
+    assert!(twice.text.contains(r#"value="张三""#), "values are kept");
+    for (name, phone, id) in [
+        ("李四", "13900000000", li.clone()),
+        ("王五", "13700000000", resident_id("33042119930303123")),
+    ] {
+        let p = person(name, phone, &id);
+        let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        b.get(new).await;
+        let added = b.post(new, &refs).await;
+        assert_eq!(added.location, "/complaint/others", "{}", added.text);
+    }
+    let list = b.get("/complaint/others").await;
+    assert!(list.text.contains("李四（13900000000）") && list.text.contains("王五（13700000000）"));
+    assert!(
+        list.text
+            .contains(r#"name="representatives" type="checkbox" value="me" checked"#),
+        "the consumer represents by default: {}",
+        list.text
+    );
+    let removed = b.post("/complaint/others/2/remove", &[]).await;
+    assert_eq!(removed.location, "/complaint/others");
+    let list = b.get("/complaint/others").await;
+    assert!(!list.text.contains("王五"));
+    let none = b.post("/complaint/others", &[]).await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.text.contains("请选择 1 至 2 名代表人"));
+    let chosen = b
+        .post(
+            "/complaint/others",
+            &[
+                ("representatives", "me"),
+                ("representatives", "13900000000"),
+            ],
+        )
+        .await;
+    assert_eq!(chosen.location, "/complaint/check");
+    let check = b.get("/complaint/check").await;
+    assert!(check.text.contains("一起投诉的人 1"), "{}", check.text);
+    assert!(check.text.contains("张三（本人）、李四"));
+
+    let filed = b.post("/complaint/check", &[]).await;
+    assert_eq!(filed.location, "/complaint/receipt", "{}", filed.text);
+    assert_eq!(app.count("parties WHERE role = 'representative'").await, 2);
+    assert_eq!(app.count("parties WHERE role = 'complainant'").await, 0);
+}

@@ -109,6 +109,28 @@ def test_a_consumer_files_a_complaint_page_by_page(open_page, check, base, size,
     next_page(page)
     assert page.url == base + "/complaint/check"
     assert "晚餐两份" in page.inner_text("main")
+
+    # Someone complaining together, added from the check page; the consumer represents them.
+    page.get_by_role("link", name="更改 一起投诉的人").click()
+    assert page.url == base + "/complaint/others"
+    check(page, "complaint-others-empty")
+    page.get_by_role("link", name="添加一起投诉的人").click()
+    next_page(page, "添加")
+    assert page.locator(".error-summary a").first.get_attribute("href") == "#name"
+    check(page, "complaint-other-error")
+    page.fill("#name", "李四")
+    page.fill("#phone", "13900000000")
+    page.select_option("#id_type", "resident_id")
+    page.fill("#id_number", resident_id("33042119920202123"))
+    page.fill("#address", "浙江省嘉兴市嘉善县西塘镇南大街2号")
+    next_page(page, "添加")
+    assert page.url == base + "/complaint/others"
+    assert "李四（13900000000）" in page.inner_text("main")
+    assert page.get_by_role("checkbox", name="张三（本人）").is_checked()
+    check(page, "complaint-others")
+    next_page(page, "保存并返回检查")
+    assert page.url == base + "/complaint/check"
+    assert "张三（本人）" in page.inner_text("main")
     next_page(page, "提交投诉")
 
     assert page.url == base + "/complaint/receipt"

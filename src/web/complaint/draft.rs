@@ -90,6 +90,24 @@ pub struct Answers {
     pub consent: String,
     /// The evidence uploaded, in the store already.
     pub files: Vec<crate::evidence::add::Stored>,
+    /// Others complaining with the consumer (共同投诉), in the order added.
+    pub others: Vec<Other>,
+    /// Who represents a joint complaint: `me` (the consumer) and the phones of others.
+    pub representatives: Vec<String>,
+}
+
+/// The consumer filing, among a joint complaint's representatives.
+pub const ME: &str = "me";
+
+/// Someone complaining together with the consumer, as typed.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Other {
+    pub name: String,
+    pub phone: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub address: String,
 }
 
 /// A draft as the pages see it.

@@ -2,12 +2,14 @@
 //! no script: `/complaint` says what to have at hand, then one page per topic (the business;
 //! where and when, with a choice page when the place is ambiguous and a province → city →
 //! county → town choice when it is not found; what happened; evidence ([`attach`]); about you),
-//! "check your answers" with 更改 links, and the receipt. Each page checks its own fields and
+//! "check your answers" with 更改 links (and, from it, [`others`] complaining together with the
+//! consumer), and the receipt. Each page checks its own fields and
 //! comes back with 422, the error summary and every value kept. The answers wait in a
 //! server-side [`draft`]; the submit files them through the API's own intake ([`submit`]) and
 //! maps any fault it finds back to the page and field that asked for it.
 
 pub(crate) mod draft;
+mod others;
 pub(crate) mod pages;
 pub(crate) mod questions;
 mod submit;
@@ -37,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         ],
     );
     attach::routes::<Answers>(cfg);
+    others::routes(cfg);
     // The start page's older link.
     cfg.route(
         "/complaints/new",

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::draft::Answers;
+use super::draft::{Answers, ME};
 use super::questions::{Step, date_parts, id_type_label, options, yes_no, yuan_to_fen};
 use crate::divisions::Divisions;
 use crate::domain::dates::chinese_date_with_weekday;
@@ -20,6 +20,7 @@ pub const CHOOSE: &str = "/complaint/place/choose";
 pub const PICK: &str = "/complaint/place/pick";
 pub const CHECK: &str = "/complaint/check";
 pub const RECEIPT: &str = "/complaint/receipt";
+pub const OTHERS: &str = "/complaint/others";
 
 #[derive(Template)]
 #[template(path = "complaint/start.html")]
@@ -71,6 +72,8 @@ struct CheckPage {
     business: Vec<SummaryRow>,
     dispute: Vec<SummaryRow>,
     you: Vec<SummaryRow>,
+    /// Others complaining with the consumer, and who represents them.
+    together: Vec<SummaryRow>,
 }
 
 #[derive(Template)]
@@ -157,6 +160,25 @@ pub fn step(
             code,
         ),
     }
+}
+
+/// `张三（13800000000）`
+pub fn named(name: &str, phone: &str) -> String {
+    format!("{}（{}）", name.trim(), phone.trim())
+}
+
+/// Who represents the joint complaint, in words; empty when nobody complains with the consumer.
+fn representatives_words(a: &Answers) -> String {
+    let mut out = Vec::new();
+    if a.representatives.iter().any(|r| r == ME) {
+        out.push(format!("{}（本人）", a.name.trim()));
+    }
+    for o in &a.others {
+        if a.representatives.contains(&o.phone) {
+            out.push(o.name.trim().to_owned());
+        }
+    }
+    out.join("、")
 }
 
 /// A 更改 link to a page.
@@ -288,6 +310,38 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
         yes_no_words(&a.delegated, "同意", "不同意"),
         change(Step::You),
     ));
+    let mut together: Vec<SummaryRow> = a
+        .others
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let id = IdType::parse(&o.id_type).map_or("", id_type_label);
+            SummaryRow::new(
+                format!("一起投诉的人 {}", i + 1),
+                format!(
+                    "{}（{}），{id} {}，{}",
+                    o.name.trim(),
+                    o.phone.trim(),
+                    o.id_number.trim(),
+                    o.address.trim()
+                ),
+                OTHERS.to_owned(),
+            )
+        })
+        .collect();
+    together.push(if a.others.is_empty() {
+        SummaryRow::new(
+            "一起投诉的人",
+            "没有（只有您本人投诉）".to_owned(),
+            OTHERS.to_owned(),
+        )
+    } else {
+        SummaryRow::new(
+            "代表人",
+            or_none(&representatives_words(a)),
+            OTHERS.to_owned(),
+        )
+    });
     html(
         &CheckPage {
             page: Page::new(req, "提交前请检查您的投诉")
@@ -296,6 +350,7 @@ pub fn check(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<Ht
             business,
             dispute,
             you,
+            together,
         },
         code,
     )

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use validator::ValidateEmail;
 
-use super::draft::Answers;
+use super::draft::{Answers, Other};
 use crate::divisions::{AddressError, Divisions};
 use crate::domain::identifiers::{PersonName, Phone, ResidentId, Uscc};
 use crate::domain::vocabulary::{Category, Demand, IdType};
@@ -266,44 +266,19 @@ fn what(a: &Answers, e: &mut FormErrors) {
 pub const FACTS_MAX: usize = 5000;
 
 fn you(a: &Answers, e: &mut FormErrors) {
-    if a.name.trim().is_empty() {
-        e.add("name", "请输入您的姓名");
-    } else if PersonName::parse(&a.name).is_err() {
-        e.add("name", "请输入身份证件上的姓名");
-    }
-    if a.phone.trim().is_empty() {
-        e.add("phone", "请输入您的手机号码");
-    } else if Phone::parse(&a.phone).is_err() {
-        e.add("phone", "请输入正确的手机号码，例如 13800000000");
-    }
+    let me = Other {
+        name: a.name.clone(),
+        phone: a.phone.clone(),
+        id_type: a.id_type.clone(),
+        id_number: a.id_number.clone(),
+        address: a.address.clone(),
+    };
+    person(&me, "您的", e);
     if !a.email.trim().is_empty() && !a.email.trim().validate_email() {
         e.add(
             "email",
             "请输入正确的电子邮箱地址，例如 zhangsan@example.com",
         );
-    }
-    match IdType::parse(&a.id_type) {
-        None => e.add("id_type", "请选择证件类型"),
-        Some(_) if a.id_number.trim().is_empty() => e.add("id_number", "请输入证件号码"),
-        Some(IdType::ResidentId) if ResidentId::parse(&a.id_number).is_err() => {
-            e.add("id_number", "身份证号码应为 18 位，请核对")
-        }
-        Some(_)
-            if !length_between(&a.id_number, 2, 40)
-                || !a
-                    .id_number
-                    .trim()
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-        {
-            e.add("id_number", "证件号码只能包含字母、数字和“-”")
-        }
-        Some(_) => {}
-    }
-    if a.address.trim().is_empty() {
-        e.add("address", "请输入您的联系地址");
-    } else if !length_between(&a.address, 2, 200) {
-        e.add("address", "联系地址应为 2 到 200 字");
     }
     if !matches!(a.conceal.as_str(), "yes" | "no") {
         e.add("conceal", "请选择是否向经营者隐藏您的身份");
@@ -316,6 +291,45 @@ fn you(a: &Answers, e: &mut FormErrors) {
     }
     if !matches!(a.delegated.as_str(), "yes" | "no") {
         e.add("delegated", "请选择是否同意委托调解");
+    }
+}
+
+/// A complainant's identity as the page about you and the page adding another person ask for
+/// it (the same field names); `whose` (`您的`, `这位投诉人的`) words the messages. The email is
+/// asked of the consumer only.
+pub fn person(p: &Other, whose: &str, e: &mut FormErrors) {
+    if p.name.trim().is_empty() {
+        e.add("name", format!("请输入{whose}姓名"));
+    } else if PersonName::parse(&p.name).is_err() {
+        e.add("name", "请输入身份证件上的姓名");
+    }
+    if p.phone.trim().is_empty() {
+        e.add("phone", format!("请输入{whose}手机号码"));
+    } else if Phone::parse(&p.phone).is_err() {
+        e.add("phone", "请输入正确的手机号码，例如 13800000000");
+    }
+    match IdType::parse(&p.id_type) {
+        None => e.add("id_type", "请选择证件类型"),
+        Some(_) if p.id_number.trim().is_empty() => e.add("id_number", "请输入证件号码"),
+        Some(IdType::ResidentId) if ResidentId::parse(&p.id_number).is_err() => {
+            e.add("id_number", "身份证号码应为 18 位，请核对")
+        }
+        Some(_)
+            if !length_between(&p.id_number, 2, 40)
+                || !p
+                    .id_number
+                    .trim()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            e.add("id_number", "证件号码只能包含字母、数字和“-”")
+        }
+        Some(_) => {}
+    }
+    if p.address.trim().is_empty() {
+        e.add("address", format!("请输入{whose}联系地址"));
+    } else if !length_between(&p.address, 2, 200) {
+        e.add("address", "联系地址应为 2 到 200 字");
     }
 }
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::draft::Answers;
+use super::draft::{Answers, ME};
 use super::questions::{date_parts, yuan_to_fen};
 use crate::deadlines::DeadlineKind;
 use crate::domain::vocabulary::{Category, Channel, Demand, IdType};
@@ -37,9 +37,21 @@ pub fn request(a: &Answers) -> ApiResult<ComplaintRequest> {
             id_type: IdType::parse(&a.id_type),
             id_number: optional(&a.id_number),
             email: optional(&a.email),
-            representative: false,
+            representative: !a.others.is_empty() && a.representatives.iter().any(|r| r == ME),
         },
-        co_complainants: Vec::new(),
+        co_complainants: a
+            .others
+            .iter()
+            .map(|o| PersonInput {
+                name: o.name.trim().to_owned(),
+                phone: o.phone.trim().to_owned(),
+                address: optional(&o.address),
+                id_type: IdType::parse(&o.id_type),
+                id_number: optional(&o.id_number),
+                email: None,
+                representative: a.representatives.contains(&o.phone),
+            })
+            .collect(),
         respondent: RespondentInput {
             name: a.business_name.trim().to_owned(),
             uscc: optional(&a.business_uscc).or_else(|| optional(&a.registry_uscc)),
