@@ -1,6 +1,6 @@
 //! Statistics, weekly ranking and a mediator's work list on PostgreSQL with 2 million complaints,
 //! through the API and through the workbench's pages (the work list unfiltered, filtered and
-//! searched, a case view, a bureau-year dashboard).
+//! searched, a case view, a bureau-year dashboard), and the consumer's pages on the same rows.
 //!
 //! `cargo bench --bench oversight` (env: BENCH_DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres; BENCH_ROWS, default 2000000; BENCH_REUSE=1 keeps
@@ -337,5 +337,104 @@ async fn main() {
             cold.as_secs_f64() * 1000.0
         );
     }
+    consumer_pages(&client, &base).await;
     drop(server);
+}
+
+/// The consumer's pages on the same database: a complaint filed through the API and followed on
+/// its page, the start, filing, tracking, verification and public-record pages, and what a first
+/// visit to the start page transfers.
+async fn consumer_pages(client: &awc::Client, base: &str) {
+    println!("Consumer pages (server-rendered HTML, no account)");
+    let body = testkit::complaints::body(&mut rand::rng());
+    let mut filed = client
+        .post(format!("{base}/api/v1/complaints"))
+        .send_json(&body)
+        .await
+        .expect("file");
+    let filed: serde_json::Value = filed.json().await.expect("receipt");
+    let receipt = filed["receipt_number"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    let secret = filed["access_secret"].as_str().expect("secret").to_owned();
+    // The tracking form once, as a consumer would: then the session holds the case.
+    let mut form = client
+        .get(format!("{base}/track"))
+        .send()
+        .await
+        .expect("form");
+    let cookie = session_cookie(&form).expect("a session");
+    let html = String::from_utf8_lossy(&form.body().await.expect("body")).into_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a CSRF token") + marker.len();
+    let token = &html[start..start + html[start..].find('"').unwrap()];
+    let res = client
+        .post(format!("{base}/track"))
+        .insert_header(("cookie", cookie.as_str()))
+        .send_form(&[
+            ("csrf_token", token),
+            ("receipt", receipt.as_str()),
+            ("secret", secret.as_str()),
+        ])
+        .await
+        .expect("claim");
+    assert_eq!(res.status().as_u16(), 303, "the tracking form answers 303");
+    let cookie = session_cookie(&res).unwrap_or(cookie);
+    for (what, path) in [
+        ("start page", "/".to_owned()),
+        ("file a complaint", "/complaint".to_owned()),
+        ("track: the form", "/track".to_owned()),
+        ("track: the case", "/track/case".to_owned()),
+        ("verify a 调解书", "/verify".to_owned()),
+        (
+            "a business's record",
+            format!(
+                "/record/{}",
+                body["respondent"]["uscc"].as_str().expect("a USCC")
+            ),
+        ),
+    ] {
+        let (cold, times) = timed(client, &format!("{base}{path}"), ("cookie", &cookie), 300).await;
+        println!(
+            "  {what:<20} p50 {:>8.2} ms  p99 {:>8.2} ms  max {:>8.2} ms  first {:>8.1} ms  (goal p99 < 20)",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            percentile(&times, 1.0),
+            cold.as_secs_f64() * 1000.0
+        );
+    }
+    // A first visit: the start page and every asset it links to, as sent (compressed or not).
+    let mut page = client
+        .get(format!("{base}/"))
+        .insert_header(("accept-encoding", "identity"))
+        .send()
+        .await
+        .expect("start");
+    let html = String::from_utf8_lossy(&page.body().await.expect("body")).into_owned();
+    let mut total = html.len();
+    let mut assets = Vec::new();
+    for attr in ["href=\"/static/", "src=\"/static/"] {
+        for (at, _) in html.match_indices(attr) {
+            let from = at + attr.len() - "/static/".len();
+            let end = from + html[from..].find('"').unwrap();
+            assets.push(html[from..end].to_owned());
+        }
+    }
+    assets.sort();
+    assets.dedup();
+    for a in &assets {
+        let mut res = client
+            .get(format!("{base}{a}"))
+            .insert_header(("accept-encoding", "identity"))
+            .send()
+            .await
+            .expect("asset");
+        total += res.body().limit(1 << 22).await.expect("asset body").len();
+    }
+    println!(
+        "  first visit to the start page: {:.1} KB uncompressed (HTML and {} assets; goal < 100 KB)",
+        total as f64 / 1024.0,
+        assets.len()
+    );
 }

@@ -22,6 +22,7 @@ mod m20261203_000021_work_list_index;
 mod m20261203_000022_evidence_files;
 mod m20261203_000023_return_visits;
 mod m20261203_000024_evidence_thumbnails;
+mod m20261207_000025_respondent_name_search;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000022_evidence_files::Migration),
             Box::new(m20261203_000023_return_visits::Migration),
             Box::new(m20261203_000024_evidence_thumbnails::Migration),
+            Box::new(m20261207_000025_respondent_name_search::Migration),
         ]
     }
 }

@@ -117,6 +117,7 @@ pub async fn cases(
                 // on track at the end of the lead time, instead of reading every overdue
                 // deadline first.
                 running = match filter.deadline {
+                    Some(DeadlineState::Overdue) => running.filter(deadline::Column::DueAt.lt(now)),
                     Some(DeadlineState::DueSoon) => running
                         .filter(deadline::Column::DueAt.gte(now))
                         .filter(deadline::Column::DueAt.lt(now + lead)),
@@ -129,7 +130,11 @@ pub async fn cases(
                 let first = newest_first(running).limit(wanted).all(db).await?;
                 let short = wanted - first.len() as u64;
                 rows.extend(first);
-                if short > 0 {
+                // Overdue, due soon and on track all need a running deadline: the walk found
+                // every such case there is.
+                let rest_may_match =
+                    matches!(filter.deadline, None | Some(DeadlineState::NoDeadline));
+                if short > 0 && rest_may_match {
                     let rest = find.filter(Expr::cust(format!("NOT EXISTS ({RUNNING_OF_CASE})")));
                     rows.extend(newest_first(rest).limit(short).all(db).await?);
                 }
@@ -234,7 +239,8 @@ fn conditions(f: &Filter, now: DateTime<Utc>, lead: Duration) -> Condition {
         all = all.add(
             Condition::any()
                 .add(case::Column::ReceiptNumber.eq(upper.as_str()))
-                .add(case::Column::RespondentUscc.eq(upper.as_str()))
+                // The respondent's key is its USCC whenever one was given (an index reads it).
+                .add(case::Column::RespondentKey.eq(format!("uscc:{upper}")))
                 .add(
                     case::Column::RespondentName
                         .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),

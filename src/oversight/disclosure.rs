@@ -71,7 +71,8 @@ pub async fn disclose(
     let (prev, start, end) = (first(year - 1)?, first(year)?, first(year + 1)?);
     let rows = case::Entity::find()
         .filter(case::Column::Kind.eq(CaseKind::Complaint))
-        .filter(case::Column::RespondentUscc.eq(uscc.as_str()))
+        // The respondent's key is its USCC whenever one was given (an index reads it).
+        .filter(case::Column::RespondentKey.eq(format!("uscc:{}", uscc.as_str())))
         .filter(case::Column::ConsentToPublish.eq(true))
         .filter(case::Column::ReceivedAt.gte(start_of_local_day(prev)))
         .filter(case::Column::ReceivedAt.lt(start_of_local_day(end)))
