@@ -2,6 +2,7 @@
 
 pub mod dates;
 pub mod faults;
+pub mod fen;
 pub mod identifiers;
 pub mod secrets;
 pub mod text;

@@ -154,6 +154,7 @@ pub struct DisputeInput {
     /// Amount involved, in fen.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(default, deserialize_with = "crate::domain::fen::whole_or_none")]
     pub amount_fen: Option<i64>,
     #[validate(length(min = 5, max = 5000))]
     #[schema(min_length = 5, max_length = 5000)]

@@ -38,6 +38,7 @@ pub struct NewLead {
     pub goods_or_service: Option<String>,
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(default, deserialize_with = "crate::domain::fen::whole_or_none")]
     pub amount_fen: Option<i64>,
     #[serde(default)]
     #[validate(length(max = 20))]

@@ -39,6 +39,7 @@ pub struct Term {
     pub what: String,
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(deserialize_with = "crate::domain::fen::whole")]
     pub amount_fen: i64,
     pub due_on: NaiveDate,
 }

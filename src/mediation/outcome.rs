@@ -47,10 +47,12 @@ pub struct TerminationRequest {
     /// Money the consumer got back anyway (default 0).
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(default, deserialize_with = "crate::domain::fen::whole_or_none")]
     pub amount_recovered_fen: Option<i64>,
     /// Default: the amount on the complaint.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(default, deserialize_with = "crate::domain::fen::whole_or_none")]
     pub amount_in_dispute_fen: Option<i64>,
 }
 
@@ -248,10 +250,12 @@ pub struct AgreementRequest {
     /// 挽回经济损失; default: the sum of the terms.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(default, deserialize_with = "crate::domain::fen::whole_or_none")]
     pub amount_recovered_fen: Option<i64>,
     /// 涉及争议额; default: the amount on the complaint.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(default, deserialize_with = "crate::domain::fen::whole_or_none")]
     pub amount_in_dispute_fen: Option<i64>,
     /// The mediation that reached the agreement was in person.
     pub in_person: bool,

@@ -28,6 +28,7 @@ pub struct OfferRequest {
     /// In fen; 0 for a replacement or repair without payment.
     #[validate(range(min = 0, max = 10_000_000_000i64))]
     #[schema(minimum = 0, maximum = 10_000_000_000.0)]
+    #[serde(deserialize_with = "crate::domain::fen::whole")]
     pub amount_fen: i64,
     /// The date by which the business performs.
     pub perform_by: NaiveDate,

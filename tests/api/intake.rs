@@ -333,3 +333,19 @@ async fn an_address_without_a_code_is_resolved_or_rejected_with_candidates() {
         "{message}"
     );
 }
+
+#[actix_web::test]
+async fn an_amount_in_fen_is_a_whole_number_however_the_json_writes_it() {
+    let app = spawn_app().await;
+    let mut body = complaint();
+    body["dispute"]["amount_fen"] = json!(12800.0);
+    let res = app.post("/api/v1/complaints", &body).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(app.count("cases WHERE amount_fen = 12800").await, 1);
+
+    body["dispute"]["amount_fen"] = json!(128.5);
+    let res = app.post("/api/v1/complaints", &body).await;
+    assert_eq!(res.status, 422, "{}", res.text);
+    assert!(res.text.contains("amount_fen"), "{}", res.text);
+    assert_eq!(app.count("cases").await, 1, "nothing half-written");
+}
