@@ -109,6 +109,17 @@ fn session_cookie<S>(res: &awc::ClientResponse<S>) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
+/// The CSRF token of a page's form.
+async fn csrf_token<S>(page: &mut awc::ClientResponse<S>) -> String
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let html = String::from_utf8_lossy(&page.body().await.expect("body")).into_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a CSRF token") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
 /// Logs `user` in through the workbench's login form; the session cookie.
 async fn staff_session(client: &awc::Client, base: &str, user: &str) -> String {
     let mut form = client
@@ -117,15 +128,12 @@ async fn staff_session(client: &awc::Client, base: &str, user: &str) -> String {
         .await
         .expect("login page");
     let cookie = session_cookie(&form).expect("a session");
-    let html = String::from_utf8_lossy(&form.body().await.expect("body")).into_owned();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("a CSRF token") + marker.len();
-    let token = &html[start..start + html[start..].find('"').unwrap()];
+    let token = csrf_token(&mut form).await;
     let res = client
         .post(format!("{base}/staff/login"))
         .insert_header(("cookie", cookie.as_str()))
         .send_form(&[
-            ("csrf_token", token),
+            ("csrf_token", token.as_str()),
             ("username", user),
             ("password", "bench password 1"),
         ])
@@ -365,15 +373,12 @@ async fn consumer_pages(client: &awc::Client, base: &str) {
         .await
         .expect("form");
     let cookie = session_cookie(&form).expect("a session");
-    let html = String::from_utf8_lossy(&form.body().await.expect("body")).into_owned();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("a CSRF token") + marker.len();
-    let token = &html[start..start + html[start..].find('"').unwrap()];
+    let token = csrf_token(&mut form).await;
     let res = client
         .post(format!("{base}/track"))
         .insert_header(("cookie", cookie.as_str()))
         .send_form(&[
-            ("csrf_token", token),
+            ("csrf_token", token.as_str()),
             ("receipt", receipt.as_str()),
             ("secret", secret.as_str()),
         ])

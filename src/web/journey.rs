@@ -31,6 +31,14 @@ pub(crate) fn see_other(path: &str) -> HttpResponse {
         .finish()
 }
 
+/// Every value of a field sent more than once (checkboxes), in the form's order.
+pub(crate) fn values(form: &Form, name: &str) -> Vec<String> {
+    form.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 /// The first value of a field, empty when absent.
 pub(crate) fn value(form: &Form, name: &str) -> String {
     form.iter()
@@ -131,15 +139,16 @@ pub(crate) async fn open<J: Journey>(
     )
 }
 
-/// The open draft, or from the handler where to go instead.
+/// The open draft of journey `$j`, or from the handler where to go instead.
 macro_rules! open_or_return {
-    ($state:expr, $session:expr) => {
-        match open::<J>(&$state, &$session).await? {
+    ($j:ty, $state:expr, $session:expr) => {
+        match $crate::web::journey::open::<$j>(&$state, &$session).await? {
             Ok(open) => open,
             Err(elsewhere) => return Ok(elsewhere),
         }
     };
 }
+pub(crate) use open_or_return;
 
 async fn start_page<J: Journey>(req: HttpRequest) -> ApiResult<HttpResponse> {
     J::start_page(&req)
@@ -167,7 +176,7 @@ async fn show<J: Journey>(
     state: web::Data<AppState>,
     session: Session,
 ) -> ApiResult<HttpResponse> {
-    let (_, a) = open_or_return!(state, session);
+    let (_, a) = open_or_return!(J, state, session);
     a.page(step, &req, FormErrors::new())
 }
 
@@ -181,7 +190,7 @@ async fn answer<J: Journey>(
     session: Session,
     form: Form,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = open_or_return!(J, state, session);
     a.take(step, &form);
     a.look_up(step, &state).await?;
     draft::save(&state.db, &id, &a).await?;
@@ -199,7 +208,7 @@ async fn place<J: Journey>(
     session: Session,
     form: Form,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = open_or_return!(J, state, session);
     a.take(J::PLACE, &form);
     let mut errors = FormErrors::new();
     a.check_date(local_date(state.clock.now()), &mut errors);
@@ -232,7 +241,7 @@ async fn choose_page<J: Journey>(
     state: web::Data<AppState>,
     session: Session,
 ) -> ApiResult<HttpResponse> {
-    let (_, mut a) = open_or_return!(state, session);
+    let (_, mut a) = open_or_return!(J, state, session);
     let (place, code) = a.place();
     match resolve_place(place) {
         Resolved::Choose(candidates) => choose_in(
@@ -253,7 +262,7 @@ async fn choose<J: Journey>(
     session: Session,
     form: Form,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = open_or_return!(J, state, session);
     let (place, code) = a.place();
     let Resolved::Choose(candidates) = resolve_place(place) else {
         return Ok(see_other(J::path(J::PLACE)));
@@ -287,7 +296,7 @@ async fn pick_page<J: Journey>(
     session: Session,
     query: web::Query<PickQuery>,
 ) -> ApiResult<HttpResponse> {
-    open_or_return!(state, session);
+    open_or_return!(J, state, session);
     pick_in(&J::PLACES, &req, &query.code, FormErrors::new())
 }
 
@@ -299,7 +308,7 @@ async fn pick<J: Journey>(
     query: web::Query<PickQuery>,
     form: Form,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = open_or_return!(J, state, session);
     let chosen = value(&form, "code");
     if !pick_options(&query.code).iter().any(|d| d.code == chosen) {
         let mut errors = FormErrors::new();
@@ -322,7 +331,7 @@ async fn check_page<J: Journey>(
     state: web::Data<AppState>,
     session: Session,
 ) -> ApiResult<HttpResponse> {
-    let (_, a) = open_or_return!(state, session);
+    let (_, a) = open_or_return!(J, state, session);
     a.check_page(&req, FormErrors::new())
 }
 
@@ -333,7 +342,7 @@ async fn file<J: Journey>(
     state: web::Data<AppState>,
     session: Session,
 ) -> ApiResult<HttpResponse> {
-    let (id, a) = open_or_return!(state, session);
+    let (id, a) = open_or_return!(J, state, session);
     let now = state.clock.now();
     for &step in J::STEPS {
         let errors = a.check(step, local_date(now));

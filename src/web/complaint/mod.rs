@@ -23,7 +23,7 @@ use crate::http::ApiResult;
 use crate::state::AppState;
 use crate::web::attach::{self, Attaching};
 use crate::web::components::FormErrors;
-use crate::web::journey::{self, Form, Journey, see_other, value};
+use crate::web::journey::{self, Form, Journey, see_other, value, values};
 use crate::web::place::Places;
 use draft::{Answers, Filed};
 use pages::{CHECK, CHOOSE, PICK, RECEIPT, START};
@@ -178,11 +178,7 @@ fn take(step: Step, a: &mut Answers, form: &Form) {
             a.goods_or_service = v("goods_or_service");
             a.amount = v("amount");
             a.facts = v("facts");
-            a.demands = form
-                .iter()
-                .filter(|(k, _)| k == "demands")
-                .map(|(_, d)| d.clone())
-                .collect();
+            a.demands = values(form, "demands");
         }
         // Its files come by their own upload.
         Step::Evidence => {}

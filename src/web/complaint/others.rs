@@ -15,7 +15,7 @@ use crate::domain::vocabulary::IdType;
 use crate::http::ApiResult;
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors};
-use crate::web::journey::{self, Form, see_other, value};
+use crate::web::journey::{self, Form, see_other, value, values};
 use crate::web::page::{Page, html, status};
 
 const NEW: &str = "/complaint/others/new";
@@ -52,15 +52,6 @@ struct NewPage {
     page: Page,
     o: Other,
     id_types: Vec<Choice>,
-}
-
-macro_rules! open_or_return {
-    ($state:expr, $session:expr) => {
-        match journey::open::<Answers>(&$state, &$session).await? {
-            Ok(open) => open,
-            Err(elsewhere) => return Ok(elsewhere),
-        }
-    };
 }
 
 fn list_page(req: &HttpRequest, a: &Answers, errors: FormErrors) -> ApiResult<HttpResponse> {
@@ -101,7 +92,7 @@ async fn list(
     state: web::Data<AppState>,
     session: Session,
 ) -> ApiResult<HttpResponse> {
-    let (_, a) = open_or_return!(state, session);
+    let (_, a) = journey::open_or_return!(Answers, state, session);
     list_page(&req, &a, FormErrors::new())
 }
 
@@ -112,13 +103,9 @@ async fn choose(
     session: Session,
     form: Form,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = journey::open_or_return!(Answers, state, session);
     let known = |r: &String| r == ME || a.others.iter().any(|o| &o.phone == r);
-    let chosen: Vec<String> = form
-        .iter()
-        .filter(|(k, _)| k == "representatives")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let chosen = values(&form, "representatives");
     let mut errors = FormErrors::new();
     if !a.others.is_empty() {
         let n = chosen.iter().filter(|r| known(r)).count();
@@ -160,7 +147,7 @@ async fn new_form(
     state: web::Data<AppState>,
     session: Session,
 ) -> ApiResult<HttpResponse> {
-    let (_, a) = open_or_return!(state, session);
+    let (_, a) = journey::open_or_return!(Answers, state, session);
     if a.others.len() >= MAX_OTHERS {
         return Ok(see_other(OTHERS));
     }
@@ -175,7 +162,7 @@ async fn add(
     session: Session,
     form: Form,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = journey::open_or_return!(Answers, state, session);
     let v = |name| value(&form, name);
     let o = Other {
         name: v("name"),
@@ -223,7 +210,7 @@ async fn remove(
     session: Session,
     path: web::Path<usize>,
 ) -> ApiResult<HttpResponse> {
-    let (id, mut a) = open_or_return!(state, session);
+    let (id, mut a) = journey::open_or_return!(Answers, state, session);
     let n = path.into_inner();
     if (1..=a.others.len()).contains(&n) {
         let gone = a.others.remove(n - 1);

@@ -25,7 +25,7 @@ use crate::routing::incident::{
 use crate::routing::joint_session_mode::JointSessionMode;
 use crate::state::AppState;
 use crate::web::components::{Choice, DateParts, FormErrors, SummaryRow};
-use crate::web::journey::Form;
+use crate::web::journey::{Form, values};
 use crate::web::page::Page;
 
 /// The API's limits: an incident links at most 50 complaints.
@@ -420,12 +420,7 @@ pub async fn joint(
     form: Form,
 ) -> Answer<JointPage> {
     let v = incident::visible(&state.db, &me.staff, &path).await?;
-    let fields = |name: &str| -> Vec<String> {
-        form.iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
+    let fields = |name: &str| values(&form, name);
     let one = |name: &str| fields(name).into_iter().next().unwrap_or_default();
     let input = JointInput {
         date_year: one("date_year"),

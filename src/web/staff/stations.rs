@@ -19,7 +19,7 @@ use crate::mediation::document;
 use crate::routing::stations::{self, Error, StationInput, StationView};
 use crate::state::AppState;
 use crate::web::components::{Choice, FormErrors};
-use crate::web::journey::{Form, value};
+use crate::web::journey::{Form, value, values};
 use crate::web::page::Page;
 
 const SETTINGS: &str = "/staff/stations";
@@ -182,13 +182,6 @@ async fn towns_of(
     Ok((Choice::mark(choices, &marks), elsewhere))
 }
 
-fn chosen_towns(form: &Form) -> Vec<String> {
-    form.iter()
-        .filter(|(k, _)| k == "towns")
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn station_page(
     req: &HttpRequest,
@@ -262,7 +255,7 @@ pub async fn create(
     let (id, name, towns) = (
         value(&form, "id"),
         value(&form, "name"),
-        chosen_towns(&form),
+        values(&form, "towns"),
     );
     let mut errors = FormErrors::new();
     let id_ok = id.len() <= 20 && id.chars().all(|c| c.is_ascii_alphanumeric()) && !id.is_empty();
@@ -339,7 +332,7 @@ pub async fn set_towns(
     form: Form,
 ) -> Answer<StationPage> {
     let s = own_station(&state, &me, &path).await?;
-    let (name, towns) = (value(&form, "name"), chosen_towns(&form));
+    let (name, towns) = (value(&form, "name"), values(&form, "towns"));
     let mut errors = FormErrors::new();
     NAME.check(name.trim(), "请输入监管所名称，最多 100 字", &mut errors);
     if errors.is_empty() {
