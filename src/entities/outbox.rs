@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::mail::status::OutboxStatus;
+
 /// A mail written in the same transaction as the change it reports; a sender delivers it.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
@@ -17,8 +19,7 @@ pub struct Model {
     pub secret: Option<String>,
     /// JSON array of `{filename, content_type, data_base64}`.
     pub attachments: String,
-    /// `pending`, `sent` or `dead`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     /// A sender's claim; another instance may take the message only after it lapses.

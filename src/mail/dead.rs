@@ -12,6 +12,7 @@ use crate::audit;
 use crate::cases::access;
 use crate::domain::faults::failure;
 use crate::entities::outbox;
+use crate::mail::status::OutboxStatus;
 
 /// Who sees and resends dead mail: it may be addressed to any bureau.
 pub const MAIL_KEEPERS: &[Role] = &[Role::SystemAdmin];
@@ -21,7 +22,7 @@ pub enum Error {
     #[error("no outbox message {0}")]
     NoMessage(i64),
     #[error("the message is {0}, not dead")]
-    NotDead(String),
+    NotDead(OutboxStatus),
     #[error(transparent)]
     Access(#[from] access::Error),
     #[error(transparent)]
@@ -37,11 +38,11 @@ failure!(Error {
 pub async fn list(
     db: &impl ConnectionTrait,
     me: &Staff,
-    status: Option<&str>,
+    status: Option<OutboxStatus>,
 ) -> Result<Vec<outbox::Model>, Error> {
     me.require(MAIL_KEEPERS)?;
     Ok(outbox::Entity::find()
-        .filter(outbox::Column::Status.eq(status.unwrap_or("dead")))
+        .filter(outbox::Column::Status.eq(status.unwrap_or(OutboxStatus::Dead)))
         .order_by_desc(outbox::Column::Id)
         .limit(200)
         .all(db)
@@ -60,11 +61,11 @@ pub async fn resend(
         .one(db)
         .await?
         .ok_or(Error::NoMessage(id))?;
-    if msg.status != "dead" {
+    if msg.status != OutboxStatus::Dead {
         return Err(Error::NotDead(msg.status));
     }
     let mut active: outbox::ActiveModel = msg.into();
-    active.status = Set("pending".into());
+    active.status = Set(OutboxStatus::Pending);
     active.attempts = Set(0);
     active.next_attempt_at = Set(now);
     active.locked_until = Set(None);

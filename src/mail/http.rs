@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dead;
+use super::status::OutboxStatus;
 use crate::entities::outbox;
 use crate::http::{ApiResult, Problem, Staff};
 use crate::state::AppState;
@@ -19,8 +20,7 @@ pub struct OutboxView {
     pub id: i64,
     pub recipients: Vec<String>,
     pub subject: String,
-    /// `pending`, `sent` or `dead`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -47,8 +47,8 @@ impl From<outbox::Model> for OutboxView {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
-    /// `pending`, `sent` or `dead` (default `dead`).
-    status: Option<String>,
+    /// Which messages (default `dead`).
+    status: Option<OutboxStatus>,
 }
 
 /// Mail in the outbox, newest first (default: the dead letters).
@@ -66,7 +66,7 @@ async fn list_outbox(
     me: Staff,
     q: web::Query<OutboxQuery>,
 ) -> ApiResult<web::Json<Vec<OutboxView>>> {
-    let rows = dead::list(&state.db, &me, q.status.as_deref()).await?;
+    let rows = dead::list(&state.db, &me, q.status).await?;
     Ok(web::Json(rows.into_iter().map(OutboxView::from).collect()))
 }
 

@@ -4,6 +4,7 @@
 
 pub mod dead;
 pub mod http;
+pub mod status;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Settings, SmtpEndpoint, SmtpSecurity};
 use crate::entities::outbox;
+use status::OutboxStatus;
 
 /// Messages claimed per round.
 pub const BATCH: u64 = 50;
@@ -74,7 +76,7 @@ pub fn outbox_row(
         body: Set(mail.body.clone()),
         secret: Set(mail.secret.clone()),
         attachments: Set(serde_json::to_string(&mail.attachments).unwrap_or_default()),
-        status: Set("pending".into()),
+        status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),
@@ -183,7 +185,7 @@ impl Mailer {
         let due: Vec<i64> = outbox::Entity::find()
             .select_only()
             .column(outbox::Column::Id)
-            .filter(outbox::Column::Status.eq("pending"))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .filter(outbox::Column::NextAttemptAt.lte(now))
             .filter(unclaimed(now))
             .order_by_asc(outbox::Column::Id)
@@ -206,7 +208,7 @@ impl Mailer {
                 sea_orm::sea_query::ExprTrait::add(Expr::col(outbox::Column::Attempts), 1),
             )
             .filter(outbox::Column::Id.is_in(due))
-            .filter(outbox::Column::Status.eq("pending"))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .filter(unclaimed(now))
             .exec(db)
             .await?;
@@ -216,7 +218,7 @@ impl Mailer {
         }
         let batch = outbox::Entity::find()
             .filter(outbox::Column::ClaimToken.eq(token.as_str()))
-            .filter(outbox::Column::Status.eq("pending"))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .order_by_asc(outbox::Column::Id)
             .all(db)
             .await?;
@@ -247,7 +249,10 @@ impl Mailer {
                     Expr::value(Option::<String>::None),
                 );
             if attempts >= self.max_attempts {
-                failed = failed.col_expr(outbox::Column::Status, Expr::value("dead"));
+                failed = failed.col_expr(
+                    outbox::Column::Status,
+                    Expr::value(OutboxStatus::Dead.as_str()),
+                );
                 report.dead += 1;
             } else {
                 failed = failed.col_expr(
@@ -283,7 +288,10 @@ impl Mailer {
         loop {
             // Sent is sent, even if the lease lapsed meanwhile and another round took the message.
             let marked = outbox::Entity::update_many()
-                .col_expr(outbox::Column::Status, Expr::value("sent"))
+                .col_expr(
+                    outbox::Column::Status,
+                    Expr::value(OutboxStatus::Sent.as_str()),
+                )
                 .col_expr(outbox::Column::SentAt, Expr::value(now))
                 .col_expr(
                     outbox::Column::Body,
@@ -305,7 +313,7 @@ impl Mailer {
                     Expr::value(Option::<String>::None),
                 )
                 .filter(outbox::Column::Id.is_in(sent.iter().copied()))
-                .filter(outbox::Column::Status.eq("pending"))
+                .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
                 .exec(db)
                 .await;
             match marked {

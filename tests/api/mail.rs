@@ -170,6 +170,17 @@ async fn mail_that_keeps_failing_is_parked_dead_and_an_admin_can_resend_it() {
         1
     );
     assert_eq!(sink.messages().len(), 1);
+    let sent = app.get_as("/api/v1/outbox?status=sent", &admin).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    assert_eq!(sent.body[0]["id"], id);
+    assert_eq!(sent.body[0]["status"], "sent");
+    let none = app.get_as("/api/v1/outbox", &admin).await;
+    assert_eq!(none.body, json!([]));
+    assert_problem(
+        &app.get_as("/api/v1/outbox?status=lost", &admin).await,
+        422,
+        "invalid_query",
+    );
 }
 
 #[actix_web::test]

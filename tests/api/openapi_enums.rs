@@ -625,6 +625,7 @@ async fn probe(w: &World, operation: &str, location: &str, value: &str) -> Optio
         "GET /api/v1/transfers" => staff(&w.bureau, "/api/v1/transfers".into(), Value::Null),
         "GET /api/v1/leads" => staff(&w.bureau, "/api/v1/leads".into(), Value::Null),
         "GET /api/v1/cases" => staff(&w.bureau, "/api/v1/cases".into(), Value::Null),
+        "GET /api/v1/outbox" => staff(&w.root, "/api/v1/outbox".into(), Value::Null),
         "POST /api/v1/incidents/{id}/sessions" => staff(
             &w.bureau,
             "/api/v1/incidents/00000000-0000-0000-0000-000000000000/sessions".into(),
