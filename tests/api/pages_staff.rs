@@ -763,6 +763,32 @@ async fn the_dashboard_gives_the_bureau_and_each_station_its_indicators_and_the_
     );
     assert!(page.text.contains("各所情况") && page.text.contains("西塘"));
     assert!(page.text.contains("每月收到的投诉") && page.text.contains("2026年11月"));
+    // The row a table gives `label`: its cells after the label, up to the row's end.
+    let row = |label: &str| {
+        let at = page.text.find(&format!(">{label}</th>")).expect(label);
+        let rest = &page.text[at..];
+        rest[..rest.find("</tr>").unwrap()]
+            .split("</td>")
+            .filter_map(|c| c.rsplit('>').next())
+            .filter(|c| !c.trim().is_empty())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // Both complaints came in November, none before; 西塘 received both and closed one.
+    assert_eq!(row("2026年11月"), ["2"]);
+    assert_eq!(row("2026年10月"), ["0"]);
+    assert_eq!(row("2026年1月"), ["0"]);
+    let xitang = page.text[page.text.find("各所情况").unwrap()..]
+        .split("<th scope=\"row\"")
+        .find(|r| r.contains("西塘"))
+        .map(|r| r.split("</tr>").next().unwrap().to_owned())
+        .unwrap();
+    assert!(
+        xitang.contains(
+            "table__cell--numeric\">2</td>\n<td class=\"table__cell table__cell--numeric\">1</td>"
+        ),
+        "{xitang}"
+    );
     let csv_link = "/staff/dashboard.csv?from_year=2026&#38;from_month=1&#38;from_day=1&#38;to_year=2026&#38;to_month=11&#38;to_day=23";
     assert!(page.text.contains(csv_link), "{}", page.text);
     let csv = admin.get(&csv_link.replace("&#38;", "&")).await;

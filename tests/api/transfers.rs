@@ -55,6 +55,20 @@ async fn a_transfer_accepted_by_the_competent_bureau_moves_the_case_and_keeps_it
         "江苏省常州市武进区市场监督管理局"
     );
     let transfer = format!("/api/v1/transfers/{}", res.body["id"].as_str().unwrap());
+    // Each deadline carries its case's bureau and station for the statistics.
+    let deadlines_in = |bureau: &str, station: &str| {
+        format!(
+            "deadlines WHERE case_id = '{case_id}' AND bureau_code = '{bureau}' AND station_id = '{station}'"
+        )
+    };
+    let clocks = app
+        .count(&format!("deadlines WHERE case_id = '{case_id}'"))
+        .await;
+    assert!(clocks > 0);
+    assert_eq!(
+        app.count(&deadlines_in("330421", "S330421112")).await,
+        clocks
+    );
 
     // While pending, both sides see the referral and the case; nobody else does.
     assert_eq!(app.get_as(&case_path, &wujin).await.status, 200);
@@ -109,6 +123,10 @@ async fn a_transfer_accepted_by_the_competent_bureau_moves_the_case_and_keeps_it
     assert_eq!(moved.body["deadlines"][0]["kind"], "acceptance");
     assert_eq!(moved.body["deadlines"][0]["due_date"], "2026-12-02");
     assert_eq!(moved.body["transfers"][0]["status"], "accepted");
+    assert_eq!(
+        app.count(&deadlines_in("320412", "S320412100")).await,
+        clocks
+    );
     assert_problem(&app.get_as(&case_path, &jiashan).await, 404, "not_found");
 
     let tracked = app

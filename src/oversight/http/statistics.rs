@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 
 use crate::http::{ApiResult, Staff};
-use crate::oversight::statistics::{Statistics, StatsQuery, scoped, to_csv};
+use crate::oversight::statistics::{Statistics, StatsQuery, read, to_csv};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -29,7 +29,7 @@ async fn statistics(
     q: web::Query<StatsQuery>,
 ) -> ApiResult<web::Json<Statistics>> {
     Ok(web::Json(
-        scoped(&state.db, &me, &q, state.clock.now()).await?,
+        read(&state.db, &me, &q, state.clock.now()).await?.total(),
     ))
 }
 
@@ -50,7 +50,7 @@ async fn statistics_csv(
     me: Staff,
     q: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let s = scoped(&state.db, &me, &q, state.clock.now()).await?;
+    let s = read(&state.db, &me, &q, state.clock.now()).await?.total();
     let out = to_csv(&s);
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

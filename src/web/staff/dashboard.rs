@@ -139,18 +139,19 @@ async fn read(
     };
     let mut read = None;
     if let Some((from, to)) = period.dates {
-        let query = |station_id: Option<String>| StatsQuery {
+        let query = StatsQuery {
             bureau_code: q.bureau_code.clone(),
-            station_id,
+            station_id: None,
             from,
             to,
         };
-        let s = statistics::scoped(&state.db, &me.staff, &query(None), now).await?;
+        let figures = statistics::read(&state.db, &me.staff, &query, now).await?;
+        let s = figures.total();
         page.indicators = Some(indicators(&s));
         if !full {
             return Ok((page, Some(s)));
         }
-        let months = statistics::received_by_month(&state.db, &me.staff, &query(None)).await?;
+        let months = figures.received_by_month();
         page.months = Some(BarChart {
             title: "每月收到的投诉".into(),
             unit: "件".into(),
@@ -213,7 +214,7 @@ async fn read(
             });
             let mut rows = Vec::new();
             for st in crate::routing::registry::stations_of(&state.db, &s.bureau_code).await? {
-                let t = statistics::scoped(&state.db, &me.staff, &query(Some(st.id)), now).await?;
+                let t = figures.station(&st.id);
                 rows.push(vec![
                     st.name,
                     t.complaints_received.to_string(),
