@@ -15,7 +15,7 @@ use super::views::{CaseSummary, PartyView, desk_view, full_view};
 use crate::actor::{Actor, Role, Staff};
 use crate::audit;
 use crate::deadlines::DeadlineView;
-use crate::entities::{case, case_event, deadline, party, station, user};
+use crate::entities::{case, case_event, deadline, party};
 use crate::routing::transfer::{self, TransferView};
 use crate::routing::{incident, zone::ReturnPromise};
 
@@ -176,18 +176,9 @@ pub async fn detail(
             .collect(),
         summary: CaseSummary::from(c.clone()),
     };
-    let station_name = match &c.station_id {
-        Some(id) => station::Entity::find_by_id(id.clone())
-            .one(db)
-            .await?
-            .map(|s| s.name),
-        None => None,
-    };
+    let station_name = crate::routing::station_name(db, c.station_id.as_deref()).await?;
     let mediator_name = match &c.mediator_id {
-        Some(id) => user::Entity::find_by_id(id.clone())
-            .one(db)
-            .await?
-            .map(|u| u.display_name),
+        Some(id) => crate::accounts::display_name(db, id).await?,
         None => None,
     };
     Ok(CaseRead {

@@ -186,13 +186,7 @@ pub async fn tracking(
         .order_by_asc(case_event::Column::Id)
         .all(db)
         .await?;
-    let station_name = match &c.station_id {
-        Some(id) => station::Entity::find_by_id(id.clone())
-            .one(db)
-            .await?
-            .map(|s| s.name),
-        None => None,
-    };
+    let station_name = crate::routing::station_name(db, c.station_id.as_deref()).await?;
     let contact_station = match &c.received_by_station_id {
         Some(id) => station::Entity::find_by_id(id.clone())
             .one(db)

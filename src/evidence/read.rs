@@ -182,6 +182,19 @@ pub async fn thumbnail_for_staff(
     thumbnail(db, &Actor::from(me), f, now).await
 }
 
+/// A file the consumer added to their case; the others' files are not theirs to read.
+async fn consumers_file(
+    db: &impl ConnectionTrait,
+    c: &case::Model,
+    id: &str,
+) -> Result<evidence_file::Model, Error> {
+    let f = one(db, &c.id, id).await?;
+    if f.uploaded_by != Uploader::Consumer {
+        return Err(Error::NotFound(id.to_owned()));
+    }
+    Ok(f)
+}
+
 /// The thumbnail of a photo the consumer added to their case.
 pub async fn thumbnail_for_consumer(
     db: &impl ConnectionTrait,
@@ -189,10 +202,7 @@ pub async fn thumbnail_for_consumer(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Download, Error> {
-    let f = one(db, &c.id, id).await?;
-    if f.uploaded_by != Uploader::Consumer {
-        return Err(Error::NotFound(id.to_owned()));
-    }
+    let f = consumers_file(db, c, id).await?;
     thumbnail(db, &Actor::Consumer, f, now).await
 }
 
@@ -203,10 +213,7 @@ pub async fn download_for_consumer(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Download, Error> {
-    let f = one(db, &c.id, id).await?;
-    if f.uploaded_by != Uploader::Consumer {
-        return Err(Error::NotFound(id.to_owned()));
-    }
+    let f = consumers_file(db, c, id).await?;
     let sha256 = f.sha256.clone();
     served(db, &Actor::Consumer, f, sha256, now).await
 }

@@ -13,8 +13,8 @@ use super::Error;
 use super::{check_ground, grounds, notify, recipients};
 use crate::actor::Actor;
 use crate::actor::{Role, Staff};
-use crate::audit;
 use crate::cases::access::{Act, act_on};
+use crate::cases::journal::Entry;
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseKind, CaseStatus, Outcome};
 use crate::deadlines::{self, DeadlineKind, DeadlineView, store};
@@ -81,22 +81,17 @@ pub async fn accept(
         .map(|d| crate::domain::dates::chinese_date(d.due_date))
         .unwrap_or_default();
     let actor = Actor::from(me);
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        &actor,
         &c.id,
-        "accepted",
-        &actor,
-        true,
-        json!({"description": format!("投诉已受理，将组织调解，调解期限至{due}"), "note": note}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        &actor,
-        "case.accept",
-        Some(&c.id),
-        json!({"mediator_id": c.mediator_id}),
+        Entry {
+            event: "accepted",
+            public: true,
+            detail: json!({"description": format!("投诉已受理，将组织调解，调解期限至{due}"), "note": note}),
+            action: "case.accept",
+            audit: json!({"mediator_id": c.mediator_id}),
+        },
         now,
     )
     .await?;
@@ -160,22 +155,17 @@ pub async fn refuse(
     )
     .await?;
     let actor = Actor::from(me);
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        &actor,
         &c.id,
-        "refused",
-        &actor,
-        true,
-        json!({"description": format!("不予受理：{}。{text}", ground.label), "ground": ground.code, "text": text}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        &actor,
-        "case.refuse",
-        Some(&c.id),
-        json!({"ground": ground.code}),
+        Entry {
+            event: "refused",
+            public: true,
+            detail: json!({"description": format!("不予受理：{}。{text}", ground.label), "ground": ground.code, "text": text}),
+            action: "case.refuse",
+            audit: json!({"ground": ground.code}),
+        },
         now,
     )
     .await?;
@@ -229,22 +219,17 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        &Actor::Consumer,
         &c.id,
-        "withdrawn",
-        &Actor::Consumer,
-        true,
-        json!({"description": "投诉人已撤回投诉", "reason": reason}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        &Actor::Consumer,
-        "case.withdraw",
-        Some(&c.id),
-        json!({}),
+        Entry {
+            event: "withdrawn",
+            public: true,
+            detail: json!({"description": "投诉人已撤回投诉", "reason": reason}),
+            action: "case.withdraw",
+            audit: json!({}),
+        },
         now,
     )
     .await?;

@@ -21,6 +21,7 @@ use super::{notify, recipients, signing};
 use crate::actor::{Actor, Staff};
 use crate::audit;
 use crate::cases::access::{Act, act_on};
+use crate::cases::journal::Entry;
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::{DeadlineKind, local_date};
@@ -158,22 +159,17 @@ async fn confirm(
     }
     let a = active.update(db).await?;
     let actor = who.actor();
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        &actor,
         &c.id,
-        "agreement_confirmed",
-        &actor,
-        true,
-        json!({"description": format!("{}已确认调解书", side.label()), "side": side}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        &actor,
-        "agreement.confirm",
-        Some(&c.id),
-        json!({"agreement_id": a.id, "side": side}),
+        Entry {
+            event: "agreement_confirmed",
+            public: true,
+            detail: json!({"description": format!("{}已确认调解书", side.label()), "side": side}),
+            action: "agreement.confirm",
+            audit: json!({"agreement_id": a.id, "side": side}),
+        },
         now,
     )
     .await?;
@@ -252,22 +248,17 @@ async fn issue(
         now,
     )
     .await?;
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        &Actor::System,
         &c.id,
-        "agreement_issued",
-        &Actor::System,
-        true,
-        json!({"description": format!("调解书{number}已签发并送达双方，案件办结"), "number": number, "sha256": sha256}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        &Actor::System,
-        "agreement.issue",
-        Some(&c.id),
-        json!({"agreement_id": a.id, "number": number, "sha256": sha256, "key_id": key.key_id}),
+        Entry {
+            event: "agreement_issued",
+            public: true,
+            detail: json!({"description": format!("调解书{number}已签发并送达双方，案件办结"), "number": number, "sha256": sha256}),
+            action: "agreement.issue",
+            audit: json!({"agreement_id": a.id, "number": number, "sha256": sha256, "key_id": key.key_id}),
+        },
         now,
     )
     .await?;

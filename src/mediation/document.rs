@@ -27,7 +27,7 @@ use crate::domain::dates::chinese_date;
 use crate::domain::identifiers::PersonName;
 use crate::domain::text::single_line;
 use crate::domain::vocabulary::Demand;
-use crate::entities::{bureau, case, document_counter, mediation_agreement, party, station, user};
+use crate::entities::{bureau, case, document_counter, mediation_agreement, party};
 use crate::routing::bureau_name;
 
 /// One agreed term: what, how much, by when.
@@ -219,18 +219,9 @@ pub async fn compose(
         .one(db)
         .await?
         .ok_or_else(|| Error::NoComplainant)?;
-    let station_name = match &c.station_id {
-        Some(id) => station::Entity::find_by_id(id.clone())
-            .one(db)
-            .await?
-            .map(|s| s.name),
-        None => None,
-    };
+    let station_name = crate::routing::station_name(db, c.station_id.as_deref()).await?;
     let mediator = match &c.mediator_id {
-        Some(id) => user::Entity::find_by_id(id.clone())
-            .one(db)
-            .await?
-            .map(|u| u.display_name),
+        Some(id) => crate::accounts::display_name(db, id).await?,
         None => None,
     };
     let mut complainant = complainant;

@@ -18,6 +18,7 @@ use crate::actor::{Actor, Staff};
 use crate::audit;
 use crate::cases::PartyRole;
 use crate::cases::access::{Act, act_on};
+use crate::cases::journal::Entry;
 use crate::cases::{self, CaseStatus};
 use crate::deadlines::PauseReason;
 use crate::deadlines::pauses;
@@ -156,22 +157,17 @@ pub async fn assign(
             )
         })?;
     let c = set_mediator(db, c, &mediator.id, now).await?;
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "mediator_assigned",
-        actor,
-        true,
-        json!({"description": format!("调解员：{}", mediator.display_name), "mediator_id": mediator.id}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.assign_mediator",
-        Some(&c.id),
-        json!({"mediator_id": mediator.id}),
+        Entry {
+            event: "mediator_assigned",
+            public: true,
+            detail: json!({"description": format!("调解员：{}", mediator.display_name), "mediator_id": mediator.id}),
+            action: "case.assign_mediator",
+            audit: json!({"mediator_id": mediator.id}),
+        },
         now,
     )
     .await?;
@@ -286,22 +282,17 @@ pub async fn decide_recusal(
         ),
         None => "回避申请已驳回，案件恢复办理".to_owned(),
     };
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "recusal_decided",
-        actor,
-        true,
-        json!({"description": description, "decision": decision, "mediator_id": c.mediator_id}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.recusal_decide",
-        Some(&c.id),
-        json!({"pause_id": pause_id, "decision": decision, "mediator_id": c.mediator_id}),
+        Entry {
+            event: "recusal_decided",
+            public: true,
+            detail: json!({"description": description, "decision": decision, "mediator_id": c.mediator_id}),
+            action: "case.recusal_decide",
+            audit: json!({"pause_id": pause_id, "decision": decision, "mediator_id": c.mediator_id}),
+        },
         now,
     )
     .await?;
@@ -346,22 +337,17 @@ pub async fn delegate(
     let c = active.update(db).await?;
     let bureau = crate::routing::bureau_name(db, &c.bureau_code).await?;
     let description = format!("委托{organisation}以{bureau}名义调解，调解员{mediator_name}");
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "mediation_delegated",
-        actor,
-        true,
-        json!({"description": description, "organisation": organisation, "mediator": mediator_name}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.delegate",
-        Some(&c.id),
-        json!({"organisation": organisation, "mediator": mediator_name}),
+        Entry {
+            event: "mediation_delegated",
+            public: true,
+            detail: json!({"description": description, "organisation": organisation, "mediator": mediator_name}),
+            action: "case.delegate",
+            audit: json!({"organisation": organisation, "mediator": mediator_name}),
+        },
         now,
     )
     .await?;
@@ -426,22 +412,17 @@ pub async fn set_respondent_contact(
             .await?
         }
     };
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "respondent_contact_set",
-        actor,
-        false,
-        json!({"name": name, "email": email}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.respondent_contact",
-        Some(&c.id),
-        json!({"party_id": contact.id}),
+        Entry {
+            event: "respondent_contact_set",
+            public: false,
+            detail: json!({"name": name, "email": email}),
+            action: "case.respondent_contact",
+            audit: json!({"party_id": contact.id}),
+        },
         now,
     )
     .await?;

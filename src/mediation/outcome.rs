@@ -15,8 +15,8 @@ use super::Error;
 use super::document::{self, CopyFor, Particulars, Term};
 use super::{check_ground, grounds, notify, notify_each, recipients, yuan};
 use crate::actor::{Actor, Staff};
-use crate::audit;
 use crate::cases::access::{Act, act_on};
+use crate::cases::journal::Entry;
 use crate::cases::lifecycle::{Closure, close};
 use crate::cases::{self, CaseStatus, Outcome};
 use crate::deadlines::DeadlineStatus;
@@ -115,22 +115,17 @@ pub async fn terminate(
     };
     let to = recipients(db, &c).await?;
     let told_both = !to.complainant.is_empty() && !to.respondent.is_empty();
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "terminated",
-        actor,
-        true,
-        json!({"description": description, "ground": ground.code, "text": text, "notified_by_mail": told_both}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.terminate",
-        Some(&c.id),
-        json!({"ground": ground.code, "amount_recovered_fen": amount_recovered_fen}),
+        Entry {
+            event: "terminated",
+            public: true,
+            detail: json!({"description": description, "ground": ground.code, "text": text, "notified_by_mail": told_both}),
+            action: "case.terminate",
+            audit: json!({"ground": ground.code, "amount_recovered_fen": amount_recovered_fen}),
+        },
         now,
     )
     .await?;
@@ -219,22 +214,17 @@ pub async fn termination_told(
         return Err(Error::AlreadyTold);
     }
     store::complete(db, &c.id, DeadlineKind::TerminationNotice, now).await?;
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "termination_told",
-        actor,
-        true,
-        json!({"description": "已告知双方终止调解", "channel": channel, "note": note}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "case.termination_told",
-        Some(&c.id),
-        json!({"channel": channel}),
+        Entry {
+            event: "termination_told",
+            public: true,
+            detail: json!({"description": "已告知双方终止调解", "channel": channel, "note": note}),
+            action: "case.termination_told",
+            audit: json!({"channel": channel}),
+        },
         now,
     )
     .await?;
@@ -394,26 +384,21 @@ pub async fn record_agreement(
         )
         .await?
     };
-    cases::journal::append_event(
+    cases::journal::record(
         db,
-        &c.id,
-        "agreement_reached",
         actor,
-        true,
-        json!({
+        &c.id,
+        Entry {
+            event: "agreement_reached",
+            public: true,
+            detail: json!({
             "description": if needs_document { "双方达成调解协议，待双方确认调解书" } else { "双方达成调解协议，案件办结" },
             "agreement_id": a.id,
             "needs_document": needs_document,
         }),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "agreement.record",
-        Some(&c.id),
-        json!({"agreement_id": a.id, "needs_document": needs_document, "amount_recovered_fen": recovered}),
+            action: "agreement.record",
+            audit: json!({"agreement_id": a.id, "needs_document": needs_document, "amount_recovered_fen": recovered}),
+        },
         now,
     )
     .await?;

@@ -18,12 +18,12 @@ use validator::Validate;
 use super::Error;
 use super::{local_time, notify, recipients};
 use crate::actor::{Actor, Staff};
-use crate::audit;
 use crate::cases::access::{Act, act_on};
+use crate::cases::journal::Entry;
 use crate::cases::{self, CaseStatus};
 use crate::domain::faults::{Faults, Invalid};
 use crate::domain::text::single_line;
-use crate::entities::{case, mediation_session, station, user};
+use crate::entities::{case, mediation_session, user};
 use crate::mail::Attachment;
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -245,22 +245,17 @@ pub async fn schedule(
             .await?;
     }
     let notice = Notice::of(db, c, &session, &mediator).await?;
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "session_scheduled",
-        actor,
-        true,
-        json!({"description": format!("调解会：{}，{}", notice.when, notice.place), "session_id": session.id}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "session.schedule",
-        Some(&c.id),
-        json!({"session_id": session.id, "mediator_id": session.mediator_id, "starts_at": session.starts_at}),
+        Entry {
+            event: "session_scheduled",
+            public: true,
+            detail: json!({"description": format!("调解会：{}，{}", notice.when, notice.place), "session_id": session.id}),
+            action: "session.schedule",
+            audit: json!({"session_id": session.id, "mediator_id": session.mediator_id, "starts_at": session.starts_at}),
+        },
         now,
     )
     .await?;
@@ -305,13 +300,7 @@ impl Notice {
         s: &mediation_session::Model,
         mediator: &user::Model,
     ) -> Result<Notice, Error> {
-        let station_name = match &c.station_id {
-            Some(id) => station::Entity::find_by_id(id.clone())
-                .one(db)
-                .await?
-                .map(|s| s.name),
-            None => None,
-        };
+        let station_name = crate::routing::station_name(db, c.station_id.as_deref()).await?;
         let end = local_time(s.ends_at);
         let when = format!(
             "{}—{}",
@@ -468,22 +457,17 @@ pub async fn record(
         return Err(Error::SessionNotScheduled(s.status));
     }
     let present = attendance.iter().filter(|a| a.present).count();
-    cases::journal::append_event(
+    cases::journal::record(
         db,
+        actor,
         &c.id,
-        "session_held",
-        actor,
-        true,
-        json!({"description": "调解会已召开", "session_id": s.id, "present": present, "absent": attendance.len() - present}),
-        now,
-    )
-    .await?;
-    audit::record(
-        db,
-        actor,
-        "session.record",
-        Some(&c.id),
-        json!({"session_id": s.id}),
+        Entry {
+            event: "session_held",
+            public: true,
+            detail: json!({"description": "调解会已召开", "session_id": s.id, "present": present, "absent": attendance.len() - present}),
+            action: "session.record",
+            audit: json!({"session_id": s.id}),
+        },
         now,
     )
     .await?;

@@ -62,14 +62,10 @@ pub async fn reject(
         .filter(odr_offer::Column::Id.eq(offer.id))
         .exec(db)
         .await?;
-    let c = case::Entity::find_by_id(c.id.clone())
-        .one(db)
-        .await?
-        .ok_or(Error::Missing("case"))?;
     escalate(
         db,
         env,
-        &c,
+        c,
         &format!("消费者拒绝和解方案：{reason}"),
         &Actor::Consumer,
         now,

@@ -1,13 +1,12 @@
 //! The desk declines to settle: the case goes to the regulator with its history.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 use super::negotiation::{self, Negotiation};
 use super::{Error, OdrState, advance, escalate};
 use crate::actor::{Actor, Staff};
 use crate::cases::access::{Act, act_on};
-use crate::entities::case;
 use crate::env::Env;
 
 /// Declines at any point before agreement, whoever's turn it is.
@@ -32,10 +31,6 @@ pub async fn decline(
         now,
     )
     .await?;
-    let c = case::Entity::find_by_id(c.id.clone())
-        .one(db)
-        .await?
-        .ok_or(Error::Missing("case"))?;
     escalate(
         db,
         env,

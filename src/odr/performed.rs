@@ -141,14 +141,10 @@ pub async fn reopen(
         now,
     )
     .await?;
-    let c = case::Entity::find_by_id(c.id.clone())
-        .one(db)
-        .await?
-        .ok_or(Error::Missing("case"))?;
     escalate(
         db,
         env,
-        &c,
+        c,
         &format!("和解协议未按期履行：{reason}"),
         &Actor::Consumer,
         now,

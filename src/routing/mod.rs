@@ -13,7 +13,7 @@ pub mod transfer;
 pub mod transfer_status;
 pub mod zone;
 
-pub use registry::bureau_name;
+pub use registry::{bureau_name, station_name};
 pub use rule::RoutingRule;
 pub use transfer::escalate::escalate_overdue_transfers;
 

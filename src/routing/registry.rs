@@ -5,7 +5,7 @@
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
 use crate::divisions::Divisions;
-use crate::entities::bureau;
+use crate::entities::{bureau, station};
 
 /// Whether `code` is a county (or a city without counties, which acts as one): a bureau's code.
 pub fn is_county(code: &str) -> bool {
@@ -25,6 +25,20 @@ pub async fn bureau_name(db: &impl ConnectionTrait, county_code: &str) -> Result
     Ok(default_bureau_name(county_code))
 }
 
+/// The name of a station, when there is one.
+pub async fn station_name(
+    db: &impl ConnectionTrait,
+    station_id: Option<&str>,
+) -> Result<Option<String>, DbErr> {
+    let Some(id) = station_id else {
+        return Ok(None);
+    };
+    Ok(station::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .map(|s| s.name))
+}
+
 pub fn default_bureau_name(county_code: &str) -> String {
     let full = Divisions::builtin()
         .full_name(county_code)
@@ -36,11 +50,11 @@ pub fn default_bureau_name(county_code: &str) -> String {
 pub async fn stations_of(
     db: &impl ConnectionTrait,
     county_code: &str,
-) -> Result<Vec<crate::entities::station::Model>, DbErr> {
+) -> Result<Vec<station::Model>, DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    crate::entities::station::Entity::find()
-        .filter(crate::entities::station::Column::BureauCode.eq(county_code))
-        .order_by_asc(crate::entities::station::Column::Name)
+    station::Entity::find()
+        .filter(station::Column::BureauCode.eq(county_code))
+        .order_by_asc(station::Column::Name)
         .all(db)
         .await
 }
