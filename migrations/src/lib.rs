@@ -24,6 +24,7 @@ mod m20261203_000023_return_visits;
 mod m20261203_000024_evidence_thumbnails;
 mod m20261207_000025_respondent_name_search;
 mod m20261207_000026_deadline_scope;
+mod m20261208_000027_search_in_scope;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000024_evidence_thumbnails::Migration),
             Box::new(m20261207_000025_respondent_name_search::Migration),
             Box::new(m20261207_000026_deadline_scope::Migration),
+            Box::new(m20261208_000027_search_in_scope::Migration),
         ]
     }
 }
