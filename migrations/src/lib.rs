@@ -58,3 +58,12 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Runs `sql` on PostgreSQL, for the migrations that only PostgreSQL needs (SQLite has no such
+/// index, trigger or extension).
+async fn on_postgres(m: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+        m.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}

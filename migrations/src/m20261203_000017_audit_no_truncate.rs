@@ -4,7 +4,6 @@
 //! table. SQLite has no `TRUNCATE` (its `DELETE FROM` without `WHERE` fires the row triggers).
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,24 +11,20 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            // The foundation's function raises whatever the operation; a statement trigger may use it.
-            m.get_connection()
-                .execute_unprepared(
-                    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log \
-                     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()",
-                )
-                .await?;
-        }
-        Ok(())
+        // The foundation's function raises whatever the operation; a statement trigger may use it.
+        super::on_postgres(
+            m,
+            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log \
+             FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()",
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection()
-                .execute_unprepared("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
-                .await?;
-        }
-        Ok(())
+        super::on_postgres(
+            m,
+            "DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log",
+        )
+        .await
     }
 }

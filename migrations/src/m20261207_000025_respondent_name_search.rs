@@ -5,7 +5,6 @@
 //! such index.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -26,18 +25,10 @@ $$"#;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection().execute_unprepared(UP).await?;
-        }
-        Ok(())
+        super::on_postgres(m, UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection()
-                .execute_unprepared("DROP INDEX IF EXISTS idx_cases_respondent_name_trgm")
-                .await?;
-        }
-        Ok(())
+        super::on_postgres(m, "DROP INDEX IF EXISTS idx_cases_respondent_name_trgm").await
     }
 }

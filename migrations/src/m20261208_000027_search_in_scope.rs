@@ -7,7 +7,6 @@
 //! has no such index.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -31,21 +30,15 @@ $$"#;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection().execute_unprepared(UP).await?;
-        }
-        Ok(())
+        super::on_postgres(m, UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DbBackend::Postgres {
-            m.get_connection()
-                .execute_unprepared(
-                    "DROP INDEX IF EXISTS idx_cases_station_name_trgm; \
-                     DROP INDEX IF EXISTS idx_cases_bureau_name_trgm",
-                )
-                .await?;
-        }
-        Ok(())
+        super::on_postgres(
+            m,
+            "DROP INDEX IF EXISTS idx_cases_station_name_trgm; \
+             DROP INDEX IF EXISTS idx_cases_bureau_name_trgm",
+        )
+        .await
     }
 }
